@@ -1,0 +1,27 @@
+# `make run` and `make test` do all the set-up on a fresh Debian machine: they install the
+# system libraries Almanac links (libgit2, libyaml) when missing, through sudo when not root.
+APT_PACKAGES := libgit2-dev libyaml-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps run test bench vectors
+
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
+run: deps
+	swift run almanac run examples/quickstart
+
+test: deps
+	swift test
+
+bench: deps
+	swift run -c release almanac-bench
+
+# Regenerates the committed cronsim differential vectors (needs: pip install cronsim==2.8).
+vectors:
+	python3 scripts/gen_cron_vectors.py > Tests/CronScheduleTests/Vectors/cronsim.tsv

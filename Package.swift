@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependency direction (DESIGN.md): CronSchedule ← Manifest ← Reconciler ← Runner ← CLI,
+// with Journal and GitSync as leaves. Heavy NIO-based packages stay out of these modules so
+// the cron engine and manifest tests build in seconds.
+let package = Package(
+    name: "almanac",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "almanac", targets: ["almanac"]),
+        .executable(name: "almanac-bench", targets: ["almanac-bench"]),
+        .library(name: "CronSchedule", targets: ["CronSchedule"]),
+        .library(name: "Manifest", targets: ["Manifest"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGit2", pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(
+            name: "CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
+        .target(name: "CronSchedule"),
+        .target(name: "Manifest", dependencies: ["CronSchedule", "CYAML"]),
+        .target(name: "Journal"),
+        .target(name: "Reconciler", dependencies: ["Manifest", "Journal", "CronSchedule"]),
+        .target(name: "Runner", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule"]),
+        .target(name: "GitSync", dependencies: ["CGit2"]),
+        .target(name: "Status", dependencies: ["Journal", "Manifest", "CronSchedule"]),
+        .executableTarget(
+            name: "almanac",
+            dependencies: [
+                "CronSchedule", "Manifest", "Journal", "Reconciler", "Runner", "Status", "GitSync",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "almanac-bench",
+            dependencies: ["CronSchedule", "Manifest", "Journal", "Reconciler", "Runner"]),
+        .testTarget(name: "SystemLibrariesTests", dependencies: ["CGit2", "CYAML"]),
+        .testTarget(name: "CronScheduleTests", dependencies: ["CronSchedule"], resources: [.copy("Vectors")]),
+        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "CronSchedule"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal"]),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reconciler", "Manifest", "Journal"]),
+        .testTarget(name: "GitSyncTests", dependencies: ["GitSync"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// CronSchedule module
