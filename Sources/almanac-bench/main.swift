@@ -1,1 +1,12 @@
-print("almanac-bench")
+import Foundation
+
+// almanac-bench: `swift run -c release almanac-bench [section...]` prints one table.
+// Each section lives in its own file (CronBench.swift, ManifestBench.swift, …).
+let sections: [(String, () async throws -> [BenchResult])] = []
+
+let wanted = Set(CommandLine.arguments.dropFirst())
+var rows: [BenchResult] = []
+for (name, run) in sections where wanted.isEmpty || wanted.contains(name) {
+    do { rows += try await run() } catch { print("\(name): error: \(error)") }
+}
+print(renderTable(rows))
