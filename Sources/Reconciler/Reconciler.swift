@@ -1,1 +1,108 @@
-// Reconciler module
+import CronSchedule
+import Foundation
+import Journal
+import Manifest
+
+/// Compares the desired tree with the journal's recorded state and says what would change.
+///
+/// Pure and idempotent (as supercronic's reload is "parse again"): the same manifest, state and
+/// instant always give the same plan, and applying a plan then planning again gives no changes.
+public enum Reconciler {
+    /// How many next fires a schedule change shows, old and new.
+    public static let previewCount = 5
+
+    public static func plan(desired: Manifest, state: JournalState, now: Date) -> Plan {
+        var plan = Plan(diagnostics: desired.diagnostics, now: now)
+        var desiredNames = Set<String>()
+        for job in desired.jobs {
+            desiredNames.insert(job.name)
+            if desired.invalidFiles.contains(job.location.file) { continue }
+            if let change = change(for: job, recorded: state.jobs[job.name], now: now) {
+                plan.changes.append(change)
+            }
+        }
+        for (name, recorded) in state.jobs.sorted(by: { $0.key < $1.key }) {
+            guard let applied = recorded.applied, !recorded.removed, !desiredNames.contains(name) else { continue }
+            if let file = applied.source.map(fileOf), desired.invalidFiles.contains(file) {
+                plan.kept.append(name)
+                continue
+            }
+            plan.changes.append(JobChange(name: name, action: .remove, kind: applied.kind ?? "job", source: applied.source,
+                                          hash: applied.hash))
+        }
+        plan.kept += desired.jobs.filter { desired.invalidFiles.contains($0.location.file) && state.jobs[$0.name]?.applied != nil }
+            .map(\.name)
+        plan.kept.sort()
+        plan.catchUps = catchUps(jobs: desired.jobs, state: state, now: now)
+        return plan
+    }
+
+    /// What the runner must do at start for each job that missed fires while it was down.
+    public static func catchUps(jobs: [JobSpec], state: JournalState, now: Date) -> [CatchUp] {
+        var result: [CatchUp] = []
+        for job in jobs where job.enabled {
+            guard case .cron(let schedule) = job.trigger,
+                  let recorded = state.jobs[job.name], let applied = recorded.applied, !recorded.removed,
+                  !recorded.paused
+            else { continue }
+            let since = max(recorded.lastOccurrence ?? applied.at, applied.at)
+            let catchUp = CatchupPlanner.plan(job: job.name, schedule: schedule, since: since, now: now, policy: job.catchup)
+            if !catchUp.run.isEmpty || catchUp.skipped > 0 { result.append(catchUp) }
+        }
+        return result
+    }
+
+    static func change(for job: JobSpec, recorded: JobState?, now: Date) -> JobChange? {
+        let source = job.location.description
+        guard let recorded, let applied = recorded.applied, !recorded.removed else {
+            return JobChange(name: job.name, action: .add, kind: job.kind.rawValue, source: source, hash: job.contentHash,
+                             fields: job.fields.sorted { $0.key < $1.key }.map { FieldChange(field: $0.key, old: nil, new: $0.value) },
+                             newNextFires: nextFires(job.trigger, from: now))
+        }
+        guard applied.hash != job.contentHash else { return nil }
+        let old = applied.fields ?? [:]
+        let new = job.fields
+        let diffs = Set(old.keys).union(new.keys).sorted().compactMap { key -> FieldChange? in
+            old[key] == new[key] ? nil : FieldChange(field: key, old: old[key], new: new[key])
+        }
+        if diffs.isEmpty { return nil }
+        var action = JobChange.Action.change
+        if diffs.count == 1, diffs[0].field == "enabled" {
+            action = job.enabled ? .enable : .suspend
+        }
+        var change = JobChange(name: job.name, action: action, kind: job.kind.rawValue, source: source, hash: job.contentHash,
+                               fields: diffs)
+        let scheduleFields: Set<String> = ["schedule", "every", "timezone", "at", "jitter"]
+        if diffs.contains(where: { scheduleFields.contains($0.field) }) {
+            change.oldNextFires = oldSchedule(fields: old, name: job.name).map { nextFires(.cron($0), from: now) } ?? []
+            change.newNextFires = nextFires(job.trigger, from: now)
+        }
+        return change
+    }
+
+    static func nextFires(_ trigger: Trigger, from now: Date) -> [Date] {
+        switch trigger {
+        case .cron(let schedule):
+            return Array(schedule.fires(after: now).prefix(previewCount))
+        case .at(let date):
+            return date > now ? [date] : []
+        case .manual:
+            return []
+        }
+    }
+
+    /// Rebuilds the recorded schedule from its journaled fields, to preview the old next fires.
+    static func oldSchedule(fields: [String: String], name: String) -> Schedule? {
+        guard let expression = fields["schedule"] else { return nil }
+        let zone = fields["timezone"].flatMap(TimeZone.init(identifier:)) ?? TimeZone(secondsFromGMT: 0)
+        guard let zone else { return nil }
+        return try? Schedule.parse(expression, timeZone: zone, hashKey: name)
+    }
+
+    /// `jobs.d/a.yaml:4:11` → `jobs.d/a.yaml`.
+    static func fileOf(_ source: String) -> String {
+        var parts = source.split(separator: ":", omittingEmptySubsequences: false)
+        if parts.count >= 3 { parts.removeLast(2) }
+        return parts.joined(separator: ":")
+    }
+}

@@ -1,1 +1,236 @@
-// Runner module
+import CronSchedule
+import Foundation
+import Journal
+import Manifest
+import Reconciler
+
+/// The scheduling loop: one actor owns every job, one heap of next fires and one timer.
+///
+/// Fires are claimed in the journal before anything runs (`claim` is the exactly-once point a
+/// PostgreSQL backend can implement the same way), and every decision — started, skipped,
+/// queued, retried, cancelled — is journaled, so nothing is silently dropped.
+public actor Runner {
+    /// Knobs that are not per job.
+    public struct Options: Sendable {
+        /// The most attempts running at once across all jobs (`maxParallel` in almanac.yaml); nil = no limit.
+        public var maxParallel: Int?
+        /// How long a terminated child gets between SIGTERM and SIGKILL.
+        public var killGrace: Duration
+        /// How long shutdown waits for running children before terminating them.
+        public var drainTimeout: Duration
+
+        public init(maxParallel: Int? = nil, killGrace: Duration = .seconds(5), drainTimeout: Duration = .seconds(30)) {
+            self.maxParallel = maxParallel
+            self.killGrace = killGrace
+            self.drainTimeout = drainTimeout
+        }
+    }
+
+    struct RunKey: Hashable, Sendable {
+        var key: OccurrenceKey
+        var attempt: Int
+    }
+
+    struct Running: Sendable {
+        var fire: Fire
+        var handle: (any ExecutionHandle)?
+        var completion: Task<Void, Never>?
+        var replaced = false
+    }
+
+    let clock: any RunnerClock
+    let journal: any JournalBackend
+    let executor: any JobExecutor
+    var options: Options
+    var jobs: [String: JobSpec] = [:]
+    var generations: [String: Int] = [:]
+    var queue = FireQueue()
+    var running: [RunKey: Running] = [:]
+    var waiting: [Fire] = []
+    var stopping = false
+    var sleeper: Task<Void, Never>?
+    var started = false
+    /// The last reconcile's outcome, for `status` and the API.
+    public private(set) var lastPlan: Plan?
+
+    public init(clock: any RunnerClock, journal: any JournalBackend, executor: any JobExecutor, options: Options = Options()) {
+        self.clock = clock
+        self.journal = journal
+        self.executor = executor
+        self.options = options
+    }
+
+    // MARK: Reconcile
+
+    /// Makes `manifest` the desired state: journals what changed and reschedules changed jobs.
+    ///
+    /// Jobs of a file that has errors keep their last good version (whatever this runner holds);
+    /// a removed job loses its pending fires, and its history stays in the journal.
+    @discardableResult
+    public func apply(_ manifest: Manifest, revision: String? = nil) async throws -> Plan {
+        let now = clock.now()
+        let state = await journal.state()
+        let plan = Reconciler.plan(desired: manifest, state: state, now: now)
+        let desired = Dictionary(manifest.jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var events: [JournalEvent] = []
+        for change in plan.changes {
+            if change.action == .remove {
+                events.append(event(.removed, job: change.name, at: now))
+            } else if let job = desired[change.name] {
+                events.append(appliedEvent(job, revision: revision, at: now))
+            }
+        }
+        let messages = manifest.diagnostics.map(\.description)
+        if messages != state.diagnostics {
+            var diagnostics = event(.diagnostics, job: nil, at: now)
+            diagnostics.messages = messages
+            events.append(diagnostics)
+        }
+        if !events.isEmpty { _ = try await journal.append(events) }
+        if let max = manifest.config.maxParallel { options.maxParallel = max }
+
+        for change in plan.changes where change.action == .remove {
+            await forget(change.name, at: now)
+        }
+        for job in manifest.jobs where !manifest.invalidFiles.contains(job.location.file) || jobs[job.name] == nil {
+            if let current = jobs[job.name], current.contentHash == job.contentHash { continue }
+            jobs[job.name] = job
+            if started { reschedule(job, after: now) }
+        }
+        lastPlan = plan
+        poke()
+        return plan
+    }
+
+    /// Drops a removed job: its scheduled fires go stale and its queued fires are cancelled.
+    func forget(_ name: String, at now: Date) async {
+        jobs[name] = nil
+        generations[name, default: 0] += 1
+        let dropped = waiting.filter { $0.key.job == name }
+        waiting.removeAll { $0.key.job == name }
+        var events: [JournalEvent] = []
+        for fire in dropped {
+            var cancelled = event(.cancelled, job: name, at: now, key: fire.key, attempt: fire.attempt)
+            cancelled.reason = "removed"
+            events.append(cancelled)
+        }
+        if !events.isEmpty { _ = try? await journal.append(events) }
+    }
+
+    /// Queues the job's next scheduled occurrence strictly after `date`.
+    func reschedule(_ job: JobSpec, after date: Date) {
+        generations[job.name, default: 0] += 1
+        scheduleNext(job, after: date)
+    }
+
+    func scheduleNext(_ job: JobSpec, after date: Date) {
+        guard job.enabled, case .cron(let schedule) = job.trigger, let next = schedule.next(after: date) else { return }
+        let fire = Fire(at: next.addingTimeInterval(jitterOffset(job)), key: OccurrenceKey(job: job.name, scheduledAt: next),
+                        attempt: 1, reason: .schedule, generation: generations[job.name, default: 0])
+        queue.push(fire)
+    }
+
+    /// A deterministic offset in `[0, jitter)` from a hash of the name, so a fleet of `0 * * * *`
+    /// jobs spreads out the same way on every restart and every machine.
+    func jitterOffset(_ job: JobSpec) -> TimeInterval {
+        let ms = UInt64(max(0, job.jitter.milliseconds))
+        guard ms > 0 else { return 0 }
+        return TimeInterval(stableHash(job.name) % ms) / 1000
+    }
+
+    // MARK: Loop
+
+    /// Fires everything that is due now. The loop calls it after each wake; tests call it after
+    /// moving a virtual clock.
+    public func step() async {
+        let now = clock.now()
+        while let fire = queue.first, fire.at <= now {
+            _ = queue.pop()
+            await handle(fire, now: now)
+        }
+    }
+
+    /// The instant of the earliest queued fire.
+    public func nextWake() -> Date? { queue.first?.at }
+
+    /// Runs until `end` (the `--for` duration) or `shutdown()`.
+    public func run(until end: Date? = nil) async {
+        while !stopping {
+            await step()
+            let now = clock.now()
+            if let end, now >= end { break }
+            var wake = queue.first?.at ?? now.addingTimeInterval(3600)
+            if let end { wake = min(wake, end) }
+            if wake <= now { continue }
+            let clock = self.clock
+            let sleeper = Task { try? await clock.sleep(until: wake) }
+            self.sleeper = sleeper
+            await sleeper.value
+            self.sleeper = nil
+        }
+    }
+
+    /// Wakes the loop early (a reload, a trigger, shutdown); it re-reads the heap and the clock.
+    public func poke() {
+        sleeper?.cancel()
+    }
+
+    /// The number of attempts running now.
+    public var runningCount: Int { running.count }
+
+    /// Waits (on the real clock) until nothing runs or `timeout` passes; true when idle.
+    public func waitUntilIdle(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !running.isEmpty || !waiting.isEmpty {
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return true
+    }
+
+    func event(_ type: EventType, job: String?, at: Date, key: OccurrenceKey? = nil, attempt: Int? = nil) -> JournalEvent {
+        var event = JournalEvent(seq: 0, at: at, type: type)
+        event.job = job
+        event.scheduledAt = key?.scheduledAt
+        event.attempt = attempt
+        return event
+    }
+
+    func appliedEvent(_ job: JobSpec, revision: String?, at: Date) -> JournalEvent {
+        var applied = event(.applied, job: job.name, at: at)
+        applied.hash = job.contentHash
+        applied.revision = revision
+        applied.fields = job.fields
+        applied.source = job.location.description
+        applied.kind = job.kind.rawValue
+        applied.enabled = job.enabled
+        return applied
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, atto) = components
+        return seconds * 1000 + atto / 1_000_000_000_000_000
+    }
+
+    var timeInterval: TimeInterval {
+        let (seconds, atto) = components
+        return TimeInterval(seconds) + TimeInterval(atto) / 1e18
+    }
+}
+
+extension Runner {
+    /// Ends `run(until:)` at its next wake; `shutdown()` then drains.
+    public func stop() {
+        stopping = true
+        poke()
+    }
+}
+
+extension Runner {
+    /// Changes the global limit on attempts running at once.
+    public func setMaxParallel(_ limit: Int?) {
+        options.maxParallel = limit
+    }
+}

@@ -6,5 +6,6 @@ struct Almanac: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "almanac",
         abstract: "Schedules as code: cron jobs and scheduled posts kept as YAML files.",
-        subcommands: [])
+        discussion: "Jobs live in YAML files under a directory (default jobs.d). `almanac run` fires them and keeps a journal in the state directory (default .almanac/ beside the watched directory).",
+        subcommands: [Run.self, Validate.self, Plan.self, Status.self, History.self, Trigger.self, Next.self, Explain.self])
 }

@@ -1,0 +1,64 @@
+import Foundation
+import Journal
+import Manifest
+
+/// Starts one attempt of one occurrence. The seam between the scheduling loop and the side
+/// effect: child processes today, post publishers and repository scans later.
+public protocol JobExecutor: Sendable {
+    func start(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle
+}
+
+/// A started attempt.
+public protocol ExecutionHandle: Sendable {
+    var pid: Int32? { get }
+    /// Waits for the attempt to end and reports it; never throws: failures are outcomes.
+    func wait() async -> ExecutionReport
+    /// Asks the attempt to stop (SIGTERM to its process group), forcing it after `grace`.
+    func terminate(grace: Duration)
+}
+
+/// How one attempt ended, as journaled in its `finished` event.
+public struct ExecutionReport: Sendable, Hashable {
+    public enum Outcome: String, Sendable, Hashable {
+        case success, failure, timeout, partial, killed, interrupted, error
+    }
+
+    public var outcome: Outcome
+    public var exitCode: Int?
+    public var signal: Int?
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var outputTail: String
+    /// Why it failed, for retry decisions and metrics: exit, signal, timeout, spawn, replaced…
+    public var errorClass: String?
+    public var cpuUserMs: Int?
+    public var cpuSystemMs: Int?
+    public var maxRSSKB: Int?
+    /// The JSON object the job wrote to `$ALMANAC_RESULT`, verbatim.
+    public var result: String?
+    public var logPath: String?
+    public var pid: Int?
+
+    public init(outcome: Outcome, exitCode: Int? = nil, signal: Int? = nil, startedAt: Date, finishedAt: Date,
+                outputTail: String = "", errorClass: String? = nil, cpuUserMs: Int? = nil, cpuSystemMs: Int? = nil,
+                maxRSSKB: Int? = nil, result: String? = nil, logPath: String? = nil, pid: Int? = nil) {
+        self.outcome = outcome
+        self.exitCode = exitCode
+        self.signal = signal
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.outputTail = outputTail
+        self.errorClass = errorClass
+        self.cpuUserMs = cpuUserMs
+        self.cpuSystemMs = cpuSystemMs
+        self.maxRSSKB = maxRSSKB
+        self.result = result
+        self.logPath = logPath
+        self.pid = pid
+    }
+
+    public var durationMs: Int { max(0, Int((finishedAt.timeIntervalSince(startedAt) * 1000).rounded())) }
+
+    /// Whether this outcome counts as the job having done its work.
+    public var succeeded: Bool { outcome == .success || outcome == .partial }
+}

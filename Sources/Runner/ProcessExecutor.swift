@@ -1,0 +1,103 @@
+import CronSchedule
+import Foundation
+import Journal
+import Manifest
+
+/// Runs a job's `run:` as a child process through `ProcessLauncher`.
+///
+/// Each occurrence gets its own log file under `STATE/logs/<job>/` (attempts append to it) and
+/// its own `$ALMANAC_RESULT` path; the child sees the runner's environment, the job's `env:`
+/// and `ALMANAC_JOB`, `ALMANAC_SCHEDULED_AT`, `ALMANAC_ATTEMPT`, `ALMANAC_TRIGGER`.
+public struct ProcessExecutor: JobExecutor {
+    public let root: URL
+    public let stateDirectory: URL
+    public let environment: [String: String]
+    public let killGrace: Duration
+    let launcher = ProcessLauncher()
+
+    public init(root: URL, stateDirectory: URL, environment: [String: String], killGrace: Duration = .seconds(5)) {
+        self.root = root
+        self.stateDirectory = stateDirectory
+        self.environment = environment
+        self.killGrace = killGrace
+    }
+
+    public func start(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
+        guard let command = job.command else {
+            throw ProcessError.invalidSpec("job \(job.name) has no run: command")
+        }
+        let stamp = Self.stamp(occurrence.scheduledAt)
+        let logPath = stateDirectory.appendingPathComponent("logs/\(job.name)/\(stamp).log").path
+        let resultPath = stateDirectory.appendingPathComponent("results/\(job.name)/\(stamp)-\(attempt).json").path
+        try? FileManager.default.createDirectory(atPath: (resultPath as NSString).deletingLastPathComponent,
+                                                 withIntermediateDirectories: true)
+        var env = environment
+        for (key, value) in job.environment { env[key] = value }
+        env["ALMANAC_JOB"] = job.name
+        env["ALMANAC_SCHEDULED_AT"] = RFC3339.format(occurrence.scheduledAt)
+        env["ALMANAC_ATTEMPT"] = String(attempt)
+        env["ALMANAC_TRIGGER"] = triggeredBy
+        env["ALMANAC_RESULT"] = resultPath
+        let workdir = job.workdir.hasPrefix("/") ? job.workdir : root.appendingPathComponent(job.workdir).standardizedFileURL.path
+        let spec = ProcessSpec(
+            command: Self.processCommand(command), workdir: workdir, environment: env, logPath: logPath,
+            timeout: job.timeout, killGrace: killGrace, resultPath: resultPath, limits: Self.limits(job))
+        let process = try launcher.start(spec)
+        return ProcessHandle(process: process, logPath: logPath, resultPath: resultPath)
+    }
+
+    static func processCommand(_ command: Command) -> ProcessCommand {
+        switch command {
+        case .argv(let argv): .argv(argv)
+        case .shell(let script): .shell(script)
+        }
+    }
+
+    static func limits(_ job: JobSpec) -> ProcessLimits {
+        guard let limits = job.limits else { return .none }
+        return ProcessLimits(memoryBytes: limits.memoryBytes, cpuSeconds: limits.cpu.map { UInt64(max(1, $0.components.seconds)) })
+    }
+
+    /// `2026-03-08T07:00:00Z` → `20260308T070000Z` (plus milliseconds for manual runs): file-name safe and sortable.
+    static func stamp(_ date: Date) -> String {
+        RFC3339.format(date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+    }
+}
+
+/// A running child, reported in the runner's terms.
+struct ProcessHandle: ExecutionHandle {
+    let process: RunningProcess
+    let logPath: String
+    let resultPath: String
+
+    var pid: Int32? { process.pid }
+
+    func wait() async -> ExecutionReport {
+        let result = await process.wait()
+        try? FileManager.default.removeItem(atPath: resultPath)
+        var report = ExecutionReport(
+            outcome: .success, exitCode: result.exitCode.map(Int.init), signal: result.signal.map(Int.init),
+            startedAt: result.startedAt, finishedAt: result.finishedAt, outputTail: result.outputTail,
+            cpuUserMs: Int(result.cpuUser.components.seconds * 1000 + result.cpuUser.components.attoseconds / 1_000_000_000_000_000),
+            cpuSystemMs: Int(result.cpuSystem.components.seconds * 1000 + result.cpuSystem.components.attoseconds / 1_000_000_000_000_000),
+            maxRSSKB: result.maxRSSKB, result: result.result?.raw, logPath: logPath, pid: Int(result.pid))
+        switch result.outcome {
+        case .success: report.outcome = .success
+        case .partial: report.outcome = .partial
+        case .failure:
+            report.outcome = .failure
+            report.errorClass = "exit"
+        case .timeout:
+            report.outcome = .timeout
+            report.errorClass = "timeout"
+        case .killed:
+            report.outcome = .killed
+            report.errorClass = "signal"
+        }
+        return report
+    }
+
+    func terminate(grace: Duration) {
+        process.terminate(grace: grace)
+    }
+}

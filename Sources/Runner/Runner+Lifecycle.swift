@@ -1,0 +1,120 @@
+import Foundation
+import Journal
+import Manifest
+import Reconciler
+
+extension Runner {
+    /// Most `skipped: missed` records written one by one per job; past it one summary record
+    /// carries the count, so a month of a per-second job does not flood the journal.
+    static let missedRecordLimit = 1000
+
+    /// Brings the runner up after `apply`: marks executions a crash left behind as interrupted
+    /// (retrying them under their job's policy), applies each job's catch-up policy to the
+    /// occurrences missed while no runner was up, and queues every job's next fire.
+    public func start() async throws {
+        let now = clock.now()
+        var state = await journal.state()
+        var events: [JournalEvent] = [event(.runnerStarted, job: nil, at: now)]
+        events[0].pid = Int(getpid())
+        for (name, recorded) in state.jobs.sorted(by: { $0.key < $1.key }) {
+            for execution in recorded.running {
+                let runKey = RunKey(key: execution.key, attempt: execution.attempt)
+                let report = ExecutionReport(outcome: .interrupted, startedAt: execution.startedAt, finishedAt: now,
+                                             outputTail: "", errorClass: "interrupted")
+                var interrupted = finishedEvent(runKey, report: report, at: now, triggeredBy: execution.triggeredBy ?? "schedule")
+                interrupted.message = "the runner stopped while this attempt ran"
+                events.append(interrupted)
+                if let job = jobs[name], let delay = retryDelay(job, attempt: execution.attempt, errorClass: "interrupted") {
+                    let retryAt = now.addingTimeInterval(min(delay.timeInterval, 0))
+                    var retry = event(.retry, job: name, at: now, key: execution.key, attempt: execution.attempt + 1)
+                    retry.retryAt = retryAt
+                    retry.errorClass = "interrupted"
+                    retry.triggeredBy = "recovery"
+                    events.append(retry)
+                    queue.push(Fire(at: retryAt, key: execution.key, attempt: execution.attempt + 1, reason: .recovery,
+                                    generation: generations[name, default: 0]))
+                }
+            }
+            if let retry = recorded.pendingRetry, jobs[name] != nil,
+               !recorded.running.contains(where: { $0.key == retry.key }) {
+                queue.push(Fire(at: max(retry.retryAt, now), key: retry.key, attempt: retry.attempt, reason: .retry,
+                                generation: generations[name, default: 0]))
+            }
+        }
+        _ = try await journal.append(events)
+        state = await journal.state()
+
+                var catchUpEvents: [JournalEvent] = []
+        for catchUp in Reconciler.catchUps(jobs: jobs.values.sorted { $0.name < $1.name }, state: state, now: now) {
+            catchUpEvents += missedEvents(catchUp, now: now)
+            for date in catchUp.run {
+                queue.push(Fire(at: now, key: OccurrenceKey(job: catchUp.job, scheduledAt: date), attempt: 1, reason: .catchup,
+                                generation: generations[catchUp.job, default: 0]))
+            }
+        }
+        if !catchUpEvents.isEmpty { _ = try await journal.append(catchUpEvents) }
+        started = true
+        for job in jobs.values.sorted(by: { $0.name < $1.name }) {
+            reschedule(job, after: now)
+        }
+        poke()
+    }
+
+    func missedEvents(_ catchUp: CatchUp, now: Date) -> [JournalEvent] {
+        guard catchUp.skipped > 0, let job = jobs[catchUp.job], case .cron(let schedule) = job.trigger,
+              let first = catchUp.firstSkipped
+        else { return [] }
+        var events: [JournalEvent] = []
+        var written = 0
+        var cursor: Date? = first
+        while let date = cursor, date <= (catchUp.lastSkipped ?? first), written < Self.missedRecordLimit {
+            if !catchUp.run.contains(date) {
+                var skipped = event(.skipped, job: job.name, at: now, key: OccurrenceKey(job: job.name, scheduledAt: date), attempt: 1)
+                skipped.reason = "missed"
+                events.append(skipped)
+                written += 1
+            }
+            cursor = schedule.next(after: date)
+        }
+        if catchUp.skipped > written, let last = catchUp.lastSkipped {
+            var summary = event(.skipped, job: job.name, at: now, key: OccurrenceKey(job: job.name, scheduledAt: last), attempt: 1)
+            summary.reason = "missed"
+            summary.message = "\(catchUp.skipped - written) more missed occurrences up to this one"
+            events.append(summary)
+        }
+        return events
+    }
+
+    /// Stops firing, gives running children the drain timeout, then terminates what is left
+    /// and journals it; queued fires are journaled as cancelled.
+    public func shutdown() async {
+        stopping = true
+        poke()
+        let now = clock.now()
+        if !(await waitUntilRunningDone(timeout: options.drainTimeout)) {
+            for run in running.values { run.handle?.terminate(grace: options.killGrace) }
+            _ = await waitUntilRunningDone(timeout: options.killGrace + .seconds(1))
+        }
+        var events: [JournalEvent] = []
+        for fire in waiting {
+            var cancelled = event(.cancelled, job: fire.key.job, at: now, key: fire.key, attempt: fire.attempt)
+            cancelled.reason = "shutdown"
+            events.append(cancelled)
+        }
+        waiting.removeAll()
+        var stopped = event(.runnerStopped, job: nil, at: clock.now())
+        stopped.pid = Int(getpid())
+        stopped.message = running.isEmpty ? "drained" : "\(running.count) attempt(s) still running at exit"
+        events.append(stopped)
+        _ = try? await journal.append(events)
+    }
+
+    func waitUntilRunningDone(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !running.isEmpty {
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return true
+    }
+}

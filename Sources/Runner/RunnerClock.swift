@@ -1,0 +1,31 @@
+import Foundation
+
+/// The time source the runner reads and sleeps on, injected so tests can jump through DST
+/// days and months in milliseconds.
+public protocol RunnerClock: Sendable {
+    /// The current instant.
+    func now() -> Date
+    /// Returns at or after `deadline`, or throws `CancellationError` when the task is cancelled.
+    ///
+    /// A clock may wake early; the runner re-checks `now()` before firing anything, so an early
+    /// wake never fires early (cf. vapor/queues#94, where it fired twice).
+    func sleep(until deadline: Date) async throws
+}
+
+/// Wall-clock time, sleeping on the monotonic clock so a wall-clock step does not oversleep by hours.
+public struct SystemClock: RunnerClock {
+    public init() {}
+
+    public func now() -> Date { Date() }
+
+    public func sleep(until deadline: Date) async throws {
+        // Sleep in slices of at most one minute: if the wall clock is stepped (NTP, suspend),
+        // the next slice sees it, instead of waiting out a stale monotonic interval.
+        while true {
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0 { return }
+            let slice = min(remaining, 60)
+            try await Task.sleep(for: .nanoseconds(Int64(slice * 1e9)), tolerance: .microseconds(100))
+        }
+    }
+}

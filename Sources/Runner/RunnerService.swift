@@ -1,0 +1,107 @@
+import Dispatch
+import Foundation
+import Journal
+import Manifest
+
+/// `almanac run` in directory mode: the journal, the loop, the watcher, the trigger inbox and
+/// the signals, wired together and shut down in reverse order.
+public struct RunnerService: Sendable {
+    public var root: URL
+    public var stateDirectory: URL
+    public var environment: [String: String]
+    public var options: Runner.Options
+    /// Where progress lines go (stderr in the CLI).
+    public var log: @Sendable (String) -> Void
+
+    public init(root: URL, stateDirectory: URL, environment: [String: String], options: Runner.Options = .init(),
+                log: @escaping @Sendable (String) -> Void) {
+        self.root = root
+        self.stateDirectory = stateDirectory
+        self.environment = environment
+        self.options = options
+        self.log = log
+    }
+
+    /// Runs until SIGINT/SIGTERM or until `duration` has passed, then drains and returns.
+    public func run(for duration: Duration?) async throws {
+        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+        let journal = try FileJournal(directory: stateDirectory)
+        let clock = SystemClock()
+        let executor = ProcessExecutor(root: root, stateDirectory: stateDirectory, environment: environment)
+        let runner = Runner(clock: clock, journal: journal, executor: executor, options: options)
+        let source = ManifestSource(root: root, stateDirectory: stateDirectory, environment: environment)
+
+        let first = try source.load(now: clock.now())
+        report(first)
+        try await runner.apply(first)
+        try await runner.start()
+        log("almanac: running \(first.jobs.count) job(s) from \(root.path); state in \(stateDirectory.path)")
+
+        let watcher = TreeWatcher(tree: source.tree)
+        let log = self.log
+        let watching = watcher.start {
+            do {
+                let manifest = try source.load(now: clock.now())
+                report(manifest)
+                let plan = try await runner.apply(manifest)
+                if !plan.changes.isEmpty {
+                    log("almanac: reloaded: " + plan.changes.map { "\($0.action.rawValue) \($0.name)" }.joined(separator: ", "))
+                }
+            } catch {
+                log("almanac: reload failed: \(error)")
+            }
+        }
+        let inbox = TriggerInbox(stateDirectory: stateDirectory)
+        let triggers = Task {
+            while !Task.isCancelled {
+                for request in inbox.pending() {
+                    if await runner.trigger(request.job, by: request.requestedBy) {
+                        log("almanac: manual run of \(request.job) by \(request.requestedBy)")
+                    } else {
+                        log("almanac: trigger for unknown job '\(request.job)' ignored")
+                    }
+                    inbox.remove(request)
+                }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        let signals = SignalTrap(signals: [SIGINT, SIGTERM]) { signal in
+            log("almanac: signal \(signal): draining")
+            Task { await runner.stop() }
+        }
+        let end = duration.map { clock.now().addingTimeInterval($0.timeInterval) }
+        await runner.run(until: end)
+        signals.cancel()
+        watcher.stop()
+        watching.cancel()
+        triggers.cancel()
+        await runner.shutdown()
+        try await journal.close()
+        log("almanac: stopped")
+    }
+
+    private func report(_ manifest: Manifest) {
+        for diagnostic in manifest.diagnostics {
+            log(root.lastPathComponent + "/" + diagnostic.description)
+        }
+    }
+}
+
+/// Turns SIGINT/SIGTERM into a callback instead of the default exit, so the runner can drain.
+final class SignalTrap: Sendable {
+    private let sources: [any DispatchSourceSignal]
+
+    init(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { handler(number) }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}

@@ -1,0 +1,78 @@
+import CronSchedule
+import Foundation
+import Journal
+import Manifest
+
+/// One job's line in `almanac status`, the status files and the API: what it is, when it
+/// fires next, and how it has been doing.
+public struct JobStatus: Sendable, Hashable, Codable {
+    public var name: String
+    public var kind: String
+    /// The schedule in words ("At 09:00, Monday through Friday, in America/New_York").
+    public var schedule: String
+    public var timeZone: String
+    public var nextFire: Date?
+    public var enabled: Bool
+    public var paused: Bool
+    public var running: Int
+    public var lastRun: Date?
+    public var lastScheduledAt: Date?
+    public var lastOutcome: String?
+    public var lastExitCode: Int?
+    public var lastSuccess: Date?
+    public var lastFailure: Date?
+    public var runs: Int
+    public var successes: Int
+    /// Successes over finished runs in the retained history, 0…1; nil before the first run.
+    public var successRate: Double?
+    public var averageDurationMs: Int?
+    public var p95DurationMs: Int?
+    /// Set when the job's file has errors and the last good version is in force, or the job is gone.
+    public var problem: String?
+    public var source: String?
+
+    /// Builds the status of `name` from its spec (when loaded) and its journaled state.
+    public static func make(name: String, spec: JobSpec?, state: JobState?, now: Date, problem: String? = nil) -> JobStatus {
+        let history = state?.history ?? []
+        let finished = history.filter { $0.outcome != nil }
+        let successes = finished.filter { $0.outcome == "success" || $0.outcome == "partial" }
+        let durations = finished.compactMap(\.durationMs).sorted()
+        let last = finished.last
+        var status = JobStatus(
+            name: name, kind: spec?.kind.rawValue ?? state?.applied?.kind ?? "job",
+            schedule: spec.map(describeTrigger) ?? state?.applied?.fields?["schedule"] ?? "",
+            timeZone: spec?.timeZone.identifier ?? state?.applied?.fields?["timezone"] ?? "UTC",
+            nextFire: nil, enabled: spec?.enabled ?? state?.applied?.enabled ?? false, paused: state?.paused ?? false,
+            running: state?.running.count ?? 0, lastRun: last?.startedAt, lastScheduledAt: last?.key.scheduledAt,
+            lastOutcome: last?.outcome, lastExitCode: last?.exitCode,
+            lastSuccess: successes.last?.startedAt,
+            lastFailure: finished.last(where: { $0.outcome != "success" && $0.outcome != "partial" })?.startedAt,
+            runs: finished.count, successes: successes.count,
+            successRate: finished.isEmpty ? nil : Double(successes.count) / Double(finished.count),
+            averageDurationMs: durations.isEmpty ? nil : durations.reduce(0, +) / durations.count,
+            p95DurationMs: percentile(durations, 0.95), problem: problem, source: spec?.location.description ?? state?.applied?.source)
+        if let spec, spec.enabled, !(state?.paused ?? false) {
+            switch spec.trigger {
+            case .cron(let schedule): status.nextFire = schedule.next(after: now)
+            case .at(let date): status.nextFire = date > now ? date : nil
+            case .manual: status.nextFire = nil
+            }
+        }
+        return status
+    }
+
+    static func describeTrigger(_ spec: JobSpec) -> String {
+        switch spec.trigger {
+        case .cron(let schedule): schedule.explain()
+        case .at(let date): "Once at " + ISO8601DateFormatter().string(from: date)
+        case .manual: "Manual only"
+        }
+    }
+
+    /// Nearest-rank percentile of sorted values.
+    static func percentile(_ sorted: [Int], _ p: Double) -> Int? {
+        guard !sorted.isEmpty else { return nil }
+        let rank = Int((p * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank - 1, 0), sorted.count - 1)]
+    }
+}

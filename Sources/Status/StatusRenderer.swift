@@ -1,0 +1,69 @@
+import Foundation
+import CronSchedule
+
+/// Renders a `StatusReport` for a terminal (aligned columns) or for scripts (JSON, sorted keys,
+/// so the same state always gives the same bytes).
+public enum StatusRenderer {
+    public static func text(_ report: StatusReport) -> String {
+        var rows = [["JOB", "SCHEDULE", "NEXT", "LAST RUN", "RESULT", "SUCCESS", "AVG", "P95"]]
+        for job in report.jobs {
+            rows.append([
+                job.name + (job.paused ? " (paused)" : job.enabled ? "" : " (disabled)"),
+                job.schedule,
+                job.nextFire.map { RFC3339.format($0, in: TimeZone(identifier: job.timeZone)) } ?? "-",
+                job.lastRun.map { RFC3339.format($0) } ?? "never",
+                job.running > 0 ? "running" : (job.lastOutcome.map { mark($0) + " " + $0 } ?? "-"),
+                job.successRate.map { String(format: "%.0f%% of %d", $0 * 100, job.runs) } ?? "-",
+                job.averageDurationMs.map(duration) ?? "-",
+                job.p95DurationMs.map(duration) ?? "-",
+            ])
+        }
+        var out = table(rows)
+        for job in report.jobs where job.lastSuccess != nil || job.lastFailure != nil || job.problem != nil {
+            var details: [String] = []
+            if let date = job.lastSuccess { details.append("last success \(RFC3339.format(date))") }
+            if let date = job.lastFailure { details.append("last failure \(RFC3339.format(date))") }
+            if let problem = job.problem { details.append(problem) }
+            out += "\(job.name): " + details.joined(separator: "; ") + "\n"
+        }
+        if !report.problems.isEmpty {
+            out += "\nProblems:\n" + report.problems.joined(separator: "\n") + "\n"
+        }
+        return out
+    }
+
+    public static func json(_ report: StatusReport) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(RFC3339.format(date))
+        }
+        let data = (try? encoder.encode(report)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    static func mark(_ outcome: String) -> String {
+        outcome == "success" ? "✓" : outcome == "partial" ? "~" : "✗"
+    }
+
+    /// 850 → "850ms", 61000 → "1m1s".
+    public static func duration(_ ms: Int) -> String {
+        if ms < 1000 { return "\(ms)ms" }
+        let seconds = ms / 1000
+        if seconds < 60 { return String(format: "%.1fs", Double(ms) / 1000) }
+        if seconds < 3600 { return "\(seconds / 60)m\(seconds % 60)s" }
+        return "\(seconds / 3600)h\(seconds / 60 % 60)m"
+    }
+
+    static func table(_ rows: [[String]]) -> String {
+        guard let header = rows.first else { return "" }
+        var widths = header.map { $0.count }
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        return rows.map { row in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Journal
+import Manifest
+
+/// Every job's status, plus the problems that keep files from applying.
+public struct StatusReport: Sendable, Hashable, Codable {
+    public var generatedAt: Date
+    public var jobs: [JobStatus]
+    public var problems: [String]
+
+    /// Joins the loaded specs (if the tree could be read) with the journal's state. Jobs known
+    /// only to the journal (removed, or in a file that no longer validates) are listed too.
+    public static func make(manifest: Manifest?, state: JournalState, now: Date) -> StatusReport {
+        var specs: [String: JobSpec] = [:]
+        for job in manifest?.jobs ?? [] { specs[job.name] = job }
+        var names = Set(specs.keys)
+        for (name, job) in state.jobs where job.applied != nil && !job.removed { names.insert(name) }
+        let invalid = manifest?.invalidFiles ?? []
+        let jobs = names.sorted().map { name -> JobStatus in
+            let spec = specs[name]
+            var problem: String?
+            if let spec, invalid.contains(spec.location.file) {
+                problem = "\(spec.location.file) has errors; last good version in force"
+            } else if spec == nil, manifest != nil {
+                problem = "not in the files any more"
+            }
+            return JobStatus.make(name: name, spec: spec, state: state.jobs[name], now: now, problem: problem)
+        }
+        let problems = manifest.map { $0.diagnostics.map(\.description) } ?? state.diagnostics
+        return StatusReport(generatedAt: now, jobs: jobs, problems: problems)
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import CronSchedule
+import Foundation
+import Journal
+import Status
+
+extension Almanac {
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the executions of one job, newest first: scheduled vs. actual start, duration, attempt, exit code, error class.")
+
+        @Argument(help: "The job name.")
+        var name: String
+
+        @Option(help: "How many executions to show.")
+        var limit: Int = 20
+
+        @OptionGroup var stateOptions: StateOptions
+
+        @Option(help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        func run() throws {
+            let state = try Workspace.state(stateOptions.stateDirectory)
+            guard let job = state.jobs[name] else {
+                printError("error: no history for '\(name)' in \(stateOptions.state)")
+                throw ExitCode(1)
+            }
+            let executions = Array((job.history + job.running).sorted { $0.startedAt > $1.startedAt }.prefix(max(limit, 0)))
+            if format == .json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                encoder.dateEncodingStrategy = .custom { date, encoder in
+                    var container = encoder.singleValueContainer()
+                    try container.encode(RFC3339.format(date))
+                }
+                print(String(decoding: try encoder.encode(executions), as: UTF8.self))
+                return
+            }
+            var rows = [["SCHEDULED", "STARTED", "LATE", "DURATION", "ATTEMPT", "OUTCOME", "EXIT", "CLASS", "BY"]]
+            for execution in executions {
+                let late = Int((execution.startedAt.timeIntervalSince(execution.key.scheduledAt) * 1000).rounded())
+                rows.append([
+                    RFC3339.format(execution.key.scheduledAt), RFC3339.format(execution.startedAt),
+                    StatusRenderer.duration(max(late, 0)), execution.durationMs.map(StatusRenderer.duration) ?? "-",
+                    String(execution.attempt), execution.outcome ?? "running", execution.exitCode.map(String.init) ?? "-",
+                    execution.errorClass ?? "-", execution.triggeredBy ?? "-",
+                ])
+            }
+            let widths = (0..<rows[0].count).map { i in rows.map { $0[i].count }.max() ?? 0 }
+            for row in rows {
+                print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import CronSchedule
+import Foundation
+
+extension Almanac {
+    struct Next: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the next fire times of a cron expression.",
+            discussion: "One RFC 3339 time with the zone's offset per line, e.g. 2026-03-08T03:00:00-04:00.")
+
+        @Argument(help: "A cron expression: 5 fields, 6 with leading seconds, or a macro such as @daily.")
+        var expression: String
+
+        @Option(name: .customLong("tz"), help: "IANA time zone the expression is read in.")
+        var timeZone: String = "UTC"
+
+        @Option(help: "Start after this RFC 3339 instant (default: now).")
+        var from: String?
+
+        @Option(help: "How many fire times to print.")
+        var count: Int = 5
+
+        @Option(name: .customLong("hash-key"), help: "The job name that `H` fields hash.")
+        var hashKey: String = ""
+
+        func run() throws {
+            guard let zone = TimeZone(identifier: timeZone) else {
+                printError("error: unknown time zone '\(timeZone)'")
+                throw ExitCode(1)
+            }
+            guard count > 0 else {
+                printError("error: --count must be at least 1")
+                throw ExitCode(1)
+            }
+            var start = Date()
+            if let from {
+                guard let date = parseInstant(from) else {
+                    printError("error: --from: '\(from)' is not an RFC 3339 time (e.g. 2026-03-08T01:30:00-05:00)")
+                    throw ExitCode(1)
+                }
+                start = date
+            }
+            let schedule: Schedule
+            do {
+                schedule = try Schedule.parse(expression, timeZone: zone, hashKey: hashKey)
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(1)
+            }
+            var printed = 0
+            for fire in schedule.fires(after: start).prefix(count) {
+                print(RFC3339.format(fire, in: zone))
+                printed += 1
+            }
+            if printed == 0 {
+                printError("error: '\(expression)' never fires after \(RFC3339.format(start, in: zone))")
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// RFC 3339 with an offset or Z, with or without fractional seconds.
+func parseInstant(_ text: String) -> Date? {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    if let date = formatter.date(from: text) { return date }
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.date(from: text)
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Journal
+import Manifest
+import Runner
+
+extension Almanac {
+    struct Trigger: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queue a manual run of a job.",
+            discussion: "The running runner picks the request up within a second and journals it with triggeredBy. With --now, and no runner up, the job runs here in the foreground.")
+
+        @Argument(help: "The job name.")
+        var name: String
+
+        @Option(name: .long, help: "The watched directory of job files (used with --now).")
+        var path: String = "jobs.d"
+
+        @Option(name: .long, help: "The state directory. Default: .almanac/ beside the watched directory.")
+        var state: String?
+
+        @Flag(help: "Run it now in the foreground (needs no runner; refuses while one holds the state directory).")
+        var now = false
+
+        func run() async throws {
+            let workspace = try WorkspaceOptions.parse([path] + (state.map { ["--state", $0] } ?? []))
+            let stateDirectory = workspace.stateDirectory
+            let who = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
+            guard now else {
+                try TriggerInbox(stateDirectory: stateDirectory).submit(job: name, requestedBy: who)
+                if !RunnerProbe.isRunning(stateDirectory) {
+                    printError("warning: no runner holds \(stateDirectory.path); the request waits until one starts (or use --now)")
+                }
+                print("queued: \(name)")
+                return
+            }
+            try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+            let journal: FileJournal
+            do {
+                journal = try FileJournal(directory: stateDirectory)
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(1)
+            }
+            let manifest = try Workspace.manifest(workspace, now: Date())
+            Workspace.printDiagnostics(manifest, workspace)
+            let executor = ProcessExecutor(root: workspace.root, stateDirectory: stateDirectory, environment: Workspace.environment)
+            let runner = Runner(clock: SystemClock(), journal: journal, executor: executor)
+            try await runner.apply(manifest)
+            guard await runner.trigger(name, by: who) else {
+                printError("error: no job named '\(name)' in \(workspace.path)")
+                try await journal.close()
+                throw ExitCode(1)
+            }
+            await runner.step()
+            _ = await runner.waitUntilIdle(timeout: .seconds(86_400))
+            let state = await journal.state()
+            try await journal.close()
+            guard let last = state.jobs[name]?.history.last else { throw ExitCode(1) }
+            print("\(name): \(last.outcome ?? "?")" + (last.exitCode.map { " (exit \($0))" } ?? "")
+                + (last.durationMs.map { " in \($0) ms" } ?? ""))
+            if let tail = last.outputTail, !tail.isEmpty { print(tail, terminator: tail.hasSuffix("\n") ? "" : "\n") }
+            if last.outcome != "success" && last.outcome != "partial" { throw ExitCode(1) }
+        }
+    }
+}

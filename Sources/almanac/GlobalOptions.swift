@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+
+/// Output formats of the read commands.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, markdown
+}
+
+/// The watched directory and the state directory, shared by the commands that read both.
+struct WorkspaceOptions: ParsableArguments {
+    @Argument(help: "The watched directory of job files.", completion: .directory)
+    var path: String = "jobs.d"
+
+    @Option(name: .long, help: "The state directory (journal, logs). Default: .almanac/ beside the watched directory.")
+    var state: String?
+
+    var root: URL { URL(fileURLWithPath: path).standardizedFileURL }
+
+    var stateDirectory: URL {
+        if let state { return URL(fileURLWithPath: state).standardizedFileURL }
+        return root.deletingLastPathComponent().appendingPathComponent(".almanac", isDirectory: true)
+    }
+
+    /// How a file path is shown: under the directory as the user typed it.
+    func display(_ relative: String) -> String {
+        let prefix = path.hasSuffix("/") ? String(path.dropLast()) : path
+        return prefix == "." ? relative : prefix + "/" + relative
+    }
+}
+
+/// The state directory alone, for commands that take a job name rather than a path.
+struct StateOptions: ParsableArguments {
+    @Option(name: .long, help: "The state directory (journal, logs).")
+    var state: String = ".almanac"
+
+    var stateDirectory: URL { URL(fileURLWithPath: state).standardizedFileURL }
+}
+
+/// Prints to stderr; commands print results to stdout and problems here.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

@@ -1,0 +1,178 @@
+import Foundation
+import Journal
+import Manifest
+import Runner
+import Testing
+
+/// A runner on the real clock and real child processes, with second-resolution schedules.
+struct LiveRunner: ~Copyable {
+    let temp: TempDirectory
+    let journal: FileJournal
+    let runner: Runner
+
+    init(_ yaml: String) async throws {
+        temp = try TempDirectory()
+        let state = temp.url.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        journal = try FileJournal(directory: state)
+        let executor = ProcessExecutor(root: temp.url, stateDirectory: state, environment: ProcessInfo.processInfo.environment,
+                                       killGrace: .milliseconds(500))
+        runner = Runner(clock: SystemClock(), journal: journal, executor: executor,
+                        options: Runner.Options(killGrace: .milliseconds(500), drainTimeout: .seconds(10)))
+        try await runner.apply(manifest(yaml, now: Date()))
+        try await runner.start()
+    }
+
+    /// Runs the loop for `seconds`, then drains, and returns the journal's events.
+    func run(for seconds: Double) async throws -> [JournalEvent] {
+        await runner.run(until: Date().addingTimeInterval(seconds))
+        await runner.shutdown()
+        try await journal.close()
+        return try FileJournal.events(file: temp.url.appendingPathComponent("state/journal.jsonl"))
+    }
+}
+
+@Suite("runner with real processes", .serialized)
+struct RealProcessRunnerTests {
+    @Test("a job over its timeout is killed, journaled as timeout, and retried per policy")
+    func timeoutAndRetry() async throws {
+        let live = try await LiveRunner("""
+            name: slow
+            run: ["sleep", "30"]
+            timeout: 1s
+            retry: {delays: [500ms]}
+            """)
+        await live.runner.trigger("slow")
+        let events = try await live.run(for: 4.5)
+        let finished = events.filter { $0.type == .finished && $0.job == "slow" }
+        #expect(finished.count >= 2)
+        #expect(finished.prefix(2).allSatisfy { $0.outcome == "timeout" && $0.errorClass == "timeout" })
+        #expect(finished.prefix(2).map(\.attempt) == [1, 2])
+        let duration = try #require(finished.first?.durationMs)
+        #expect(duration >= 900 && duration < 3000)
+        #expect(events.contains { $0.type == .retry && $0.attempt == 2 })
+        // The policy allows one retry: no third attempt of the same occurrence.
+        #expect(!events.contains { $0.type == .started && $0.attempt == 3 })
+    }
+
+    @Test("a non-retryable exit code fails at once; other failures are retried with their error class")
+    func nonRetryableExitCodes() async throws {
+        let live = try await LiveRunner("""
+            name: refuses
+            run: ["sh", "-c", "echo bad config >&2; exit 64"]
+            retry: {delays: [200ms, 200ms]}
+            nonRetryableExitCodes: [64]
+            ---
+            name: fails
+            run: ["sh", "-c", "exit 3"]
+            retry: {delays: [200ms, 200ms]}
+            """)
+        await live.runner.trigger("refuses")
+        await live.runner.trigger("fails")
+        let events = try await live.run(for: 2.0)
+        let refuses = events.filter { $0.type == .finished && $0.job == "refuses" }
+        #expect(refuses.count == 1)
+        #expect(refuses.first?.errorClass == "nonRetryable")
+        #expect(refuses.first?.exitCode == 64)
+        #expect(refuses.first?.outputTail?.contains("bad config") == true)
+        let fails = events.filter { $0.type == .finished && $0.job == "fails" }
+        #expect(fails.map(\.attempt) == [1, 2, 3])
+        #expect(fails.allSatisfy { $0.errorClass == "exit" && $0.exitCode == 3 })
+    }
+
+    @Test("concurrency forbid skips overlapping fires and journals them as overlap")
+    func forbidOverlap() async throws {
+        let live = try await LiveRunner("""
+            name: long
+            schedule: "* * * * * *"
+            run: ["sleep", "2.5"]
+            concurrency: forbid
+            """)
+        let events = try await live.run(for: 4.2)
+        let started = events.filter { $0.type == .started && $0.job == "long" }
+        let skipped = events.filter { $0.type == .skipped && $0.reason == "overlap" }
+        #expect(started.count >= 1 && started.count <= 2)
+        #expect(skipped.count >= 2)
+        // Never two at once: each start comes after the previous attempt finished.
+        let finishes = events.filter { $0.type == .finished && $0.job == "long" }
+        if started.count == 2, let firstEnd = finishes.first {
+            #expect(started[1].seq > firstEnd.seq)
+        }
+    }
+
+    @Test("concurrency replace terminates the running attempt, then starts the new one")
+    func replaceRunning() async throws {
+        let live = try await LiveRunner("""
+            name: replaced
+            schedule: "*/2 * * * * *"
+            run: ["sleep", "30"]
+            concurrency: replace
+            """)
+        let events = try await live.run(for: 4.5)
+        let finished = events.filter { $0.type == .finished && $0.job == "replaced" }
+        #expect(finished.contains { $0.errorClass == "replaced" && $0.outcome == "killed" })
+        let started = events.filter { $0.type == .started && $0.job == "replaced" }
+        #expect(started.count >= 2)
+    }
+
+    @Test("concurrency allow runs overlapping attempts side by side")
+    func allowOverlap() async throws {
+        let live = try await LiveRunner("""
+            name: parallel
+            schedule: "* * * * * *"
+            run: ["sleep", "1.8"]
+            concurrency: allow
+            """)
+        let events = try await live.run(for: 3.3)
+        #expect(!events.contains { $0.type == .skipped })
+        var running = 0, peak = 0
+        for event in events where event.job == "parallel" {
+            if event.type == .started { running += 1 }
+            if event.type == .finished { running -= 1 }
+            peak = max(peak, running)
+        }
+        #expect(peak >= 2)
+    }
+
+    @Test("jitter delays each fire by the same deterministic offset below the jitter")
+    func jitterOffset() async throws {
+        let live = try await LiveRunner("""
+            name: jittery
+            schedule: "*/2 * * * * *"
+            run: ["true"]
+            jitter: 1500ms
+            """)
+        let events = try await live.run(for: 5.0)
+        let started = events.filter { $0.type == .started && $0.job == "jittery" }
+        #expect(started.count >= 1)
+        let offsets = started.compactMap { e in e.scheduledAt.map { e.at.timeIntervalSince($0) } }
+        for offset in offsets { #expect(offset >= 0 && offset < 1.6) }
+        if offsets.count >= 2 { #expect(abs(offsets[0] - offsets[1]) < 0.1) }
+    }
+
+    @Test("maxParallel queues fires beyond the limit and journals them as queued")
+    func maxParallel() async throws {
+        let live = try await LiveRunner("""
+            name: a
+            run: ["sleep", "0.6"]
+            ---
+            name: b
+            run: ["sleep", "0.6"]
+            ---
+            name: c
+            run: ["sleep", "0.6"]
+            """)
+        await live.runner.setMaxParallel(1)
+        for name in ["a", "b", "c"] { await live.runner.trigger(name) }
+        let events = try await live.run(for: 2.5)
+        #expect(events.filter { $0.type == .queued }.count == 2)
+        var running = 0, peak = 0
+        for event in events {
+            if event.type == .started { running += 1 }
+            if event.type == .finished { running -= 1 }
+            peak = max(peak, running)
+        }
+        #expect(peak == 1)
+        #expect(events.filter { $0.type == .finished && $0.outcome == "success" }.count == 3)
+    }
+}
