@@ -48,6 +48,21 @@ struct ProcessTerminationTests {
         #expect(result.pid == process.pid)
     }
 
+    @Test("terminate() reaches a child that moved out of its own process group")
+    func terminateEscapedChild() async throws {
+        let h = try ProcessHarness()
+        let script = "import os, time; os.setpgid(0, os.getpgid(os.getppid())); print('moved', flush=True); time.sleep(30)"
+        let process = try h.launcher.start(h.spec(.argv(["/usr/bin/python3", "-c", script])))
+        for _ in 0..<100 where (try? String(contentsOfFile: h.path("logs/job.log"), encoding: .utf8)) != "moved\n" {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate(grace: .seconds(5))
+        let result = await process.wait()
+        #expect(result.outputTail == "moved\n")
+        #expect(result.outcome == .killed(signal: SIGTERM))
+        #expect(result.duration < .seconds(5))
+    }
+
     @Test("terminate() after the exit changes nothing")
     func terminateAfterExit() async throws {
         let h = try ProcessHarness()

@@ -46,6 +46,27 @@ public struct ExecutionResult: Sendable {
     /// Why the result file was unusable or partly ignored; recorded, never fatal.
     public var resultError: String?
 
+    /// A result with every field given; the launcher builds these, tests and replays may too.
+    public init(
+        pid: Int32, startedAt: Date, finishedAt: Date, exitCode: Int32?, signal: Int32?,
+        timedOut: Bool = false, terminated: Bool = false, cpuUser: Duration = .zero, cpuSystem: Duration = .zero,
+        maxRSSKB: Int = 0, outputTail: String = "", result: ResultFile? = nil, resultError: String? = nil
+    ) {
+        self.pid = pid
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.exitCode = exitCode
+        self.signal = signal
+        self.timedOut = timedOut
+        self.terminated = terminated
+        self.cpuUser = cpuUser
+        self.cpuSystem = cpuSystem
+        self.maxRSSKB = maxRSSKB
+        self.outputTail = outputTail
+        self.result = result
+        self.resultError = resultError
+    }
+
     /// The execution's outcome: timeout first, then signal, then exit code and item counts.
     public var outcome: Outcome {
         if timedOut { return .timeout }

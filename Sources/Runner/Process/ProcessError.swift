@@ -20,6 +20,7 @@ public enum ProcessError: Error, CustomStringConvertible, Equatable {
     /// Another system call on the way to the spawn failed.
     case system(call: String, errno: Int32)
 
+    /// One line naming the path and the system's reason, for logs and the journal.
     public var description: String {
         switch self {
         case .invalidSpec(let why):

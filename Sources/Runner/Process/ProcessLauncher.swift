@@ -33,7 +33,7 @@ public final class ProcessLauncher: Sendable {
             // A stale file from an earlier attempt must not pass for this execution's result.
             unlink(resultPath)
         }
-        let envp = environment.map { "\($0.key)=\($0.value)" }.sorted()
+        let envp = environment.map { "\($0.key)=\($0.value)" }
         guard !(arguments + envp).contains(where: { $0.utf8.contains(0) }) else {
             throw .invalidSpec("NUL byte in an argument or environment variable")
         }

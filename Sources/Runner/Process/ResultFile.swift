@@ -8,10 +8,14 @@ import Glibc
 public struct ResultFile: Sendable, Hashable {
     /// Item counts of a batch job: exit 0 with `failed > 0` is the outcome `partial`.
     public struct Items: Sendable, Hashable {
+        /// Items the run looked at.
         public var processed: Int?
+        /// Items handled successfully.
         public var succeeded: Int?
+        /// Items that failed; more than zero turns exit 0 into `partial`.
         public var failed: Int?
 
+        /// Counts as reported; a missing count stays nil.
         public init(processed: Int? = nil, succeeded: Int? = nil, failed: Int? = nil) {
             self.processed = processed
             self.succeeded = succeeded
@@ -28,6 +32,7 @@ public struct ResultFile: Sendable, Hashable {
     /// The file's text as written, journaled verbatim.
     public var raw: String
 
+    /// A result document; `raw` is the text it was parsed from.
     public init(message: String? = nil, items: Items? = nil, metrics: [String: Double] = [:], raw: String) {
         self.message = message
         self.items = items

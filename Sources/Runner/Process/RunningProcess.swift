@@ -70,15 +70,22 @@ public final class RunningProcess: Sendable {
             guard !state.reaped, !state.signalled else { return false }
             state.signalled = true
             if timedOut { state.timedOut = true } else { state.terminated = true }
-            kill(-pid, SIGTERM)
+            signalGroup(SIGTERM)
             return true
         }
         guard sent else { return }
         schedule(after: grace) { process in
             process.state.withLock { state in
-                if !state.reaped { _ = kill(-process.pid, SIGKILL) }
+                if !state.reaped { process.signalGroup(SIGKILL) }
             }
         }
+    }
+
+    /// Signals the child's process group, or the child alone if it left the group (setsid).
+    ///
+    /// Only called under the state lock before the child is reaped, so `pid` is still ours.
+    private func signalGroup(_ signal: Int32) {
+        if kill(-pid, signal) != 0 { kill(pid, signal) }
     }
 
     /// Runs `body` after `delay` if this process still exists then.
@@ -102,7 +109,7 @@ public final class RunningProcess: Sendable {
             guard !state.reaped else { return nil }
             // Members of the group still alive after a SIGTERM'd leader exits are killed now,
             // while the leader's zombie still pins the group id.
-            if state.signalled, Self.hasExited(pid) { kill(-pid, SIGKILL) }
+            if state.signalled, Self.hasExited(pid) { signalGroup(SIGKILL) }
             var got: pid_t
             repeat { got = wait4(pid, &status, WNOHANG, &usage) } while got < 0 && errno == EINTR
             if got == 0 { return nil }
