@@ -8,8 +8,8 @@ extension JobSpec {
             "kind": kind.rawValue,
             "name": name,
             "trigger": triggerText,
-            "timezone": timeZone.identifier,
-            "workdir": workdir,
+            // Foundation spells UTC as "GMT" on Linux; normalise so hashes match across platforms.
+            "timezone": ["GMT", "UTC", "Etc/UTC", "Etc/GMT"].contains(timeZone.identifier) ? "UTC" : timeZone.identifier,
             "enabled": enabled ? "true" : "false",
         ]
         if let commandTemplate { out["run"] = commandTemplate.canonicalText }
@@ -17,11 +17,12 @@ extension JobSpec {
             out["env"] = JSONValue.object(environmentTemplate.mapValues(JSONValue.string)).canonicalText
         }
         if let timeout { out["timeout"] = formatDuration(timeout) }
+        out["retry"] = retry.canonicalText
+        out["catchup"] = catchup.canonicalText
+        out["jitter"] = formatDuration(jitter)
         if kind != .post {
-            out["retry"] = retry.canonicalText
             out["concurrency"] = concurrency.rawValue
-            out["catchup"] = catchup.canonicalText
-            out["jitter"] = formatDuration(jitter)
+            out["workdir"] = workdir
         }
         if !nonRetryableExitCodes.isEmpty {
             out["nonRetryableExitCodes"] = nonRetryableExitCodes.sorted().map(String.init).joined(separator: ",")

@@ -52,7 +52,7 @@ public struct JobSpec: Sendable, Hashable {
 
     public init(
         name: String, kind: SpecKind = .job, trigger: Trigger = .manual, triggerText: String? = nil,
-        timeZone: TimeZone = TimeZone(secondsFromGMT: 0) ?? .current, command: Command? = nil,
+        timeZone: TimeZone? = nil, command: Command? = nil,
         commandTemplate: Command? = nil, workdir: String = ".", environment: [String: String] = [:],
         environmentTemplate: [String: String]? = nil, timeout: Duration? = nil, retry: RetryPolicy = .none,
         nonRetryableExitCodes: Set<Int32> = [], concurrency: ConcurrencyPolicy = .forbid,
@@ -66,7 +66,7 @@ public struct JobSpec: Sendable, Hashable {
         self.kind = kind
         self.trigger = trigger
         self.triggerText = triggerText ?? Self.defaultTriggerText(trigger)
-        self.timeZone = timeZone
+        self.timeZone = timeZone ?? .utc
         self.command = command
         self.commandTemplate = commandTemplate ?? command
         self.workdir = workdir
@@ -102,4 +102,9 @@ public struct JobSpec: Sendable, Hashable {
         case .manual: "manual"
         }
     }
+}
+
+extension TimeZone {
+    /// UTC, the default zone of specs.
+    static let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? .current
 }

@@ -39,6 +39,7 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// Canonical text for `fields`, e.g. `max=3 exponential 1s..30s`.
     public var canonicalText: String {
+        if maxAttempts <= 1 { return "none" }
         let max = "max=\(maxAttempts - 1)"
         switch backoff {
         case .fixed(let wait): return "\(max) fixed \(formatDuration(wait))"

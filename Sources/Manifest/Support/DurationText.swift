@@ -30,7 +30,11 @@ public func parseDuration(_ text: String) throws(Diagnostic) -> Duration {
         let unitStart = index
         while index < bytes.count, bytes[index] >= 97, bytes[index] <= 122 { index += 1 }
         let unit = String(decoding: bytes[unitStart..<index], as: UTF8.self)
-        guard !unit.isEmpty else { throw fail(unitStart, "a unit is missing after \(amount)") }
+        guard !unit.isEmpty else {
+            guard index < bytes.count else { throw fail(unitStart, "a unit is missing after \(amount)") }
+            let character = String(decoding: bytes[index...].prefix(1), as: UTF8.self)
+            throw fail(unitStart, "unexpected character `\(character)` (units are d, h, m, s, ms)")
+        }
         guard let rank = durationUnits.firstIndex(where: { $0.name == unit }) else {
             throw fail(unitStart, "unknown unit `\(unit)` (use d, h, m, s, ms)")
         }
