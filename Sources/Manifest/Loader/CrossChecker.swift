@@ -10,8 +10,11 @@ struct CrossChecker {
         self.specs = specs
     }
 
+    /// Valid specs sorted by name (indices are sorted, not the large structs).
     var validSpecs: [JobSpec] {
-        specs.enumerated().compactMap { rejected.contains($0.offset) ? nil : $0.element.spec }
+        let order = specs.indices.filter { !rejected.contains($0) && specs[$0].spec != nil }
+            .sorted { (specs[$0].name ?? "") < (specs[$1].name ?? "") }
+        return order.compactMap { specs[$0].spec }
     }
 
     mutating func run() {

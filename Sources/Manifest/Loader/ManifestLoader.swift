@@ -25,6 +25,7 @@ public enum ManifestLoader {
         }
         var resolver = LayerResolver(layers: layers)
         var built: [BuiltSpec] = []
+        built.reserveCapacity(manifestFiles.count)
         for file in manifestFiles where !configFileNames.contains(baseName(file.path)) {
             let layer = resolver.effective(for: WorkdirPath.directory(of: file.path))
             let (documents, problems) = YAMLParser.parse(file.bytes, file: file.path)
@@ -43,7 +44,7 @@ public enum ManifestLoader {
         diagnostics.sort { a, b in
             (a.location.file, a.location.line, a.location.column, a.message) < (b.location.file, b.location.line, b.location.column, b.message)
         }
-        let jobs = checker.validSpecs.sorted { $0.name < $1.name }
+        let jobs = checker.validSpecs
         let invalidFiles = Set(diagnostics.filter { $0.severity == .error }.map(\.location.file))
         return Manifest(jobs: jobs, diagnostics: diagnostics, invalidFiles: invalidFiles, config: resolver.rootConfig)
     }

@@ -1,13 +1,14 @@
 /// The keys of one YAML mapping, checked against the keys the schema knows.
+///
+/// Spec mappings have a handful of keys, so a linear scan beats hashing here.
 struct MappingFields {
-    var values: [String: YAMLNode] = [:]
-    var keyMarks: [String: Mark] = [:]
+    var entries: [(key: String, keyMark: Mark, value: YAMLNode)] = []
     let mark: Mark
 
-    subscript(_ key: String) -> YAMLNode? { values[key] }
+    subscript(_ key: String) -> YAMLNode? { entries.first { $0.key == key }?.value }
 
     /// Mark of the key if present, else of the mapping.
-    func mark(of key: String) -> Mark { keyMarks[key] ?? mark }
+    func mark(of key: String) -> Mark { entries.first { $0.key == key }?.keyMark ?? mark }
 }
 
 extension SchemaContext {
@@ -22,6 +23,7 @@ extension SchemaContext {
             return nil
         }
         var fields = MappingFields(mark: mark)
+        fields.entries.reserveCapacity(pairs.count)
         let prefix = field.map { "\($0): " } ?? ""
         for pair in pairs {
             guard let key = pair.key.scalarText, !pair.key.isNull else {
@@ -36,8 +38,7 @@ extension SchemaContext {
                 }
                 continue
             }
-            fields.values[key] = pair.value
-            fields.keyMarks[key] = pair.key.mark
+            fields.entries.append((key, pair.key.mark, pair.value))
         }
         return fields
     }

@@ -132,8 +132,9 @@ private struct NodeConverter {
     /// Applies `<<` merge keys (explicit keys win) and rejects duplicate keys.
     static func mergedAndChecked(_ pairs: [(key: YAMLNode, value: YAMLNode)]) throws(NodeProblem)
         -> [(key: YAMLNode, value: YAMLNode)] {
-        var seen: [String: Mark] = [:]
+        var seen = KeySet()
         var result: [(key: YAMLNode, value: YAMLNode)] = []
+        result.reserveCapacity(pairs.count)
         var merges: [YAMLNode] = []
         for pair in pairs {
             if case .scalar("<<", .plain, _) = pair.key {
@@ -149,6 +150,7 @@ private struct NodeConverter {
             }
             result.append(pair)
         }
+        if merges.isEmpty { return result }
         for merge in merges {
             let sources: [YAMLNode]
             switch merge {
@@ -177,6 +179,27 @@ private struct NodeConverter {
         case YAML_LITERAL_SCALAR_STYLE: .literal
         case YAML_FOLDED_SCALAR_STYLE: .folded
         default: .plain
+        }
+    }
+}
+
+/// Keys seen in one mapping: a list while small, a dictionary once large.
+private struct KeySet {
+    private var small: [(String, Mark)] = []
+    private var large: [String: Mark]?
+
+    subscript(_ key: String) -> Mark? {
+        get { large.map { $0[key] } ?? small.first { $0.0 == key }?.1 }
+        set {
+            guard let newValue else { return }
+            if large != nil {
+                large?[key] = newValue
+            } else if small.count < 16 {
+                small.append((key, newValue))
+            } else {
+                large = Dictionary(small, uniquingKeysWith: { first, _ in first })
+                large?[key] = newValue
+            }
         }
     }
 }
