@@ -31,15 +31,27 @@ extension SchemaContext {
 
     /// `env:` — variable names checked, values substituted. Returns (values, templates).
     mutating func environmentMap(_ node: YAMLNode, _ field: String) -> ([String: String], [String: String])? {
+        substitutedMap(node, field, noun: "NAME: value", variableNames: true)
+    }
+
+    /// `headers:` — string values, substituted. Returns (values, templates).
+    mutating func headers(_ node: YAMLNode, _ field: String) -> ([String: String], [String: String])? {
+        substitutedMap(node, field, noun: "header: value", variableNames: false)
+    }
+
+    private mutating func substitutedMap(_ node: YAMLNode, _ field: String, noun: String, variableNames: Bool)
+        -> ([String: String], [String: String])? {
         guard case .mapping(let pairs, _) = node else {
-            error("\(field): expected a mapping of NAME: value, found \(node.kindName)", at: node.mark)
+            error("\(field): expected a mapping of \(noun), found \(node.kindName)", at: node.mark)
             return nil
         }
         var values: [String: String] = [:], templates: [String: String] = [:]
         var ok = true
         for pair in pairs {
-            guard let name = pair.key.scalarText, EnvTemplate.isVariableName(name) else {
-                error("\(field): `\(pair.key.scalarText ?? pair.key.kindName)` is not a variable name ([A-Za-z_][A-Za-z0-9_]*)",
+            let key = pair.key.scalarText.flatMap { pair.key.isNull ? nil : $0 }
+            guard let name = key, !variableNames || EnvTemplate.isVariableName(name) else {
+                let shown = key.map { "`\($0)`" } ?? pair.key.kindName
+                error("\(field): \(shown) is not a \(variableNames ? "variable name ([A-Za-z_][A-Za-z0-9_]*)" : "header name")",
                       at: pair.key.mark)
                 ok = false
                 continue
@@ -50,25 +62,6 @@ extension SchemaContext {
             } else {
                 ok = false
             }
-        }
-        return ok ? (values, templates) : nil
-    }
-
-    /// `headers:` — string values, substituted. Returns (values, templates).
-    mutating func headers(_ node: YAMLNode, _ field: String) -> ([String: String], [String: String])? {
-        guard case .mapping(let pairs, _) = node else {
-            error("\(field): expected a mapping of header: value, found \(node.kindName)", at: node.mark)
-            return nil
-        }
-        var values: [String: String] = [:], templates: [String: String] = [:]
-        var ok = true
-        for pair in pairs {
-            guard let name = string(pair.key, field), let (value, template) = substituted(pair.value, "\(field).\(name)") else {
-                ok = false
-                continue
-            }
-            values[name] = value
-            templates[name] = template
         }
         return ok ? (values, templates) : nil
     }
