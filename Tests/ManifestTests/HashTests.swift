@@ -37,3 +37,14 @@ struct HashTests {
         #expect(base.contentHash != changed.contentHash)
     }
 }
+
+@Suite("content hash pinning")
+struct HashPinTests {
+    @Test("the hash of a fixed spec is pinned, so it can't drift between versions or machines")
+    func pinned() throws {
+        let spec = JobSpec(name: "pinned", triggerText: "cron 0 3 * * *", command: .argv(["true"]),
+                           environment: ["A": "b"], timeout: .seconds(60))
+        #expect(spec.fields["timezone"] == "UTC")
+        #expect(spec.contentHash == "a7debbafb55cf31e64939f9b59bc248f1ba1b31f2b02113e33e0eae1597853e3")
+    }
+}
