@@ -4,6 +4,7 @@ import Foundation
 // Each section lives in its own file (CronBench.swift, ManifestBench.swift, …).
 let sections: [(String, () async throws -> [BenchResult])] = [
     ("spawn", SpawnBench.run),
+    ("manifest", ManifestBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
