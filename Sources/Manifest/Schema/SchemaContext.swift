@@ -1,0 +1,152 @@
+/// Reads YAML nodes as the schema says, collecting positioned diagnostics for one file.
+///
+/// Every reader returns nil after reporting a problem, so building continues and one run
+/// reports everything that is wrong. Scalars are read by the type the field expects: a
+/// string field keeps `NO` as "NO", booleans are only `true`/`false`, integers are decimal.
+struct SchemaContext {
+    let file: String
+    let environment: [String: String]
+    var diagnostics: [Diagnostic] = []
+
+    init(file: String, environment: [String: String]) {
+        self.file = file
+        self.environment = environment
+    }
+
+    var errorCount: Int { diagnostics.count { $0.severity == .error } }
+
+    func location(_ mark: Mark) -> SourceLocation {
+        SourceLocation(file: file, line: mark.line, column: mark.column)
+    }
+
+    mutating func error(_ message: String, at mark: Mark) {
+        diagnostics.append(Diagnostic(location: location(mark), message: message))
+    }
+
+    mutating func warning(_ message: String, at mark: Mark) {
+        diagnostics.append(Diagnostic(location: location(mark), message: message, severity: .warning))
+    }
+
+    // MARK: Scalars
+
+    /// A non-null scalar's text, any quoting.
+    mutating func string(_ node: YAMLNode, _ field: String) -> String? {
+        guard case .scalar(let text, _, _) = node, !node.isNull else {
+            error("\(field): expected a string, found \(node.kindName)", at: node.mark)
+            return nil
+        }
+        return text
+    }
+
+    /// A string that must not be empty.
+    mutating func nonEmptyString(_ node: YAMLNode, _ field: String) -> String? {
+        guard let text = string(node, field) else { return nil }
+        guard !text.isEmpty else {
+            error("\(field): must not be empty", at: node.mark)
+            return nil
+        }
+        return text
+    }
+
+    /// Exactly `true` or `false`; YAML 1.1's `yes`/`on`/`NO` are refused, not guessed.
+    mutating func bool(_ node: YAMLNode, _ field: String) -> Bool? {
+        switch node.scalarText {
+        case "true": return true
+        case "false": return false
+        default:
+            error("\(field): expected true or false, found \(describe(node))", at: node.mark)
+            return nil
+        }
+    }
+
+    /// A decimal integer within `range`; no leading zeros (`0777` is ambiguous), no `1e3`.
+    mutating func int(_ node: YAMLNode, _ field: String, in range: ClosedRange<Int>) -> Int? {
+        guard let text = node.scalarText, !node.isNull, let value = Self.strictInt(text) else {
+            error("\(field): expected an integer, found \(describe(node))", at: node.mark)
+            return nil
+        }
+        guard range.contains(value) else {
+            error("\(field): \(value) is out of range \(range.lowerBound)-\(range.upperBound)", at: node.mark)
+            return nil
+        }
+        return value
+    }
+
+    static func strictInt(_ text: String) -> Int? {
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        guard !digits.isEmpty, digits.count < 19, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+              digits == "0" || !digits.hasPrefix("0") else { return nil }
+        return Int(text)
+    }
+
+    /// A duration in the strict syntax (`30s`, `1h30m`), optionally required positive.
+    mutating func duration(_ node: YAMLNode, _ field: String, positive: Bool = false) -> Duration? {
+        guard let text = node.scalarText, !node.isNull else {
+            error("\(field): expected a duration like 30s or 1h30m, found \(node.kindName)", at: node.mark)
+            return nil
+        }
+        do throws(Diagnostic) {
+            let value = try parseDuration(text)
+            if positive, value <= .zero {
+                error("\(field): must be longer than 0s", at: node.mark)
+                return nil
+            }
+            return value
+        } catch let problem {
+            error("\(field): \(problem.message)", at: node.mark)
+            return nil
+        }
+    }
+
+    /// One of an enum's raw values.
+    mutating func choice<E: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ field: String, as type: E.Type) -> E?
+    where E.RawValue == String {
+        guard let text = string(node, field) else { return nil }
+        if let value = E(rawValue: text) { return value }
+        let options = E.allCases.map(\.rawValue)
+        error("\(field): `\(text)` is not one of \(options.joined(separator: ", "))\(Suggestion.hint(for: text, among: options))",
+              at: node.mark)
+        return nil
+    }
+
+    /// A list of strings; a single scalar counts as a one-element list.
+    mutating func stringList(_ node: YAMLNode, _ field: String) -> [String]? {
+        switch node {
+        case .scalar:
+            return string(node, field).map { [$0] }
+        case .sequence(let items, _):
+            var out: [String] = []
+            var ok = true
+            for (i, item) in items.enumerated() {
+                if let text = string(item, "\(field)[\(i)]") { out.append(text) } else { ok = false }
+            }
+            return ok ? out : nil
+        case .mapping:
+            error("\(field): expected a list of strings, found a mapping", at: node.mark)
+            return nil
+        }
+    }
+
+    /// A string with `${VAR}` substituted: (value for running, template for display).
+    mutating func substituted(_ node: YAMLNode, _ field: String) -> (value: String, template: String)? {
+        guard let text = string(node, field) else { return nil }
+        switch EnvTemplate.substitute(text, environment: environment) {
+        case .value(let value):
+            return (value, text)
+        case .problem(let offset, let message):
+            var mark = node.mark
+            if case .scalar(_, let style, _) = node, !text.contains("\n") {
+                let quote = style == .singleQuoted || style == .doubleQuoted ? 1 : 0
+                mark.column += quote + String(decoding: Array(text.utf8)[..<offset], as: UTF8.self).count
+            }
+            error("\(field): \(message)", at: mark)
+            return nil
+        }
+    }
+
+    /// `` `text` `` for a scalar, "a list"/"a mapping" otherwise.
+    func describe(_ node: YAMLNode) -> String {
+        guard let text = node.scalarText, !node.isNull else { return node.kindName }
+        return "`\(text)`"
+    }
+}

@@ -1,0 +1,70 @@
+import Glibc
+
+/// glibc functions the Swift `Glibc` module hides behind `_GNU_SOURCE`, looked up with `dlsym`.
+///
+/// `pidfd_open`, `pipe2`, `prlimit` and the `posix_spawn_file_actions_*_np` extensions are
+/// exported by glibc 2.36 but not declared by the module map, and Package.swift has no C
+/// shim target for Runner. Resolving them once through `dlsym` keeps the C calling
+/// convention (unlike `@_silgen_name`) and lets a missing symbol degrade to ENOSYS.
+enum GNUCalls {
+    private typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
+    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+    private typealias Prlimit = @convention(c) (pid_t, Int32, UnsafePointer<rlimit>?, UnsafeMutablePointer<rlimit>?) -> Int32
+    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    private typealias AddClosefrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    private struct Table: @unchecked Sendable {
+        let pidfdOpen: PidfdOpen?
+        let pipe2: Pipe2?
+        let prlimit: Prlimit?
+        let addChdir: AddChdir?
+        let addClosefrom: AddClosefrom?
+    }
+
+    private static let table: Table = {
+        let handle = dlopen(nil, RTLD_NOW)
+        func symbol<F>(_ name: String, as type: F.Type) -> F? {
+            guard let pointer = dlsym(handle, name) else { return nil }
+            return unsafeBitCast(pointer, to: type)
+        }
+        return Table(
+            pidfdOpen: symbol("pidfd_open", as: PidfdOpen.self),
+            pipe2: symbol("pipe2", as: Pipe2.self),
+            prlimit: symbol("prlimit", as: Prlimit.self),
+            addChdir: symbol("posix_spawn_file_actions_addchdir_np", as: AddChdir.self),
+            addClosefrom: symbol("posix_spawn_file_actions_addclosefrom_np", as: AddClosefrom.self))
+    }()
+
+    /// A close-on-exec fd that becomes readable when `pid` exits; -1 and errno on failure.
+    static func pidfdOpen(_ pid: pid_t) -> Int32 {
+        guard let call = table.pidfdOpen else { errno = ENOSYS; return -1 }
+        return call(pid, 0)
+    }
+
+    /// A pipe with both ends close-on-exec, created atomically so no concurrent spawn inherits it.
+    static func pipeCloseOnExec(_ fds: UnsafeMutablePointer<Int32>) -> Int32 {
+        guard let call = table.pipe2 else { errno = ENOSYS; return -1 }
+        return call(fds, O_CLOEXEC)
+    }
+
+    /// Sets one resource limit of another process.
+    static func prlimit(_ pid: pid_t, _ resource: __rlimit_resource, _ limit: rlimit) -> Int32 {
+        guard let call = table.prlimit else { errno = ENOSYS; return -1 }
+        var limit = limit
+        return call(pid, Int32(resource.rawValue), &limit, nil)
+    }
+
+    /// Adds a `chdir` to the spawn's file actions; returns an errno value (0 on success).
+    static func addChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: String) -> Int32 {
+        guard let call = table.addChdir else { return ENOSYS }
+        return call(actions, path)
+    }
+
+    /// Closes every fd ≥ `lowest` in the child, a second guard against fds opened without O_CLOEXEC.
+    ///
+    /// Optional (glibc 2.34+): without it, O_CLOEXEC on our own fds is the only guard.
+    static func addClosefrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ lowest: Int32) -> Int32 {
+        guard let call = table.addClosefrom else { return 0 }
+        return call(actions, lowest)
+    }
+}

@@ -1,0 +1,47 @@
+import Glibc
+
+/// Why a child process could not be started.
+///
+/// Spawning fails before any user code runs, so every case names the path involved and
+/// the system's reason; the runner journals the text as the execution's error.
+public enum ProcessError: Error, CustomStringConvertible, Equatable {
+    /// The spec cannot describe a process (empty argv, a NUL byte in an argument …).
+    case invalidSpec(String)
+    /// `argv[0]` has no `/` and is not an executable file in any `PATH` directory.
+    case commandNotFound(name: String, searchPath: String)
+    /// The working directory is missing or not a directory.
+    case workdir(path: String, errno: Int32)
+    /// The log file (or its parent directories) could not be opened or created.
+    case logFile(path: String, errno: Int32)
+    /// posix_spawn failed (ENOENT, EACCES, ENOEXEC …) for the resolved executable.
+    case spawn(path: String, errno: Int32)
+    /// The resource limits could not be applied; the child was killed.
+    case limits(errno: Int32)
+    /// Another system call on the way to the spawn failed.
+    case system(call: String, errno: Int32)
+
+    /// One line naming the path and the system's reason, for logs and the journal.
+    public var description: String {
+        switch self {
+        case .invalidSpec(let why):
+            "invalid process spec: \(why)"
+        case .commandNotFound(let name, let searchPath):
+            "command not found: \(name) (PATH=\(searchPath))"
+        case .workdir(let path, let errno):
+            "cannot use working directory \(path): \(Self.text(errno))"
+        case .logFile(let path, let errno):
+            "cannot open log file \(path): \(Self.text(errno))"
+        case .spawn(let path, let errno):
+            "cannot run \(path): \(Self.text(errno))"
+        case .limits(let errno):
+            "cannot apply resource limits: \(Self.text(errno))"
+        case .system(let call, let errno):
+            "\(call) failed: \(Self.text(errno))"
+        }
+    }
+
+    /// `strerror` text for an errno value.
+    static func text(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+}

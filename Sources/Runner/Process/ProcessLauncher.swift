@@ -1,0 +1,130 @@
+import Foundation
+import Glibc
+
+/// Starts job executions as child processes with `posix_spawn` and reaps them.
+///
+/// Not Foundation.Process: that costs a thread and several pipes per child and cannot put
+/// the child in its own process group. Here a spawn is one `clone(CLONE_VFORK)` + `execve`,
+/// stdout and stderr go straight to the log file (no pipe to drain), and one reaper queue
+/// collects all children. Creating a launcher sets SIGPIPE to ignored process-wide, so that
+/// writing stdin to a child that has gone returns EPIPE instead of killing the runner;
+/// children get every signal reset to its default.
+public final class ProcessLauncher: Sendable {
+    private let reaper = ProcessReaper()
+
+    /// A launcher with its own reaper queue; one per runner is enough.
+    public init() {
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Spawns the child described by `spec`; returns once its pid is known.
+    ///
+    /// `startedAt` is taken right after the spawn. Every failure before the child runs —
+    /// bad workdir, command not on the child's PATH, ENOENT/EACCES from exec, an unopenable
+    /// log — is thrown as a `ProcessError`; nothing is left behind but the log file.
+    public func start(_ spec: ProcessSpec) throws(ProcessError) -> RunningProcess {
+        let workdir = try ExecutableResolver.directory(spec.workdir)
+        var arguments = spec.command.arguments
+        guard let name = arguments.first else { throw .invalidSpec("empty command") }
+        arguments[0] = try ExecutableResolver.executable(name, searchPath: spec.environment["PATH"], workdir: workdir)
+        var environment = spec.environment
+        if let resultPath = spec.resultPath {
+            if environment["ALMANAC_RESULT"] == nil { environment["ALMANAC_RESULT"] = resultPath }
+            // A stale file from an earlier attempt must not pass for this execution's result.
+            unlink(resultPath)
+        }
+        let envp = environment.map { "\($0.key)=\($0.value)" }
+        guard !(arguments + envp).contains(where: { $0.utf8.contains(0) }) else {
+            throw .invalidSpec("NUL byte in an argument or environment variable")
+        }
+        let (logFD, logStart) = try Self.openLog(spec.logPath)
+        var stdinPipe: (read: Int32, write: Int32)?
+        if spec.stdin != nil {
+            var fds: [Int32] = [-1, -1]
+            guard GNUCalls.pipeCloseOnExec(&fds) == 0 else {
+                let code = errno
+                close(logFD)
+                throw .system(call: "pipe2", errno: code)
+            }
+            stdinPipe = (Self.aboveStdio(fds[0]), Self.aboveStdio(fds[1]))
+        }
+        var pid: pid_t = 0
+        let code = SpawnCall.spawn(
+            &pid, path: arguments[0], arguments: arguments, environment: envp,
+            workdir: workdir, logFD: logFD, stdinFD: stdinPipe?.read)
+        let startedAt = Date()
+        if let read = stdinPipe?.read { close(read) }
+        guard code == 0 else {
+            close(logFD)
+            if let write = stdinPipe?.write { close(write) }
+            throw .spawn(path: arguments[0], errno: code)
+        }
+        if !spec.limits.isEmpty, let failure = Self.applyLimits(spec.limits, to: pid) {
+            close(logFD)
+            if let write = stdinPipe?.write { close(write) }
+            throw failure
+        }
+        let process = RunningProcess(
+            pid: pid, startedAt: startedAt, logFD: logFD, logStart: logStart, resultPath: spec.resultPath)
+        reaper.watch(process)
+        if let timeout = spec.timeout { process.scheduleTimeout(after: timeout, grace: spec.killGrace) }
+        if let write = stdinPipe?.write, let bytes = spec.stdin { StdinWriter.deliver(bytes, to: write) }
+        return process
+    }
+
+    /// Opens (creating 0600, with 0700 parent dirs) the log for appending; returns the fd and its size.
+    static func openLog(_ path: String) throws(ProcessError) -> (fd: Int32, start: Int64) {
+        let flags = O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC
+        var fd = open(path, flags, 0o600)
+        if fd < 0, errno == ENOENT {
+            createParents(of: path)
+            fd = open(path, flags, 0o600)
+        }
+        guard fd >= 0 else { throw .logFile(path: path, errno: errno) }
+        fd = aboveStdio(fd)
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            close(fd)
+            throw .logFile(path: path, errno: code)
+        }
+        return (fd, Int64(info.st_size))
+    }
+
+    private static func createParents(of path: String) {
+        var prefix = ""
+        for component in path.split(separator: "/", omittingEmptySubsequences: false).dropLast() {
+            prefix += (prefix.isEmpty && !path.hasPrefix("/") ? "" : "/") + component
+            if !component.isEmpty { mkdir(prefix, 0o700) }
+        }
+    }
+
+    /// Moves an fd out of 0…2, where the child's dup2 of stdio would clobber it.
+    ///
+    /// Only matters for a daemon started with stdin or stdout closed.
+    static func aboveStdio(_ fd: Int32) -> Int32 {
+        guard fd >= 0, fd < 3 else { return fd }
+        let moved = fcntl(fd, F_DUPFD_CLOEXEC, 3)
+        guard moved >= 0 else { return fd }
+        close(fd)
+        return moved
+    }
+
+    /// Applies the limits with prlimit; on failure kills and reaps the child and returns the error.
+    private static func applyLimits(_ limits: ProcessLimits, to pid: pid_t) -> ProcessError? {
+        var failure: Int32 = 0
+        if let bytes = limits.memoryBytes,
+           GNUCalls.prlimit(pid, RLIMIT_AS, rlimit(rlim_cur: rlim_t(bytes), rlim_max: rlim_t(bytes))) != 0 {
+            failure = errno
+        }
+        if failure == 0, let seconds = limits.cpuSeconds,
+           GNUCalls.prlimit(pid, RLIMIT_CPU, rlimit(rlim_cur: rlim_t(seconds), rlim_max: rlim_t(seconds + 1))) != 0 {
+            failure = errno
+        }
+        guard failure != 0 else { return nil }
+        kill(-pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        return .limits(errno: failure)
+    }
+}

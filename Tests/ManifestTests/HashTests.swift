@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+@testable import Manifest
+
+@Suite("content hash")
+struct HashTests {
+    @Test("SHA-256 matches the standard vectors", arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+    ])
+    func vectors(input: String, hex: String) {
+        #expect(SHA256.hex(Array(input.utf8)) == hex)
+    }
+
+    @Test("SHA-256 of a million a's")
+    func million() {
+        #expect(SHA256.hex([UInt8](repeating: 97, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test("the hash is stable: same text, same hash, across runs")
+    func stable() throws {
+        let first = try #require(load(["a.yaml": job("a", "timeout: 5m\n")]).jobs.first)
+        let again = try #require(load(["a.yaml": "# reordered\nrun: [\"true\"]\ntimeout: 300s\nschedule: \"0 3 * * *\"\nname: a\n"]).jobs.first)
+        #expect(first.contentHash == again.contentHash)
+        #expect(first.contentHash.count == 64)
+    }
+
+    @Test("the hash changes when any field changes", arguments: [
+        "timeout: 6m\n", "enabled: false\n", "jitter: 1s\n", "env: {A: b}\n", "retry: 1\n", "concurrency: allow\n",
+        "timezone: Europe/Paris\n", "workdir: sub\n",
+    ])
+    func changes(extra: String) throws {
+        let base = try #require(load(["a.yaml": job("a", "timeout: 5m\n")]).jobs.first)
+        let text = extra.hasPrefix("timeout") ? job("a", extra) : job("a", "timeout: 5m\n" + extra)
+        let changed = try #require(load(["a.yaml": text]).jobs.first)
+        #expect(base.contentHash != changed.contentHash)
+    }
+}
+
+@Suite("content hash pinning")
+struct HashPinTests {
+    @Test("the hash of a fixed spec is pinned, so it can't drift between versions or machines")
+    func pinned() throws {
+        let spec = JobSpec(name: "pinned", triggerText: "cron 0 3 * * *", command: .argv(["true"]),
+                           environment: ["A": "b"], timeout: .seconds(60))
+        #expect(spec.fields["timezone"] == "UTC")
+        #expect(spec.contentHash == "a7debbafb55cf31e64939f9b59bc248f1ba1b31f2b02113e33e0eae1597853e3")
+    }
+}
