@@ -55,7 +55,7 @@ public struct ProcessExecutor: JobExecutor {
 
     static func limits(_ job: JobSpec) -> ProcessLimits {
         guard let limits = job.limits else { return .none }
-        return ProcessLimits(memoryBytes: limits.memoryBytes, cpuSeconds: limits.cpu.map { UInt64(max(1, $0.components.seconds)) })
+        return ProcessLimits(memoryBytes: limits.memory, cpuSeconds: limits.cpu.map { UInt64(max(1, $0.components.seconds)) })
     }
 
     /// `2026-03-08T07:00:00Z` → `20260308T070000Z` (plus milliseconds for manual runs): file-name safe and sortable.

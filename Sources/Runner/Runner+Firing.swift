@@ -146,7 +146,8 @@ extension Runner {
     /// class is not worth retrying (a non-retryable exit code, a job that could not be spawned).
     func retryDelay(_ job: JobSpec, attempt: Int, errorClass: String?) -> Duration? {
         if let errorClass, ["nonRetryable", "spawn", "replaced"].contains(errorClass) { return nil }
-        return job.retry.delay(afterAttempt: attempt)
+        guard attempt < job.retry.maxAttempts else { return nil }
+        return job.retry.delay(beforeRetry: attempt)
     }
 
     // MARK: Manual runs
