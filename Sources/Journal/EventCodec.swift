@@ -93,6 +93,7 @@ enum EventCodec {
             case "exitCode": e.exitCode = try s.integer()
             case "signal": e.signal = try s.integer()
             case "durationMs": e.durationMs = try s.integer()
+            case "outputTail": e.outputTail = try s.string()
             case "errorClass": e.errorClass = try s.string()
             case "cpuUserMs": e.cpuUserMs = try s.integer()
             case "cpuSystemMs": e.cpuSystemMs = try s.integer()
