@@ -35,3 +35,9 @@ func secondsFor(_ body: () throws -> Void) rethrows -> Double {
     let elapsed = clock.now - start
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 }
+
+/// A benchmark that could not measure what it set out to (a wrong result, a failed spawn).
+struct BenchFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

@@ -57,7 +57,3 @@ enum ManifestBench {
 }
 
 /// A benchmark precondition that did not hold.
-struct BenchFailure: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
-}

@@ -81,7 +81,3 @@ enum SpawnBench {
 }
 
 /// A benchmark that could not run as intended.
-struct BenchFailure: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
-}
