@@ -44,6 +44,8 @@ public struct JobChange: Sendable, Hashable {
     /// For a schedule change, the next fires under the old and the new schedule.
     public var oldNextFires: [Date]
     public var newNextFires: [Date]
+    /// The job's zone (IANA), so next fires print with its offset.
+    public var timeZone: String?
 
     public init(name: String, action: Action, kind: String, source: String? = nil, hash: String? = nil,
                 fields: [FieldChange] = [], oldNextFires: [Date] = [], newNextFires: [Date] = []) {

@@ -120,7 +120,7 @@ public enum PlanRenderer {
     /// An added job lists only its defining fields; a change lists every changed field.
     static func shownFields(_ change: JobChange) -> [FieldChange] {
         guard change.action == .add else { return change.action == .remove ? [] : change.fields }
-        let defining: Set<String> = ["schedule", "every", "at", "timezone", "run", "publish", "repo"]
+        let defining: Set<String> = ["trigger", "timezone", "run", "publish", "repo"]
         return change.fields.filter { defining.contains($0.field) }
     }
 
@@ -160,7 +160,8 @@ public enum PlanRenderer {
     }
 
     static func zone(of change: JobChange) -> TimeZone? {
-        change.fields.first { $0.field == "timezone" }.flatMap { ($0.new ?? $0.old).flatMap(TimeZone.init(identifier:)) }
+        guard let name = change.timeZone else { return nil }
+        return TimeZone(identifier: name == "UTC" ? "GMT" : name)
     }
 
     static func escape(_ text: String) -> String {

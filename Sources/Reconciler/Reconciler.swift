@@ -27,7 +27,7 @@ public enum Reconciler {
                 plan.kept.append(name)
                 continue
             }
-            plan.changes.append(JobChange(name: name, action: .remove, kind: applied.kind ?? "job", source: applied.source,
+            plan.changes.append(JobChange(name: name, action: .remove, kind: applied.kind, source: applied.source,
                                           hash: applied.hash))
         }
         plan.kept += desired.jobs.filter { desired.invalidFiles.contains($0.location.file) && state.jobs[$0.name]?.applied != nil }
@@ -53,6 +53,12 @@ public enum Reconciler {
     }
 
     static func change(for job: JobSpec, recorded: JobState?, now: Date) -> JobChange? {
+        var change = baseChange(for: job, recorded: recorded, now: now)
+        change?.timeZone = job.fields["timezone"]
+        return change
+    }
+
+    static func baseChange(for job: JobSpec, recorded: JobState?, now: Date) -> JobChange? {
         let source = job.location.description
         guard let recorded, let applied = recorded.applied, !recorded.removed else {
             return JobChange(name: job.name, action: .add, kind: job.kind.rawValue, source: source, hash: job.contentHash,
@@ -60,7 +66,7 @@ public enum Reconciler {
                              newNextFires: nextFires(job.trigger, from: now))
         }
         guard applied.hash != job.contentHash else { return nil }
-        let old = applied.fields ?? [:]
+        let old = applied.fields
         let new = job.fields
         let diffs = Set(old.keys).union(new.keys).sorted().compactMap { key -> FieldChange? in
             old[key] == new[key] ? nil : FieldChange(field: key, old: old[key], new: new[key])
@@ -72,7 +78,7 @@ public enum Reconciler {
         }
         var change = JobChange(name: job.name, action: action, kind: job.kind.rawValue, source: source, hash: job.contentHash,
                                fields: diffs)
-        let scheduleFields: Set<String> = ["schedule", "every", "timezone", "at", "jitter"]
+        let scheduleFields: Set<String> = ["trigger", "timezone", "jitter"]
         if diffs.contains(where: { scheduleFields.contains($0.field) }) {
             change.oldNextFires = oldSchedule(fields: old, name: job.name).map { nextFires(.cron($0), from: now) } ?? []
             change.newNextFires = nextFires(job.trigger, from: now)
@@ -83,7 +89,13 @@ public enum Reconciler {
     static func nextFires(_ trigger: Trigger, from now: Date) -> [Date] {
         switch trigger {
         case .cron(let schedule):
-            return Array(schedule.fires(after: now).prefix(previewCount))
+            var fires: [Date] = []
+            var cursor = now
+            while fires.count < previewCount, let next = schedule.next(after: cursor) {
+                fires.append(next)
+                cursor = next
+            }
+            return fires
         case .at(let date):
             return date > now ? [date] : []
         case .manual:
@@ -91,12 +103,27 @@ public enum Reconciler {
         }
     }
 
-    /// Rebuilds the recorded schedule from its journaled fields, to preview the old next fires.
+    /// Rebuilds the recorded schedule from its journaled `trigger` field (`cron 0 3 * * *` or
+    /// `every weekly 09:00 dayOfWeek=1`), to preview the old next fires.
     static func oldSchedule(fields: [String: String], name: String) -> Schedule? {
-        guard let expression = fields["schedule"] else { return nil }
-        let zone = fields["timezone"].flatMap(TimeZone.init(identifier:)) ?? TimeZone(secondsFromGMT: 0)
-        guard let zone else { return nil }
-        return try? Schedule.parse(expression, timeZone: zone, hashKey: name)
+        guard let trigger = fields["trigger"] else { return nil }
+        let zoneName = fields["timezone"] ?? "UTC"
+        guard let zone = TimeZone(identifier: zoneName == "UTC" ? "GMT" : zoneName) else { return nil }
+        if trigger.hasPrefix("cron ") {
+            return try? Schedule.parse(String(trigger.dropFirst(5)), timeZone: zone, hashKey: name)
+        }
+        let words = trigger.split(separator: " ").map(String.init)
+        guard words.count >= 3, words[0] == "every", let frequency = Every.Frequency(rawValue: words[1]) else { return nil }
+        let clock = words[2].split(separator: ":").compactMap { Int($0) }
+        guard clock.count == 2 else { return nil }
+        var every = Every(frequency: frequency, hour: clock[0], minute: clock[1], dayOfWeek: nil, dayOfMonth: nil)
+        for word in words.dropFirst(3) {
+            let pair = word.split(separator: "=")
+            guard pair.count == 2, let value = Int(pair[1]) else { continue }
+            if pair[0] == "dayOfWeek" { every.dayOfWeek = value }
+            if pair[0] == "dayOfMonth" { every.dayOfMonth = value }
+        }
+        return try? Schedule(every: every, timeZone: zone)
     }
 
     /// `jobs.d/a.yaml:4:11` → `jobs.d/a.yaml`.

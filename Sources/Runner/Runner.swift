@@ -163,7 +163,7 @@ public actor Runner {
             if let end { wake = min(wake, end) }
             if wake <= now { continue }
             let clock = self.clock
-            let sleeper = Task { try? await clock.sleep(until: wake) }
+            let sleeper = Task { _ = try? await clock.sleep(until: wake) }
             self.sleeper = sleeper
             await sleeper.value
             self.sleeper = nil

@@ -88,7 +88,7 @@ public struct RunnerService: Sendable {
 }
 
 /// Turns SIGINT/SIGTERM into a callback instead of the default exit, so the runner can drain.
-final class SignalTrap: Sendable {
+final class SignalTrap {
     private let sources: [any DispatchSourceSignal]
 
     init(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {

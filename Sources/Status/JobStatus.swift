@@ -40,8 +40,8 @@ public struct JobStatus: Sendable, Hashable, Codable {
         let last = finished.last
         var status = JobStatus(
             name: name, kind: spec?.kind.rawValue ?? state?.applied?.kind ?? "job",
-            schedule: spec.map(describeTrigger) ?? state?.applied?.fields?["schedule"] ?? "",
-            timeZone: spec?.timeZone.identifier ?? state?.applied?.fields?["timezone"] ?? "UTC",
+            schedule: spec.map(describeTrigger) ?? state?.applied?.fields["trigger"] ?? "",
+            timeZone: spec?.timeZone.identifier ?? state?.applied?.fields["timezone"] ?? "UTC",
             nextFire: nil, enabled: spec?.enabled ?? state?.applied?.enabled ?? false, paused: state?.paused ?? false,
             running: state?.running.count ?? 0, lastRun: last?.startedAt, lastScheduledAt: last?.key.scheduledAt,
             lastOutcome: last?.outcome, lastExitCode: last?.exitCode,

@@ -68,7 +68,7 @@ struct ReconcilerTests {
         let change = try #require(plan.changes.first)
         #expect(plan.changes.count == 1)
         #expect(change.name == "backup" && change.action == .change)
-        #expect(change.fields.map(\.field) == ["schedule"])
+        #expect(change.fields.map(\.field) == ["trigger"])
         #expect(change.fields.first?.old?.contains("0 3 * * *") == true)
         #expect(change.fields.first?.new?.contains("30 4 * * *") == true)
         #expect(change.oldNextFires.count == 5 && change.newNextFires.count == 5)

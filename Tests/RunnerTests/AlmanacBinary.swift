@@ -25,7 +25,7 @@ func launchAlmanac(_ arguments: [String], log: URL, environment: [String: String
     for (key, value) in environment { env[key] = value }
     process.environment = env
     if !FileManager.default.fileExists(atPath: log.path) {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
     }
     let handle = try FileHandle(forWritingTo: log)
     handle.seekToEndOfFile()

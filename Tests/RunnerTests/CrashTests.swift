@@ -13,7 +13,7 @@ struct CrashTests {
         let state = temp.url.appendingPathComponent("state")
         let effects = temp.url.appendingPathComponent("effects.txt")
         try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: effects.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: effects.path, contents: nil)
         for name in ["tick-a", "tick-b"] {
             try """
                 name: \(name)

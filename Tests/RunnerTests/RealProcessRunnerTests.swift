@@ -5,7 +5,7 @@ import Runner
 import Testing
 
 /// A runner on the real clock and real child processes, with second-resolution schedules.
-struct LiveRunner: ~Copyable {
+final class LiveRunner {
     let temp: TempDirectory
     let journal: FileJournal
     let runner: Runner

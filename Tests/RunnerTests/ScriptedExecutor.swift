@@ -38,7 +38,7 @@ final class ScriptedExecutor: JobExecutor {
 }
 
 /// Temp directories that clean up after the test.
-struct TempDirectory: ~Copyable {
+final class TempDirectory {
     let url: URL
 
     init() throws {

@@ -48,9 +48,11 @@ extension Almanac {
                 throw ExitCode(1)
             }
             var printed = 0
-            for fire in schedule.fires(after: start).prefix(count) {
+            var cursor = start
+            while printed < count, let fire = schedule.next(after: cursor) {
                 print(RFC3339.format(fire, in: zone))
                 printed += 1
+                cursor = fire
             }
             if printed == 0 {
                 printError("error: '\(expression)' never fires after \(RFC3339.format(start, in: zone))")
