@@ -234,3 +234,8 @@ extension Runner {
         options.maxParallel = limit
     }
 }
+
+extension Runner {
+    /// Fires waiting in the heap (scheduled, retries, manual), for diagnostics and benchmarks.
+    public var queuedCount: Int { queue.count }
+}

@@ -61,7 +61,7 @@ enum SpawnBench {
     }
 
     /// Seconds for `count` rounds of posix_spawn + waitpid of /bin/true, the floor for any launcher.
-    private static func rawLoop(count: Int) throws -> Double {
+    static func rawLoop(count: Int) throws -> Double {
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
         defer { free(argv[0]) }
         return try secondsFor {

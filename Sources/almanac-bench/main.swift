@@ -5,7 +5,13 @@ import Foundation
 let sections: [(String, () async throws -> [BenchResult])] = [
     ("spawn", SpawnBench.run),
     ("manifest", ManifestBench.run),
+    ("runner", RunnerBench.run),
 ]
+
+if CommandLine.arguments.dropFirst().first == "--rss-child" {
+    try await RunnerBench.rssChild()
+    exit(0)
+}
 
 let wanted = Set(CommandLine.arguments.dropFirst())
 var rows: [BenchResult] = []
