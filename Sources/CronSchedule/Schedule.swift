@@ -1,0 +1,166 @@
+import Foundation
+
+/// A compiled cron schedule in one IANA time zone: next/previous fire times, matching, words.
+///
+/// Semantics follow cronsim 2.8 (and so Debian cron) exactly, including DST: a 5-field
+/// expression whose minute and hour do not start with `*` runs on wall-clock time — what falls
+/// in a spring-forward gap runs right after it, a fall-back repeat runs once — while finer
+/// schedules and 6-field expressions run on real instants. The hot path is integer civil-date
+/// arithmetic over a cached offset table; no `Calendar`.
+public struct Schedule: Sendable, Hashable, CustomStringConvertible {
+    /// The source text, or a cron rendering for an `every:` shorthand.
+    public let expression: String
+    /// The zone wall-clock fields are read in.
+    public let timeZone: TimeZone
+    let spec: CronSpec
+    let zone: ZoneOffsets
+
+    /// UTC, the default zone (stored once, so no force unwrap is needed anywhere).
+    public static let utc: TimeZone = TimeZone(identifier: "UTC") ?? .gmt
+
+    init(expression: String, timeZone: TimeZone, spec: CronSpec) {
+        self.expression = expression
+        self.timeZone = timeZone
+        self.spec = spec
+        self.zone = ZoneOffsets.of(timeZone)
+    }
+
+    /// Parses 5-field / 6-field (leading seconds) cron or a macro; `hashKey` (the job name) feeds `H`.
+    public static func parse(_ expression: String, timeZone: TimeZone = Schedule.utc, hashKey: String = "")
+        throws(CronError) -> Schedule
+    {
+        let spec = try Parser(hashKey: hashKey).parse(expression)
+        return Schedule(expression: expression, timeZone: timeZone, spec: spec)
+    }
+
+    /// Whether the expression has a leading seconds field (6 fields).
+    public var hasSecondsField: Bool { spec.hasSeconds }
+
+    /// Whether DST transitions get Debian cron's wall-clock treatment (specific time of day).
+    public var usesWallClockDST: Bool { spec.dstFixup }
+
+    public var description: String {
+        timeZone.identifier == Schedule.utc.identifier ? expression : "\(expression) (\(timeZone.identifier))"
+    }
+
+    /// The first fire time strictly after `date`; nil when it never fires again (searches 50 years).
+    public func next(after date: Date) -> Date? {
+        guard let u0 = Schedule.floorSeconds(date), let u = nextInstant(after: u0) else { return nil }
+        return Date(timeIntervalSince1970: Double(u))
+    }
+
+    /// The last fire time strictly before `date`; nil when none in the previous 50 years.
+    public func previous(before date: Date) -> Date? {
+        guard let u0 = Schedule.floorSeconds(date) else { return nil }
+        let fractional = Double(u0) != date.timeIntervalSince1970
+        guard let u = previousInstant(floor: u0, fractional: fractional) else { return nil }
+        return Date(timeIntervalSince1970: Double(u))
+    }
+
+    /// The fire times after `date`, lazily.
+    public func fires(after date: Date) -> FireSequence { FireSequence(schedule: self, start: date) }
+
+    /// Whether the schedule fires exactly at `date` (a whole second).
+    public func matches(_ date: Date) -> Bool {
+        guard let u = Schedule.floorSeconds(date), Double(u) == date.timeIntervalSince1970 else { return false }
+        return nextInstant(after: u - 1) == u
+    }
+
+    static func floorSeconds(_ date: Date) -> Int64? {
+        let t = date.timeIntervalSince1970
+        guard t.isFinite, abs(t) < 1e13 else { return nil }
+        return Int64(t.rounded(.down))
+    }
+
+    /// The first fire instant (Unix seconds) strictly after `u0`.
+    func nextInstant(after u0: Int64) -> Int64? {
+        if zone.isFixed {
+            let offset = zone.offsets[0]
+            return spec.nextWall(after: u0 + offset).map { $0 - offset }
+        }
+        if spec.dstFixup { return nextWallClock(after: u0) }
+        let offset = zone.offset(at: u0)
+        guard let wall = spec.nextWall(after: u0 + offset) else { return nil }
+        let candidate = wall - offset
+        if !zone.hasTransition(from: u0 - 7200, through: candidate + 7200) { return candidate }
+        var walker = Walker(spec: spec, zone: zone, instant: u0)
+        return walker.next()
+    }
+
+    /// Debian/cronsim wall-clock mode: search naive local time, then read it with fold 0 and
+    /// push times inside a gap forward, minute by minute, to the first real time.
+    private func nextWallClock(after u0: Int64) -> Int64? {
+        var wall = u0 + zone.offset(at: u0)
+        while true {
+            guard let found = spec.nextWall(after: wall) else { return nil }
+            let (u, fixed) = settle(found)
+            // Starting inside a fall-back repeat, cronsim would hand back the first occurrence,
+            // which is in the past: skip it (it already ran), keep "strictly after".
+            if u > u0 { return u }
+            wall = fixed
+        }
+    }
+
+    /// A wall time read with fold 0, moved past a gap in whole minutes as cronsim does.
+    private func settle(_ wall: Int64) -> (instant: Int64, wall: Int64) {
+        var w = wall
+        while true {
+            switch zone.resolve(wall: w) {
+            case .unique(let u): return (u, w)
+            case .ambiguous(let u, _): return (u, w)
+            case .gap(_, _, let end): w += (end - w + 59) / 60 * 60
+            }
+        }
+    }
+
+    func previousInstant(floor u0: Int64, fractional: Bool) -> Int64? {
+        let hi = fractional ? u0 : u0 - 1
+        if zone.isFixed {
+            let offset = zone.offsets[0]
+            return spec.previousWall(before: hi + offset + 1).map { $0 - offset }
+        }
+        if spec.dstFixup {
+            var wall = u0 + zone.offset(at: u0) - (fractional ? 0 : 1)
+            while case .gap = zone.resolve(wall: wall) { wall -= 60 }
+            return spec.previousWall(before: wall + 1).map { settle($0).instant }
+        }
+        let offset = zone.offset(at: hi)
+        guard let wall = spec.previousWall(before: hi + offset + 1) else { return nil }
+        let candidate = wall - offset
+        if !zone.hasTransition(from: candidate - 7200, through: hi + 7200) { return candidate }
+        var walker = Walker(spec: spec, zone: zone, instant: u0)
+        return walker.previous(skipTick: fractional)
+    }
+
+    public static func == (a: Schedule, b: Schedule) -> Bool {
+        a.expression == b.expression && a.timeZone.identifier == b.timeZone.identifier && a.spec == b.spec
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(expression)
+        hasher.combine(timeZone.identifier)
+        hasher.combine(spec)
+    }
+}
+
+/// The fire times of a schedule after a start, as a lazy sequence (`prefix(5)` for "next five").
+public struct FireSequence: Sequence, Sendable {
+    let schedule: Schedule
+    let start: Date
+
+    public struct Iterator: IteratorProtocol, Sendable {
+        let schedule: Schedule
+        var cursor: Date?
+
+        public mutating func next() -> Date? {
+            guard let cursor, let fire = schedule.next(after: cursor) else {
+                cursor = nil
+                return nil
+            }
+            self.cursor = fire
+            return fire
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(schedule: schedule, cursor: start) }
+}
