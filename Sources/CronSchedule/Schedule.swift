@@ -84,7 +84,30 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
         let candidate = wall - offset
         if !zone.hasTransition(from: u0 - 7200, through: candidate + 7200) { return candidate }
         var walker = Walker(spec: spec, zone: zone, instant: u0)
-        return walker.next()
+        let found = walker.next()
+        return walker.exhausted ? instantScan(after: u0) : found
+    }
+
+    /// The first instant after `u0` whose local wall time matches: the fallback where cronsim
+    /// has no answer (it loops), bounded like everything else.
+    private func instantScan(after u0: Int64) -> Int64? {
+        let wall0 = u0 + zone.offset(at: u0)
+        let reach: Int64 = 26 * 3600
+        var wall = wall0 - reach
+        var best: Int64?
+        for _ in 0..<200_000 {
+            guard let found = spec.nextWall(after: wall) else { return best }
+            if found > wall0 + reach, best != nil { return best }
+            var instants: [Int64] = []
+            switch zone.resolve(wall: found) {
+            case .unique(let u): instants = [u]
+            case .ambiguous(let a, let b): instants = [a, b]
+            case .gap: break
+            }
+            for u in instants where u > u0 && u < (best ?? .max) { best = u }
+            wall = found
+        }
+        return best
     }
 
     /// Debian/cronsim wall-clock mode: search naive local time, then read it with fold 0 and

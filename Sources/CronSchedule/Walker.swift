@@ -10,6 +10,11 @@ struct Walker {
     let zone: ZoneOffsets
     var wall: Int64
     var fold: Bool
+    /// Main-loop steps left: cronsim itself spins forever on a few zones (a 45-minute Chatham
+    /// shift under `*/2` hours); we stop and let the caller fall back to an instant scan.
+    var budget = 1_000_000
+    /// Set when `budget` ran out, so a nil result means "gave up", not "never fires".
+    private(set) var exhausted = false
 
     init(spec: CronSpec, zone: ZoneOffsets, instant: Int64) {
         self.spec = spec
@@ -35,6 +40,11 @@ struct Walker {
         tick(1)
         let startYear = parts.year
         while true {
+            budget -= 1
+            if budget < 0 {
+                exhausted = true
+                return nil
+            }
             advanceMonth()
             if parts.year > startYear + CronSpec.yearLimit { return nil }
             if advanceDay() || advanceHour() || advanceMinute() || advanceSecond() { continue }
@@ -47,6 +57,11 @@ struct Walker {
         if !skipTick { tick(-1) }
         let startYear = parts.year
         while true {
+            budget -= 1
+            if budget < 0 {
+                exhausted = true
+                return nil
+            }
             reverseMonth()
             if parts.year < startYear - CronSpec.yearLimit { return nil }
             if reverseDay() || reverseHour() || reverseMinute() || reverseSecond() { continue }
