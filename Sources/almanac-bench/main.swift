@@ -12,6 +12,8 @@ if CommandLine.arguments.dropFirst().first == "--rss-child" {
     try await RunnerBench.rssChild()
     exit(0)
 }
+    ("cron", CronBench.run),
+]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
 var rows: [BenchResult] = []
