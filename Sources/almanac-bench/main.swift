@@ -6,14 +6,13 @@ let sections: [(String, () async throws -> [BenchResult])] = [
     ("spawn", SpawnBench.run),
     ("manifest", ManifestBench.run),
     ("runner", RunnerBench.run),
+    ("cron", CronBench.run),
 ]
 
 if CommandLine.arguments.dropFirst().first == "--rss-child" {
     try await RunnerBench.rssChild()
     exit(0)
 }
-    ("cron", CronBench.run),
-]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
 var rows: [BenchResult] = []
