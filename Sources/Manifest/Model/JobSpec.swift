@@ -97,7 +97,7 @@ public struct JobSpec: Sendable, Hashable {
 
     private static func defaultTriggerText(_ trigger: Trigger) -> String {
         switch trigger {
-        case .cron(let schedule): "cron \(schedule.explain())"
+        case .cron(let schedule): "cron \(schedule.expression)"
         case .at(let date): "at \(RFC3339.format(date))"
         case .manual: "manual"
         }
