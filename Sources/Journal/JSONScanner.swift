@@ -66,9 +66,9 @@ struct JSONScanner {
         return key
     }
 
-    /// True when the key token's bytes equal `name` (keys are compared without building Strings).
-    func key(_ token: StringToken, is name: StaticString) -> Bool {
-        !token.escaped && token.end - token.start == name.utf8CodeUnitCount && matches(name, at: token.start)
+    /// The raw bytes of a token (escapes not decoded).
+    func slice(_ token: StringToken) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[token.start..<token.end])
     }
 
     // MARK: scalars
@@ -138,7 +138,9 @@ struct JSONScanner {
         index += 1
         let start = index
         var escaped = false
-        while index < bytes.count {
+        while true {
+            skipPlainBytes()
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
@@ -163,6 +165,23 @@ struct JSONScanner {
             index += 1
         }
         throw error("unterminated string")
+    }
+
+    /// Skips string content 8 bytes at a time while no byte is a quote, a backslash or a control.
+    ///
+    /// SWAR ("SIMD within a register"): for each byte b of the word, `(b - 1) & ~b & 0x80` is
+    /// set only if b is zero; xor-ing with a repeated byte first turns "equals c" into "is zero",
+    /// and subtracting 0x20 finds bytes below 0x20. Output tails are most of a journal's bytes.
+    private mutating func skipPlainBytes() {
+        guard let base = bytes.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+            if special & highs != 0 { return }
+            index += 8
+        }
     }
 
     /// The String a token denotes, unescaping only when the token has escapes.
