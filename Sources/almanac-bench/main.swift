@@ -5,6 +5,7 @@ import Foundation
 let sections: [(String, () async throws -> [BenchResult])] = [
     ("spawn", SpawnBench.run),
     ("manifest", ManifestBench.run),
+    ("journal", JournalBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

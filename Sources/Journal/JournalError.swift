@@ -1,0 +1,58 @@
+import Foundation
+
+/// What went wrong with the journal, phrased for the person running almanac.
+public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The category, for code that must react differently (e.g. exit codes).
+    public enum Kind: Sendable, Equatable {
+        /// Another process holds the state dir's lock file.
+        case locked(pid: Int?)
+        /// A line other than the last does not parse; the journal was left untouched.
+        case corruptLine(line: Int)
+        /// A system call failed; `errno` is its error number.
+        case io(errno: Int32)
+        /// An event cannot be written as given (e.g. `result` is not JSON).
+        case invalidEvent
+        /// The journal was opened read-only, or has been closed.
+        case notWritable
+        /// An earlier write or fsync failed; the writer stops rather than guess what is on disk.
+        case failed
+    }
+
+    public var kind: Kind
+    /// The file or directory concerned.
+    public var path: String
+    public var message: String
+
+    public init(kind: Kind, path: String, message: String) {
+        self.kind = kind
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String {
+        switch kind {
+        case .corruptLine(let line): "\(path):\(line): \(message)"
+        default: "\(path): \(message)"
+        }
+    }
+
+    static func locked(directory: String, pid: Int?) -> JournalError {
+        let holder = pid.map { "pid \($0)" } ?? "another process"
+        return JournalError(kind: .locked(pid: pid), path: directory,
+                            message: "state dir \(directory) is locked by \(holder); is another almanac runner using it?")
+    }
+
+    static func system(_ operation: String, path: String, errno code: Int32 = errno) -> JournalError {
+        JournalError(kind: .io(errno: code), path: path, message: "\(operation) failed: \(String(cString: strerror(code)))")
+    }
+
+    static func corrupt(path: String, line: Int, reason: String) -> JournalError {
+        JournalError(kind: .corruptLine(line: line), path: path,
+                     message: "corrupt journal line (\(reason)); the journal was not modified. "
+                         + "Repair or delete that line, or restore a backup, then start again")
+    }
+
+    static func invalid(_ message: String, path: String) -> JournalError {
+        JournalError(kind: .invalidEvent, path: path, message: message)
+    }
+}
