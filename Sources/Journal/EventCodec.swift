@@ -62,61 +62,63 @@ enum EventCodec {
         try s.expect(UInt8(ascii: "{"))
         var first = true
         while let keyToken = try s.nextKey(first: &first) {
-            let key = try s.decode(keyToken)
-            if key != "snapshot", key != "result", key != "fields", key != "messages", s.consumeNull() { continue }
-            switch key {
-            case "seq":
+            if s.consumeNull() { continue }
+            switch try key(keyToken, in: s) {
+            case .seq:
                 let value = try s.integer()
                 guard value >= 0 else { throw s.error("seq must not be negative") }
                 e.seq = UInt64(value)
                 seen.seq = true
-            case "at":
+            case .at:
                 e.at = try s.date()
                 seen.at = true
-            case "type":
-                let name = try s.string()
-                guard let type = EventType(rawValue: name) else { throw s.error("unknown event type '\(name)'") }
+            case .type:
+                s.skipWhitespace()
+                let token = try s.stringToken()
+                guard let type = token.escaped ? EventType(rawValue: try s.decode(token)) : types.lookup(s.slice(token)) else {
+                    throw s.error("unknown event type '\(try s.decode(token))'")
+                }
                 e.type = type
                 seen.type = true
-            case "v": e.v = try s.integer()
-            case "job": e.job = try s.string()
-            case "scheduledAt": e.scheduledAt = try s.date()
-            case "attempt": e.attempt = try s.integer()
-            case "triggeredBy": e.triggeredBy = try s.string()
-            case "hash": e.hash = try s.string()
-            case "revision": e.revision = try s.string()
-            case "kind": e.kind = try s.string()
-            case "enabled": e.enabled = try s.bool()
-            case "source": e.source = try s.string()
-            case "fields": e.fields = try stringMap(&s)
-            case "outcome": e.outcome = try s.string()
-            case "exitCode": e.exitCode = try s.integer()
-            case "signal": e.signal = try s.integer()
-            case "durationMs": e.durationMs = try s.integer()
-            case "outputTail": e.outputTail = try s.string()
-            case "errorClass": e.errorClass = try s.string()
-            case "cpuUserMs": e.cpuUserMs = try s.integer()
-            case "cpuSystemMs": e.cpuSystemMs = try s.integer()
-            case "maxRSSKB": e.maxRSSKB = try s.integer()
-            case "pid": e.pid = try s.integer()
-            case "logPath": e.logPath = try s.string()
-            case "reason": e.reason = try s.string()
-            case "retryAt": e.retryAt = try s.date()
-            case "message": e.message = try s.string()
-            case "messages": e.messages = try stringArray(&s)
-            case "target": e.target = try s.string()
-            case "url": e.url = try s.string()
-            case "status": e.status = try s.integer()
-            case "commit": e.commit = try s.string()
-            case "result":
+            case .v: e.v = try s.integer()
+            case .job: e.job = try s.string()
+            case .scheduledAt: e.scheduledAt = try s.date()
+            case .attempt: e.attempt = try s.integer()
+            case .triggeredBy: e.triggeredBy = try s.string()
+            case .hash: e.hash = try s.string()
+            case .revision: e.revision = try s.string()
+            case .kind: e.kind = try s.string()
+            case .enabled: e.enabled = try s.bool()
+            case .source: e.source = try s.string()
+            case .fields: e.fields = try stringMap(&s)
+            case .outcome: e.outcome = try s.string()
+            case .exitCode: e.exitCode = try s.integer()
+            case .signal: e.signal = try s.integer()
+            case .durationMs: e.durationMs = try s.integer()
+            case .outputTail: e.outputTail = try s.string()
+            case .errorClass: e.errorClass = try s.string()
+            case .cpuUserMs: e.cpuUserMs = try s.integer()
+            case .cpuSystemMs: e.cpuSystemMs = try s.integer()
+            case .maxRSSKB: e.maxRSSKB = try s.integer()
+            case .pid: e.pid = try s.integer()
+            case .logPath: e.logPath = try s.string()
+            case .reason: e.reason = try s.string()
+            case .retryAt: e.retryAt = try s.date()
+            case .message: e.message = try s.string()
+            case .messages: e.messages = try stringArray(&s)
+            case .target: e.target = try s.string()
+            case .url: e.url = try s.string()
+            case .status: e.status = try s.integer()
+            case .commit: e.commit = try s.string()
+            case .result:
                 let range = try s.skipValue()
                 e.result = try compactJSON(UnsafeBufferPointer(rebasing: line[range]))
                     .map { String(decoding: $0, as: UTF8.self) }
-            case "snapshot":
+            case .snapshot:
                 let range = try s.skipValue()
                 e.snapshot = try SnapshotCodec.decode(UnsafeBufferPointer(rebasing: line[range]))
-            default:
-                _ = try s.skipValue()
+            case nil:
+                _ = try s.skipValue()  // a key from a newer version
             }
         }
         s.skipWhitespace()
@@ -126,6 +128,20 @@ enum EventCodec {
     }
 
     // MARK: helpers
+
+    /// The keys this version reads; others are skipped.
+    private enum Key: String, CaseIterable {
+        case seq, at, type, v, job, scheduledAt, attempt, triggeredBy, hash, revision, kind, enabled, source, fields
+        case outcome, exitCode, signal, durationMs, outputTail, errorClass, cpuUserMs, cpuSystemMs, maxRSSKB, pid
+        case logPath, reason, retryAt, message, messages, target, url, status, commit, result, snapshot
+    }
+
+    private static let keys = KeyTable(Key.allCases.map { ($0.rawValue, $0) })
+    private static let types = KeyTable(EventType.allCases.map { ($0.rawValue, $0) })
+
+    private static func key(_ token: JSONScanner.StringToken, in s: JSONScanner) throws(JSONLineError) -> Key? {
+        token.escaped ? Key(rawValue: try s.decode(token)) : keys.lookup(s.slice(token))
+    }
 
     private static func stringMap(_ s: inout JSONScanner) throws(JSONLineError) -> [String: String]? {
         if s.consumeNull() { return nil }

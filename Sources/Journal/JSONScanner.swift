@@ -29,6 +29,7 @@ struct JSONScanner {
 
     var isAtEnd: Bool { index >= bytes.count }
 
+    @inline(__always)
     mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
@@ -39,6 +40,7 @@ struct JSONScanner {
     }
 
     /// Consumes `byte` (after whitespace) if it is next.
+    @inline(__always)
     mutating func consume(_ byte: UInt8) -> Bool {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == byte else { return false }
@@ -46,6 +48,7 @@ struct JSONScanner {
         return true
     }
 
+    @inline(__always)
     mutating func expect(_ byte: UInt8) throws(JSONLineError) {
         guard consume(byte) else {
             throw error("expected '\(Character(Unicode.Scalar(byte)))'")
@@ -55,6 +58,7 @@ struct JSONScanner {
     // MARK: objects
 
     /// Reads the next member key of an object whose `{` was consumed; nil at the closing `}`.
+    @inline(__always)
     mutating func nextKey(first: inout Bool) throws(JSONLineError) -> StringToken? {
         if consume(UInt8(ascii: "}")) { return nil }
         if !first { try expect(UInt8(ascii: ",")) }
@@ -66,14 +70,16 @@ struct JSONScanner {
         return key
     }
 
-    /// True when the key token's bytes equal `name` (keys are compared without building Strings).
-    func key(_ token: StringToken, is name: StaticString) -> Bool {
-        !token.escaped && token.end - token.start == name.utf8CodeUnitCount && matches(name, at: token.start)
+    /// The raw bytes of a token (escapes not decoded).
+    @inline(__always)
+    func slice(_ token: StringToken) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[token.start..<token.end])
     }
 
     // MARK: scalars
 
     /// Consumes `null` if it is next (used for optional fields).
+    @inline(__always)
     mutating func consumeNull() -> Bool {
         skipWhitespace()
         guard bytes.count - index >= 4, bytes[index] == UInt8(ascii: "n"),
@@ -138,7 +144,9 @@ struct JSONScanner {
         index += 1
         let start = index
         var escaped = false
-        while index < bytes.count {
+        while true {
+            skipPlainBytes()
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
@@ -163,6 +171,24 @@ struct JSONScanner {
             index += 1
         }
         throw error("unterminated string")
+    }
+
+    /// Skips string content 8 bytes at a time while no byte is a quote, a backslash or a control.
+    ///
+    /// SWAR ("SIMD within a register"): for each byte b of the word, `(b - 1) & ~b & 0x80` is
+    /// set only if b is zero; xor-ing with a repeated byte first turns "equals c" into "is zero",
+    /// and subtracting 0x20 finds bytes below 0x20. Output tails are most of a journal's bytes.
+    @inline(__always)
+    private mutating func skipPlainBytes() {
+        guard let base = bytes.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+            if special & highs != 0 { return }
+            index += 8
+        }
     }
 
     /// The String a token denotes, unescaping only when the token has escapes.

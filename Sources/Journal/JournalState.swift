@@ -53,9 +53,8 @@ public struct JournalState: Sendable, Hashable, Codable {
     var claims: Set<Claim> {
         var claims = Set<Claim>()
         for job in jobs.values {
-            for execution in job.running + job.history {
-                claims.insert(Claim(key: execution.key, attempt: execution.attempt))
-            }
+            for execution in job.running { claims.insert(Claim(key: execution.key, attempt: execution.attempt)) }
+            for execution in job.history { claims.insert(Claim(key: execution.key, attempt: execution.attempt)) }
         }
         return claims
     }

@@ -150,10 +150,12 @@ enum RFC3339 {
         return r < 0 ? (q - 1, r + b) : (q, r)
     }
 
+    @inline(__always)
     private static func digit(_ byte: UInt8) -> Int64? {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int64(byte - UInt8(ascii: "0")) : nil
     }
 
+    @inline(__always)
     private static func number(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int64? {
         var value: Int64 = 0
         for i in start..<start + count {

@@ -7,6 +7,7 @@ let sections: [(String, () async throws -> [BenchResult])] = [
     ("manifest", ManifestBench.run),
     ("runner", RunnerBench.run),
     ("cron", CronBench.run),
+    ("journal", JournalBench.run),
 ]
 
 if CommandLine.arguments.dropFirst().first == "--rss-child" {

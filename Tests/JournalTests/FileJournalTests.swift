@@ -49,12 +49,16 @@ struct FileJournalTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let child = Process()
-        let output = Pipe()
+        let output = Pipe(), input = Pipe()
         child.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        child.arguments = [dir.url.appendingPathComponent("lock").path, "sh", "-c", "echo locked; sleep 5"]
+        child.arguments = [dir.url.appendingPathComponent("lock").path, "sh", "-c", "echo locked; read line"]
         child.standardOutput = output
+        child.standardInput = input
         try child.run()
-        defer { child.terminate(); child.waitUntilExit() }
+        defer {
+            try? input.fileHandleForWriting.close()  // the child's `read` ends, releasing the lock
+            child.waitUntilExit()
+        }
         #expect(output.fileHandleForReading.availableData == Data("locked\n".utf8))  // blocks until it holds the lock
         #expect {
             _ = try FileJournal(directory: dir.url)

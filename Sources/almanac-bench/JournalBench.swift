@@ -1,0 +1,129 @@
+import Foundation
+import Journal
+
+/// Journal numbers: replay of a million events, append throughput with fsync, compaction.
+enum JournalBench {
+    static func run() async throws -> [BenchResult] {
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("almanac-bench-journal-\(getpid())", isDirectory: true)
+        try? FileManager.default.removeItem(at: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rows: [BenchResult] = []
+
+        // 1,000,000 events: 50 hourly jobs, started/finished pairs with ~100-byte output tails.
+        let journal = try FileJournal(directory: dir.appendingPathComponent("big"))
+        let total = 1_000_000
+        var written = 0, run = 0
+        while written < total {
+            let batch = workload(run: &run, jobs: 50, limit: min(10_000, total - written))
+            _ = try await journal.append(batch)
+            written += batch.count
+        }
+        try await journal.close()
+        let file = journal.fileURL
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+        var report = ReplayReport(state: JournalState())
+        let replaySeconds = try secondsFor { report = try FileJournal.replay(file: file) }
+        let peer = pythonParseSeconds(file: file, lines: 100_000).map { $0 * Double(total) / 100_000 }
+        rows.append(BenchResult(section: "journal", name: "replay 1,000,000 events (\(size / 1_000_000) MB)",
+                                value: replaySeconds, unit: "s", peer: peer == nil ? nil : "python3 json.loads per line (parse only, ×10 of 100k)",
+                                peerValue: peer, target: "< 1.5 s", met: replaySeconds < 1.5))
+        rows.append(BenchResult(section: "journal", name: "replay throughput",
+                                value: Double(report.events) / replaySeconds / 1e6, unit: "M events/s"))
+
+        // Compaction of that journal with default retention (30 days, 1000 per job).
+        let writer = try FileJournal(directory: dir.appendingPathComponent("big"))
+        let clock = ContinuousClock()
+        var start = clock.now
+        try await writer.compact(now: start0.addingTimeInterval(Double(run) * 3600), retention: Retention())
+        let compactSeconds = seconds(clock.now - start)
+        try await writer.close()
+        rows.append(BenchResult(section: "journal", name: "compact 1,000,000 events → snapshot", value: compactSeconds, unit: "s"))
+        let snapshotSeconds = try secondsFor { _ = try FileJournal.replay(file: file) }
+        rows.append(BenchResult(section: "journal", name: "replay compacted snapshot", value: snapshotSeconds * 1000, unit: "ms"))
+
+        // Append throughput with fsync: one appender awaiting each event, then 64 at once.
+        for appenders in [1, 64] {
+            let j = try FileJournal(directory: dir.appendingPathComponent("append-\(appenders)"))
+            let perAppender = appenders == 1 ? 300 : 40
+            start = clock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for a in 0..<appenders {
+                    group.addTask {
+                        for i in 0..<perAppender {
+                            _ = try await j.append(JournalEvent(at: start0, type: .notified, job: "job-\(a)", status: i))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let elapsed = seconds(clock.now - start)
+            let fsyncs = await j.fsyncCount
+            try await j.close()
+            let events = appenders * perAppender
+            rows.append(BenchResult(section: "journal",
+                                    name: "append+fsync, \(appenders) appender\(appenders == 1 ? "" : "s") (\(String(format: "%.1f", Double(events) / Double(fsyncs))) events/fsync)",
+                                    value: Double(events) / elapsed, unit: "events/s"))
+        }
+        return rows
+    }
+
+    private static let start0 = Date(timeIntervalSince1970: 1_772_953_200)
+
+    /// Up to `limit` events of hourly runs from `run` on: started + finished, a retry or skip now and then.
+    private static func workload(run r: inout Int, jobs: Int, limit: Int) -> [JournalEvent] {
+        var events: [JournalEvent] = []
+        events.reserveCapacity(limit)
+        if r == 0 {
+            for j in 0..<jobs {
+                events.append(JournalEvent(at: start0, type: .applied, job: "job-\(j)", hash: "sha256:\(j)",
+                                           fields: ["schedule": "@hourly", "run": "./job.sh"], source: "jobs.d/j.yaml:1:1", kind: "job"))
+            }
+        }
+        while events.count < limit {
+            for j in 0..<jobs where events.count + 2 <= limit {
+                let scheduled = start0.addingTimeInterval(Double(r) * 3600)
+                let job = "job-\(j)"
+                if (r + j) % 23 == 0 {
+                    events.append(JournalEvent(at: scheduled, type: .skipped, job: job, scheduledAt: scheduled, reason: "overlap"))
+                    continue
+                }
+                let ok = (r * 7 + j) % 10 != 0
+                events.append(JournalEvent(at: scheduled.addingTimeInterval(0.012), type: .started, job: job, scheduledAt: scheduled,
+                                           attempt: 1, triggeredBy: "schedule", pid: 10_000 + r % 50_000))
+                events.append(JournalEvent(at: scheduled.addingTimeInterval(2.345), type: .finished, job: job, scheduledAt: scheduled,
+                                           attempt: 1, outcome: ok ? "success" : "failure", exitCode: ok ? 0 : 1,
+                                           durationMs: 2333, outputTail: "backup \(job) run \(r): copied 1234 files (56.7 MB) to s3://bucket/\(job)/ in 2.3 s\n",
+                                           errorClass: ok ? nil : "exit", cpuUserMs: 120, cpuSystemMs: 30, maxRSSKB: 20_480,
+                                           logPath: "/var/lib/almanac/logs/\(job)/\(r).log"))
+            }
+            r += 1
+            if events.count + 2 > limit { break }
+        }
+        return events
+    }
+
+    /// Seconds CPython's C json parser takes for the first `lines` lines: a yardstick for this machine.
+    private static func pythonParseSeconds(file: URL, lines: Int) -> Double? {
+        let script = """
+            import itertools, json, sys, time
+            f = open(sys.argv[1], 'rb'); rows = list(itertools.islice(f, int(sys.argv[2])))
+            t = time.perf_counter()
+            for row in rows: json.loads(row)
+            print(time.perf_counter() - t)
+            """
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, file.path, String(lines)]
+        process.standardOutput = output
+        guard (try? process.run()) != nil else { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    private static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
