@@ -1,73 +1,194 @@
-// TEMPORARY STAND-IN — replaced by branch cron
 import Foundation
 
-/// A problem in a cron expression or shorthand (stand-in).
-public struct CronError: Error, CustomStringConvertible, Sendable, Hashable {
-    public var field: String?
-    public var message: String
-    public init(field: String?, message: String) { self.field = field; self.message = message }
-    public var description: String { field.map { "\($0) field: \(message)" } ?? message }
-}
+/// A compiled cron schedule in one IANA time zone: next/previous fire times, matching, words.
+///
+/// Semantics follow cronsim 2.8 (and so Debian cron) exactly, including DST: a 5-field
+/// expression whose minute and hour do not start with `*` runs on wall-clock time — what falls
+/// in a spring-forward gap runs right after it, a fall-back repeat runs once — while finer
+/// schedules and 6-field expressions run on real instants. The hot path is integer civil-date
+/// arithmetic over a cached offset table; no `Calendar`.
+public struct Schedule: Sendable, Hashable, CustomStringConvertible {
+    /// The source text, or a cron rendering for an `every:` shorthand.
+    public let expression: String
+    /// The zone wall-clock fields are read in.
+    public let timeZone: TimeZone
+    let spec: CronSpec
+    let zone: ZoneOffsets
 
-/// Shorthand frequency (stand-in).
-public struct Every: Sendable, Hashable, Codable {
-    public enum Frequency: String, Sendable, Hashable, Codable { case daily, weekly, monthly }
-    public var frequency: Frequency
-    public var hour: Int
-    public var minute: Int
-    public var dayOfWeek: Int?
-    public var dayOfMonth: Int?
-    public init(frequency: Frequency, hour: Int, minute: Int, dayOfWeek: Int? = nil, dayOfMonth: Int? = nil) {
-        self.frequency = frequency; self.hour = hour; self.minute = minute
-        self.dayOfWeek = dayOfWeek; self.dayOfMonth = dayOfMonth
+    /// UTC, the default zone (stored once, so no force unwrap is needed anywhere).
+    public static let utc: TimeZone = TimeZone(identifier: "UTC") ?? .gmt
+
+    init(expression: String, timeZone: TimeZone, spec: CronSpec) {
+        self.expression = expression
+        self.timeZone = timeZone
+        self.spec = spec
+        self.zone = ZoneOffsets.of(timeZone)
     }
-}
 
-/// A parsed schedule (stand-in).
-public struct Schedule: Sendable, Hashable {
-    public var expression: String
-    public var timeZone: TimeZone
+    /// Parses 5-field / 6-field (leading seconds) cron or a macro; `hashKey` (the job name) feeds `H`.
+    public static func parse(_ expression: String, timeZone: TimeZone = Schedule.utc, hashKey: String = "")
+        throws(CronError) -> Schedule
+    {
+        let spec = try Parser(hashKey: hashKey).parse(expression)
+        return Schedule(expression: expression, timeZone: timeZone, spec: spec)
+    }
 
-    public static func parse(_ expression: String, timeZone: TimeZone, hashKey: String) throws(CronError) -> Schedule {
-        let fields = expression.split(separator: " ")
-        if expression.hasPrefix("@") {
-            guard ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"].contains(expression)
-            else { throw CronError(field: nil, message: "unknown shorthand \(expression)") }
-            return Schedule(expression: expression, timeZone: timeZone)
+    /// Whether the expression has a leading seconds field (6 fields).
+    public var hasSecondsField: Bool { spec.hasSeconds }
+
+    /// Whether DST transitions get Debian cron's wall-clock treatment (specific time of day).
+    public var usesWallClockDST: Bool { spec.dstFixup }
+
+    public var description: String {
+        zoneName == "UTC" ? expression : "\(expression) (\(zoneName))"
+    }
+
+    /// The zone's name for people: Foundation on Linux calls UTC "GMT"; we say UTC.
+    var zoneName: String {
+        ["GMT", "UTC", "Etc/UTC", "Etc/GMT"].contains(timeZone.identifier) ? "UTC" : timeZone.identifier
+    }
+
+    /// The first fire time strictly after `date`; nil when it never fires again (searches 50 years).
+    public func next(after date: Date) -> Date? {
+        guard let u0 = Schedule.floorSeconds(date), let u = nextInstant(after: u0) else { return nil }
+        return Date(timeIntervalSince1970: Double(u))
+    }
+
+    /// The last fire time strictly before `date`; nil when none in the previous 50 years.
+    public func previous(before date: Date) -> Date? {
+        guard let u0 = Schedule.floorSeconds(date) else { return nil }
+        let fractional = Double(u0) != date.timeIntervalSince1970
+        guard let u = previousInstant(floor: u0, fractional: fractional) else { return nil }
+        return Date(timeIntervalSince1970: Double(u))
+    }
+
+    /// The fire times after `date`, lazily.
+    public func fires(after date: Date) -> FireSequence { FireSequence(schedule: self, start: date) }
+
+    /// Whether the schedule fires exactly at `date` (a whole second).
+    public func matches(_ date: Date) -> Bool {
+        guard let u = Schedule.floorSeconds(date), Double(u) == date.timeIntervalSince1970 else { return false }
+        return nextInstant(after: u - 1) == u
+    }
+
+    static func floorSeconds(_ date: Date) -> Int64? {
+        let t = date.timeIntervalSince1970
+        guard t.isFinite, abs(t) < 1e13 else { return nil }
+        return Int64(t.rounded(.down))
+    }
+
+    /// The first fire instant (Unix seconds) strictly after `u0`.
+    func nextInstant(after u0: Int64) -> Int64? {
+        if zone.isFixed {
+            let offset = zone.offsets[0]
+            return spec.nextWall(after: u0 + offset).map { $0 - offset }
         }
-        guard fields.count == 5 || fields.count == 6 else {
-            throw CronError(field: nil, message: "expected 5 or 6 fields, found \(fields.count)")
+        if spec.dstFixup { return nextWallClock(after: u0) }
+        let offset = zone.offset(at: u0)
+        guard let wall = spec.nextWall(after: u0 + offset) else { return nil }
+        let candidate = wall - offset
+        if !zone.hasTransition(from: u0 - 7200, through: candidate + 7200) { return candidate }
+        var walker = Walker(spec: spec, zone: zone, instant: u0)
+        let found = walker.next()
+        return walker.exhausted ? instantScan(after: u0) : found
+    }
+
+    /// The first instant after `u0` whose local wall time matches: the fallback where cronsim
+    /// has no answer (it loops), bounded like everything else.
+    private func instantScan(after u0: Int64) -> Int64? {
+        let wall0 = u0 + zone.offset(at: u0)
+        let reach: Int64 = 26 * 3600
+        var wall = wall0 - reach
+        var best: Int64?
+        for _ in 0..<200_000 {
+            guard let found = spec.nextWall(after: wall) else { return best }
+            if found > wall0 + reach, best != nil { return best }
+            var instants: [Int64] = []
+            switch zone.resolve(wall: found) {
+            case .unique(let u): instants = [u]
+            case .ambiguous(let a, let b): instants = [a, b]
+            case .gap: break
+            }
+            for u in instants where u > u0 && u < (best ?? .max) { best = u }
+            wall = found
         }
-        let names = fields.count == 6 ? ["second", "minute", "hour", "day-of-month", "month", "day-of-week"]
-            : ["minute", "hour", "day-of-month", "month", "day-of-week"]
-        let ranges = fields.count == 6 ? [0...59, 0...59, 0...23, 1...31, 1...12, 0...7]
-            : [0...59, 0...23, 1...31, 1...12, 0...7]
-        for (i, f) in fields.enumerated() {
-            for part in f.split(whereSeparator: { ",-/".contains($0) }) {
-                if let n = Int(part), !ranges[i].contains(n) {
-                    throw CronError(field: names[i], message: "\(n) is out of range \(ranges[i].lowerBound)-\(ranges[i].upperBound)")
-                }
+        return best
+    }
+
+    /// Debian/cronsim wall-clock mode: search naive local time, then read it with fold 0 and
+    /// push times inside a gap forward, minute by minute, to the first real time.
+    private func nextWallClock(after u0: Int64) -> Int64? {
+        var wall = u0 + zone.offset(at: u0)
+        while true {
+            guard let found = spec.nextWall(after: wall) else { return nil }
+            let (u, fixed) = settle(found)
+            // Starting inside a fall-back repeat, cronsim would hand back the first occurrence,
+            // which is in the past: skip it (it already ran), keep "strictly after".
+            if u > u0 { return u }
+            wall = fixed
+        }
+    }
+
+    /// A wall time read with fold 0, moved past a gap in whole minutes as cronsim does.
+    private func settle(_ wall: Int64) -> (instant: Int64, wall: Int64) {
+        var w = wall
+        while true {
+            switch zone.resolve(wall: w) {
+            case .unique(let u): return (u, w)
+            case .ambiguous(let u, _): return (u, w)
+            case .gap(_, _, let end): w += (end - w + 59) / 60 * 60
             }
         }
-        return Schedule(expression: expression, timeZone: timeZone)
     }
 
-    public init(every: Every, timeZone: TimeZone) throws(CronError) {
-        guard (0...23).contains(every.hour) else { throw CronError(field: "hour", message: "\(every.hour) is out of range 0-23") }
-        guard (0...59).contains(every.minute) else { throw CronError(field: "minute", message: "\(every.minute) is out of range 0-59") }
-        expression = "\(every.minute) \(every.hour) \(every.dayOfMonth.map(String.init) ?? "*") * \(every.dayOfWeek.map(String.init) ?? "*")"
-        self.timeZone = timeZone
+    func previousInstant(floor u0: Int64, fractional: Bool) -> Int64? {
+        let hi = fractional ? u0 : u0 - 1
+        if zone.isFixed {
+            let offset = zone.offsets[0]
+            return spec.previousWall(before: hi + offset + 1).map { $0 - offset }
+        }
+        if spec.dstFixup {
+            var wall = u0 + zone.offset(at: u0) - (fractional ? 0 : 1)
+            while case .gap = zone.resolve(wall: wall) { wall -= 60 }
+            return spec.previousWall(before: wall + 1).map { settle($0).instant }
+        }
+        let offset = zone.offset(at: hi)
+        guard let wall = spec.previousWall(before: hi + offset + 1) else { return nil }
+        let candidate = wall - offset
+        if !zone.hasTransition(from: candidate - 7200, through: hi + 7200) { return candidate }
+        var walker = Walker(spec: spec, zone: zone, instant: u0)
+        return walker.previous(skipTick: fractional)
     }
 
-    private init(expression: String, timeZone: TimeZone) { self.expression = expression; self.timeZone = timeZone }
+    public static func == (a: Schedule, b: Schedule) -> Bool {
+        a.expression == b.expression && a.timeZone.identifier == b.timeZone.identifier && a.spec == b.spec
+    }
 
-    public func next(after date: Date) -> Date? { nil }
-    public func explain() -> String { expression }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(expression)
+        hasher.combine(timeZone.identifier)
+        hasher.combine(spec)
+    }
 }
 
-/// Stable 64-bit FNV-1a hash (stand-in).
-public func stableHash(_ text: String) -> UInt64 {
-    var h: UInt64 = 0xcbf29ce484222325
-    for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
-    return h
+/// The fire times of a schedule after a start, as a lazy sequence (`prefix(5)` for "next five").
+public struct FireSequence: Sequence, Sendable {
+    let schedule: Schedule
+    let start: Date
+
+    public struct Iterator: IteratorProtocol, Sendable {
+        let schedule: Schedule
+        var cursor: Date?
+
+        public mutating func next() -> Date? {
+            guard let cursor, let fire = schedule.next(after: cursor) else {
+                cursor = nil
+                return nil
+            }
+            self.cursor = fire
+            return fire
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(schedule: schedule, cursor: start) }
 }

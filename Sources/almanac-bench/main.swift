@@ -6,6 +6,7 @@ let sections: [(String, () async throws -> [BenchResult])] = [
     ("spawn", SpawnBench.run),
     ("manifest", ManifestBench.run),
     ("journal", JournalBench.run),
+    ("cron", CronBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
