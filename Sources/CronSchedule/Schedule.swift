@@ -40,7 +40,12 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
     public var usesWallClockDST: Bool { spec.dstFixup }
 
     public var description: String {
-        timeZone.identifier == Schedule.utc.identifier ? expression : "\(expression) (\(timeZone.identifier))"
+        zoneName == "UTC" ? expression : "\(expression) (\(zoneName))"
+    }
+
+    /// The zone's name for people: Foundation on Linux calls UTC "GMT"; we say UTC.
+    var zoneName: String {
+        ["GMT", "UTC", "Etc/UTC", "Etc/GMT"].contains(timeZone.identifier) ? "UTC" : timeZone.identifier
     }
 
     /// The first fire time strictly after `date`; nil when it never fires again (searches 50 years).

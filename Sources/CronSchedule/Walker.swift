@@ -29,22 +29,12 @@ struct Walker {
         (wall, fold) = zone.local(instant + seconds)
     }
 
-    private mutating func setTime(_ p: Civil.Parts, hour: Int, minute: Int, second: Int) {
-        var q = p
-        (q.hour, q.minute, q.second) = (hour, minute, second)
-        wall = q.wall
-    }
-
     /// cronsim's `__next__` forward: tick one second, then advance until everything matches.
     mutating func next() -> Int64? {
         tick(1)
         let startYear = parts.year
         while true {
-            budget -= 1
-            if budget < 0 {
-                exhausted = true
-                return nil
-            }
+            guard spend() else { return nil }
             advanceMonth()
             if parts.year > startYear + CronSpec.yearLimit { return nil }
             if advanceDay() || advanceHour() || advanceMinute() || advanceSecond() { continue }
@@ -57,11 +47,7 @@ struct Walker {
         if !skipTick { tick(-1) }
         let startYear = parts.year
         while true {
-            budget -= 1
-            if budget < 0 {
-                exhausted = true
-                return nil
-            }
+            guard spend() else { return nil }
             reverseMonth()
             if parts.year < startYear - CronSpec.yearLimit { return nil }
             if reverseDay() || reverseHour() || reverseMinute() || reverseSecond() { continue }
@@ -69,80 +55,43 @@ struct Walker {
         }
     }
 
-    private mutating func advanceSecond() -> Bool {
-        if bit(spec.seconds, parts.second) { return false }
-        if spec.seconds.nonzeroBitCount == 1 {
-            let target = spec.seconds.trailingZeroBitCount
-            tick(Int64((target - parts.second + 60) % 60))
-        }
-        while !bit(spec.seconds, parts.second) {
-            tick(1)
-            if parts.second == 0 { break }
-        }
-        return true
+    /// Takes one step from the budget; false (and `exhausted`) once it is spent.
+    private mutating func spend() -> Bool {
+        budget -= 1
+        exhausted = budget < 0
+        return !exhausted
     }
 
-    private mutating func reverseSecond() -> Bool {
-        if bit(spec.seconds, parts.second) { return false }
-        if spec.seconds.nonzeroBitCount == 1 {
-            let target = spec.seconds.trailingZeroBitCount
-            tick(-Int64((parts.second - target + 60) % 60))
-        }
-        while !bit(spec.seconds, parts.second) {
-            tick(-1)
-            if parts.second == 59 { break }
-        }
-        return true
-    }
+    private mutating func advanceSecond() -> Bool { roll(spec.seconds, \.second, unit: 1, span: 60, forward: true) }
+    private mutating func reverseSecond() -> Bool { roll(spec.seconds, \.second, unit: 1, span: 60, forward: false) }
+    private mutating func advanceMinute() -> Bool { roll(spec.minutes, \.minute, unit: 60, span: 60, forward: true) }
+    private mutating func reverseMinute() -> Bool { roll(spec.minutes, \.minute, unit: 60, span: 60, forward: false) }
+    private mutating func advanceHour() -> Bool { roll(spec.hours, \.hour, unit: 3600, span: 24, forward: true) }
+    private mutating func reverseHour() -> Bool { roll(spec.hours, \.hour, unit: 3600, span: 24, forward: false) }
 
-    private mutating func advanceMinute() -> Bool {
-        let p = parts
-        if bit(spec.minutes, p.minute) { return false }
-        setTime(p, hour: p.hour, minute: p.minute, second: 0)
-        if spec.minutes.nonzeroBitCount == 1 {
-            let target = spec.minutes.trailingZeroBitCount
-            tick(Int64((target - p.minute + 60) % 60) * 60)
+    /// cronsim's `advance_second/minute/hour` and their `reverse_` twins in one: reset the finer
+    /// fields (to 0 forward, 59 backward), jump straight to a lone allowed second or minute,
+    /// then tick one unit at a time until a match or the component wraps.
+    private mutating func roll(
+        _ mask: UInt64, _ component: WritableKeyPath<Civil.Parts, Int>, unit: Int64, span: Int, forward: Bool
+    ) -> Bool {
+        var p = parts
+        let value = p[keyPath: component]
+        if bit(mask, value) { return false }
+        let edge = forward ? 0 : 59
+        if component == \.hour { (p.minute, p.second) = (edge, edge) }
+        if component == \.minute { p.second = edge }
+        wall = p.wall
+        let sign: Int64 = forward ? 1 : -1
+        if component != \.hour && mask.nonzeroBitCount == 1 {
+            let target = mask.trailingZeroBitCount
+            let delta = forward ? (target - value + span) % span : (value - target + span) % span
+            tick(sign * Int64(delta) * unit)
         }
-        while !bit(spec.minutes, parts.minute) {
-            tick(60)
-            if parts.minute == 0 { break }
-        }
-        return true
-    }
-
-    private mutating func reverseMinute() -> Bool {
-        let p = parts
-        if bit(spec.minutes, p.minute) { return false }
-        setTime(p, hour: p.hour, minute: p.minute, second: 59)
-        if spec.minutes.nonzeroBitCount == 1 {
-            let target = spec.minutes.trailingZeroBitCount
-            tick(-Int64((p.minute - target + 60) % 60) * 60)
-        }
-        while !bit(spec.minutes, parts.minute) {
-            tick(-60)
-            if parts.minute == 59 { break }
-        }
-        return true
-    }
-
-    private mutating func advanceHour() -> Bool {
-        let p = parts
-        if bit(spec.hours, p.hour) { return false }
-        setTime(p, hour: p.hour, minute: 0, second: 0)
-        while !bit(spec.hours, parts.hour) {
-            tick(3600)
-            if parts.hour == 0 { break }
-        }
-        return true
-    }
-
-    private mutating func reverseHour() -> Bool {
-        let p = parts
-        if bit(spec.hours, p.hour) { return false }
-        setTime(p, hour: p.hour, minute: 59, second: 59)
-        while !bit(spec.hours, parts.hour) {
-            tick(-3600)
-            if parts.hour == 23 { break }
+        let wrap = forward ? 0 : span - 1
+        while !bit(mask, parts[keyPath: component]) {
+            tick(sign * unit)
+            if parts[keyPath: component] == wrap { break }
         }
         return true
     }

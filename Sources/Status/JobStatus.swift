@@ -63,7 +63,7 @@ public struct JobStatus: Sendable, Hashable, Codable {
 
     static func describeTrigger(_ spec: JobSpec) -> String {
         switch spec.trigger {
-        case .cron(let schedule): schedule.expression // EXPLAIN-TODO
+        case .cron(let schedule): schedule.explain()
         case .at(let date): "Once at " + ISO8601DateFormatter().string(from: date)
         case .manual: "Manual only"
         }

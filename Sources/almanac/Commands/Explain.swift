@@ -23,7 +23,7 @@ extension Almanac {
                 throw ExitCode(1)
             }
             do {
-                print(try Schedule.parse(expression, timeZone: zone, hashKey: hashKey).expression) // EXPLAIN-TODO
+                print(try Schedule.parse(expression, timeZone: zone, hashKey: hashKey).explain())
             } catch {
                 printError("error: \(error)")
                 throw ExitCode(1)

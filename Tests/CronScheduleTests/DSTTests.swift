@@ -1,0 +1,54 @@
+import CronSchedule
+import Foundation
+import Testing
+
+/// DST behaviour, hand-checked against cronsim 2.8 (Debian cron semantics).
+struct DSTTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var expression: String, zone: String, from: String, expected: [String]
+        var description: String { "\(expression) \(zone) \(from)" }
+    }
+
+    static let cases: [Case] = [
+        // Spring forward: a specific time inside the gap runs right after it.
+        Case(expression: "30 2 * * *", zone: "America/New_York", from: "2026-03-07T12:00:00-05:00",
+             expected: ["2026-03-08T03:00:00-04:00", "2026-03-09T02:30:00-04:00"]),
+        // Fall back: a specific time in the repeated hour runs once.
+        Case(expression: "30 1 * * *", zone: "America/New_York", from: "2026-11-01T00:00:00-04:00",
+             expected: ["2026-11-01T01:30:00-04:00", "2026-11-02T01:30:00-05:00"]),
+        // Finer than an hour: plain instants, the repeated hour runs twice.
+        Case(expression: "*/30 * * * *", zone: "America/New_York", from: "2026-11-01T00:50:00-04:00",
+             expected: ["2026-11-01T01:00:00-04:00", "2026-11-01T01:30:00-04:00", "2026-11-01T01:00:00-05:00", "2026-11-01T01:30:00-05:00", "2026-11-01T02:00:00-05:00"]),
+        Case(expression: "*/30 * * * *", zone: "America/New_York", from: "2026-03-08T01:10:00-05:00",
+             expected: ["2026-03-08T01:30:00-05:00", "2026-03-08T03:00:00-04:00", "2026-03-08T03:30:00-04:00"]),
+        // Lord Howe shifts by 30 minutes.
+        Case(expression: "15 2 * * *", zone: "Australia/Lord_Howe", from: "2026-10-03T12:00:00+10:30",
+             expected: ["2026-10-04T02:30:00+11:00", "2026-10-05T02:15:00+11:00"]),
+        Case(expression: "45 1 * * *", zone: "Australia/Lord_Howe", from: "2026-04-04T12:00:00+11:00",
+             expected: ["2026-04-05T01:45:00+11:00", "2026-04-06T01:45:00+10:30"]),
+        Case(expression: "*/30 * * * *", zone: "Australia/Lord_Howe", from: "2026-04-05T01:10:00+11:00",
+             expected: ["2026-04-05T01:30:00+11:00", "2026-04-05T01:30:00+10:30", "2026-04-05T02:00:00+10:30", "2026-04-05T02:30:00+10:30"]),
+        // Samoa skipped 2011-12-30 entirely: what fell on it runs at the first minute after.
+        Case(expression: "0 9 * * *", zone: "Pacific/Apia", from: "2011-12-29T12:00:00-10:00",
+             expected: ["2011-12-31T00:00:00+14:00", "2011-12-31T09:00:00+14:00"]),
+        Case(expression: "0 12 30 12 *", zone: "Pacific/Apia", from: "2011-12-01T00:00:00-10:00",
+             expected: ["2011-12-31T00:00:00+14:00", "2012-12-30T12:00:00+14:00"]),
+    ]
+
+    @Test("handles transitions like cronsim", arguments: cases)
+    func transitions(_ c: Case) throws {
+        #expect(try fires(c.expression, zone: c.zone, from: c.from, count: c.expected.count) == c.expected)
+    }
+
+    @Test("a start in the second pass of a repeated hour does not re-run the first")
+    func secondPass() throws {
+        // 01:40 EST is the second 01:40 of 2026-11-01; 01:45 EDT already ran, so the next is tomorrow.
+        #expect(try fires("45 1 * * *", zone: "America/New_York", from: "2026-11-01T01:40:00-05:00", count: 1) == ["2026-11-02T01:45:00-05:00"])
+    }
+
+    @Test("previous(before:) across spring forward")
+    func previousAcrossGap() throws {
+        let s = try Schedule.parse("30 2 * * *", timeZone: TimeZone(identifier: "America/New_York")!)
+        #expect(s.previous(before: at("2026-03-08T12:00:00-04:00")) == at("2026-03-08T03:00:00-04:00"))
+    }
+}
