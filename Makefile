@@ -16,7 +16,9 @@ deps:
 run: deps
 	swift run almanac run examples/quickstart
 
+# The crash and CLI tests drive the built `almanac` binary, so build it first.
 test: deps
+	swift build
 	swift test
 
 bench: deps

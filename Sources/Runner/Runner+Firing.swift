@@ -90,7 +90,8 @@ extension Runner {
     /// Journals an attempt's end, schedules its retry when the policy allows, and starts
     /// whatever waited for a free slot.
     func finished(_ runKey: RunKey, report: ExecutionReport) async {
-        guard let run = running.removeValue(forKey: runKey) else { return }
+        // The attempt stays in `running` until its end is journaled, so "idle" means "recorded".
+        guard let run = running[runKey] else { return }
         var report = report
         if run.replaced {
             report.outcome = .killed
@@ -112,6 +113,7 @@ extension Runner {
                             generation: generations[job.name, default: 0]))
         }
         _ = try? await journal.append(events)
+        running[runKey] = nil
         await startWaiting()
         poke()
     }

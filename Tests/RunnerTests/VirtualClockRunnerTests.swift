@@ -76,7 +76,7 @@ struct VirtualClockRunnerTests {
         let london = executor.started.filter { $0.0.job == "london" }.map { $0.0.scheduledAt }
         #expect(london == ["2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z", "2026-10-27T01:30:00Z",
                            "2026-10-28T01:30:00Z", "2026-10-29T01:30:00Z", "2026-10-30T01:30:00Z",
-                           "2026-10-31T01:30:00Z", "2026-11-01T01:30:00Z"].map(utc))
+                           "2026-10-31T01:30:00Z", "2026-11-01T01:30:00Z", "2026-11-02T01:30:00Z"].map(utc))
         try await journal.close()
     }
 
