@@ -15,7 +15,7 @@ extension Runner {
             if now.timeIntervalSince(fire.at) > job.catchup.window.timeInterval || job.catchup.mode == .none && now.timeIntervalSince(fire.at) > 60 {
                 var skipped = event(.skipped, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
                 skipped.reason = "missed"
-                _ = try? await journal.append([skipped])
+                await record([skipped])
                 return
             }
         }
@@ -31,7 +31,7 @@ extension Runner {
                 var skipped = event(.skipped, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
                 skipped.reason = "overlap"
                 skipped.triggeredBy = fire.reason.rawValue
-                _ = try? await journal.append([skipped])
+                await record([skipped])
                 return
             case .replace:
                 for (runKey, run) in mine {
@@ -47,7 +47,7 @@ extension Runner {
             waiting.append(fire)
             var queued = event(.queued, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
             queued.triggeredBy = fire.reason.rawValue
-            _ = try? await journal.append([queued])
+            await record([queued])
             return
         }
         await start(fire, job: job)
@@ -62,12 +62,13 @@ extension Runner {
         startedEvent.triggeredBy = fire.reason.rawValue
         do {
             guard try await journal.claim(fire.key, attempt: fire.attempt, event: startedEvent) else { return }
+            notify(.recorded(startedEvent))
         } catch {
             // Without a durable claim nothing may run; the occurrence is reported, not lost silently.
             var skipped = event(.skipped, job: job.name, at: clock.now(), key: fire.key, attempt: fire.attempt)
             skipped.reason = "journal"
             skipped.message = "\(error)"
-            _ = try? await journal.append([skipped])
+            await record([skipped])
             return
         }
         running[runKey] = Running(fire: fire)
@@ -112,7 +113,7 @@ extension Runner {
             queue.push(Fire(at: retryAt, key: runKey.key, attempt: runKey.attempt + 1, reason: .retry,
                             generation: generations[job.name, default: 0]))
         }
-        _ = try? await journal.append(events)
+        await record(events)
         running[runKey] = nil
         await startWaiting()
         poke()
@@ -163,7 +164,7 @@ extension Runner {
         let key = OccurrenceKey(job: name, scheduledAt: at)
         var triggered = event(.triggered, job: name, at: now, key: key, attempt: 1)
         triggered.triggeredBy = who
-        _ = try? await journal.append([triggered])
+        await record([triggered])
         queue.push(Fire(at: at, key: key, attempt: 1, reason: .manual, generation: generations[name, default: 0]))
         poke()
         return true

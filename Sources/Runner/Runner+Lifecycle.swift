@@ -1,3 +1,4 @@
+import CronSchedule
 import Foundation
 import Journal
 import Manifest
@@ -41,7 +42,7 @@ extension Runner {
                                 generation: generations[name, default: 0]))
             }
         }
-        _ = try await journal.append(events)
+        try await journal.append(events).forEach { notify(.recorded($0)) }
         state = await journal.state()
 
                 var catchUpEvents: [JournalEvent] = []
@@ -52,7 +53,17 @@ extension Runner {
                                 generation: generations[catchUp.job, default: 0]))
             }
         }
-        if !catchUpEvents.isEmpty { _ = try await journal.append(catchUpEvents) }
+        if !catchUpEvents.isEmpty {
+            // Journaled one by one, logged as one line per job: a restart after a day of a
+            // per-minute job should not scroll the log.
+            let written = try await journal.append(catchUpEvents)
+            for (job, events) in Dictionary(grouping: written, by: { $0.job ?? "" }).sorted(by: { $0.key < $1.key }) {
+                let dates = events.compactMap(\.scheduledAt)
+                if let first = dates.min(), let last = dates.max() {
+                    notify(.info("⤼ \(job): \(events.count) missed occurrence(s) skipped, \(RFC3339.format(first)) … \(RFC3339.format(last))"))
+                }
+            }
+        }
         started = true
         for job in jobs.values.sorted(by: { $0.name < $1.name }) {
             reschedule(job, after: now)
@@ -106,7 +117,7 @@ extension Runner {
         stopped.pid = Int(getpid())
         stopped.message = running.isEmpty ? "drained" : "\(running.count) attempt(s) still running at exit"
         events.append(stopped)
-        _ = try? await journal.append(events)
+        await record(events)
     }
 
     func waitUntilRunningDone(timeout: Duration) async -> Bool {

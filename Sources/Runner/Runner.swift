@@ -18,9 +18,13 @@ public actor Runner {
         public var killGrace: Duration
         /// How long shutdown waits for running children before terminating them.
         public var drainTimeout: Duration
+        /// Told of every journaled event and every problem: the log, notifications and metrics hang here.
+        public var observer: (@Sendable (RunnerNotice) -> Void)?
 
-        public init(maxParallel: Int? = nil, killGrace: Duration = .seconds(5), drainTimeout: Duration = .seconds(30)) {
+        public init(maxParallel: Int? = nil, killGrace: Duration = .seconds(5), drainTimeout: Duration = .seconds(30),
+                    observer: (@Sendable (RunnerNotice) -> Void)? = nil) {
             self.maxParallel = maxParallel
+            self.observer = observer
             self.killGrace = killGrace
             self.drainTimeout = drainTimeout
         }
@@ -86,7 +90,7 @@ public actor Runner {
             diagnostics.messages = messages
             events.append(diagnostics)
         }
-        if !events.isEmpty { _ = try await journal.append(events) }
+        if !events.isEmpty { try await journal.append(events).forEach { notify(.recorded($0)) } }
         if let max = manifest.config.maxParallel { options.maxParallel = max }
 
         for change in plan.changes where change.action == .remove {
@@ -114,7 +118,7 @@ public actor Runner {
             cancelled.reason = "removed"
             events.append(cancelled)
         }
-        if !events.isEmpty { _ = try? await journal.append(events) }
+        if !events.isEmpty { await record(events) }
     }
 
     /// Queues the job's next scheduled occurrence strictly after `date`.
@@ -238,4 +242,32 @@ extension Runner {
 extension Runner {
     /// Fires waiting in the heap (scheduled, retries, manual), for diagnostics and benchmarks.
     public var queuedCount: Int { queue.count }
+}
+
+/// What the runner tells its observer.
+public enum RunnerNotice: Sendable {
+    /// An event is in the journal (durable).
+    case recorded(JournalEvent)
+    /// Something went wrong outside any one job, e.g. the journal refused a write.
+    case problem(String)
+    /// A summary worth a log line (e.g. how many missed occurrences were skipped at start).
+    case info(String)
+}
+
+extension Runner {
+    func notify(_ notice: RunnerNotice) {
+        options.observer?(notice)
+    }
+
+    /// Appends to the journal and tells the observer; a failed write is reported, never silent.
+    @discardableResult
+    func record(_ events: [JournalEvent]) async -> Bool {
+        do {
+            for event in try await journal.append(events) { notify(.recorded(event)) }
+            return true
+        } catch {
+            notify(.problem("journal write failed: \(error)"))
+            return false
+        }
+    }
 }

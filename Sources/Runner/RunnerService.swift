@@ -28,6 +28,15 @@ public struct RunnerService: Sendable {
         let journal = try FileJournal(directory: stateDirectory)
         let clock = SystemClock()
         let executor = ProcessExecutor(root: root, stateDirectory: stateDirectory, environment: environment)
+        var options = self.options
+        let log = self.log
+        options.observer = { notice in
+            switch notice {
+            case .recorded(let event): if let line = EventLog.line(event) { log(line) }
+            case .problem(let message): log("almanac: \(message)")
+            case .info(let message): log(message)
+            }
+        }
         let runner = Runner(clock: clock, journal: journal, executor: executor, options: options)
         let source = ManifestSource(root: root, stateDirectory: stateDirectory, environment: environment)
 
@@ -38,7 +47,6 @@ public struct RunnerService: Sendable {
         log("almanac: running \(first.jobs.count) job(s) from \(root.path); state in \(stateDirectory.path)")
 
         let watcher = TreeWatcher(tree: source.tree)
-        let log = self.log
         let watching = watcher.start {
             do {
                 let manifest = try source.load(now: clock.now())
@@ -55,9 +63,7 @@ public struct RunnerService: Sendable {
         let triggers = Task {
             while !Task.isCancelled {
                 for request in inbox.pending() {
-                    if await runner.trigger(request.job, by: request.requestedBy) {
-                        log("almanac: manual run of \(request.job) by \(request.requestedBy)")
-                    } else {
+                    if !(await runner.trigger(request.job, by: request.requestedBy)) {
                         log("almanac: trigger for unknown job '\(request.job)' ignored")
                     }
                     inbox.remove(request)

@@ -23,7 +23,10 @@ extension Almanac {
                 return shown
             }
             let state = try Workspace.state(workspace.stateDirectory)
-            let plan = Reconciler.plan(desired: manifest, state: state, now: now)
+            var plan = Reconciler.plan(desired: manifest, state: state, now: now)
+            for index in plan.changes.indices {
+                plan.changes[index].source = plan.changes[index].source.map(workspace.display)
+            }
             switch format {
             case .text: print(PlanRenderer.text(plan), terminator: "")
             case .json: print(PlanRenderer.json(plan), terminator: "")

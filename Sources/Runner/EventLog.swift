@@ -1,0 +1,48 @@
+import CronSchedule
+import Foundation
+import Journal
+
+/// One human line per journaled event, for the runner's log (stderr).
+///
+/// Only secret-free fields are shown: names, times, outcomes and the first line of output.
+public enum EventLog {
+    public static func line(_ event: JournalEvent) -> String? {
+        let job = event.job ?? "-"
+        let when = event.scheduledAt.map { "@" + RFC3339.format($0) } ?? ""
+        let attempt = (event.attempt ?? 1) > 1 ? " attempt \(event.attempt ?? 1)" : ""
+        switch event.type {
+        case .started:
+            return "▶ \(job)\(when)\(attempt) started (\(event.triggeredBy ?? "schedule"))"
+        case .finished:
+            let outcome = event.outcome ?? "?"
+            let mark = outcome == "success" ? "✓" : outcome == "partial" ? "~" : "✗"
+            var text = "\(mark) \(job)\(when)\(attempt) \(outcome)"
+            if let code = event.exitCode, code != 0 { text += " (exit \(code))" }
+            if let signal = event.signal { text += " (signal \(signal))" }
+            if let ms = event.durationMs { text += " in \(ms) ms" }
+            if outcome != "success", let tail = event.outputTail?.split(separator: "\n").last {
+                text += ": " + String(tail.prefix(160))
+            }
+            return text
+        case .retry:
+            return "↻ \(job)\(when) retry\(attempt) at \(event.retryAt.map { RFC3339.format($0) } ?? "?") after \(event.errorClass ?? "failure")"
+        case .skipped:
+            return "⤼ \(job)\(when) skipped: \(event.reason ?? "?")" + (event.message.map { " (\($0))" } ?? "")
+        case .queued:
+            return "… \(job)\(when) queued: maxParallel reached"
+        case .cancelled:
+            return "⊘ \(job)\(when) cancelled: \(event.reason ?? "?")"
+        case .applied:
+            return "= \(job) applied (\(event.source ?? "?"), \(event.hash.map { String($0.prefix(12)) } ?? "?"))"
+        case .removed:
+            return "- \(job) removed"
+        case .triggered:
+            return "⚑ \(job) manual run requested by \(event.triggeredBy ?? "?")"
+        case .diagnostics:
+            let count = event.messages?.count ?? 0
+            return count == 0 ? "= all files valid again" : "! \(count) problem(s) in the job files"
+        default:
+            return nil
+        }
+    }
+}
