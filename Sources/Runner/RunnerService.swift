@@ -71,6 +71,28 @@ public struct RunnerService: Sendable {
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
+        // Compaction keeps the journal short: at start, then whenever 100,000 events were
+        // appended or a day passed, with retention from almanac.yaml `history:`.
+        let maintenance = Task {
+            var lastCompaction = ContinuousClock.now
+            var eventsAtLastCompaction = -1
+            while !Task.isCancelled {
+                let appended = await journal.appendedEvents
+                if eventsAtLastCompaction < 0 || appended - eventsAtLastCompaction >= 100_000
+                    || ContinuousClock.now - lastCompaction > .seconds(86_400) {
+                    let history = (try? source.load(now: clock.now()))?.config.history
+                    let retention = Retention(keep: history?.keep ?? .seconds(30 * 86_400), maxPerJob: history?.maxPerJob ?? 1000)
+                    do {
+                        try await journal.compact(now: clock.now(), retention: retention)
+                    } catch {
+                        log("almanac: journal compaction failed: \(error)")
+                    }
+                    lastCompaction = ContinuousClock.now
+                    eventsAtLastCompaction = await journal.appendedEvents
+                }
+                try? await Task.sleep(for: .seconds(60))
+            }
+        }
         let signals = SignalTrap(signals: [SIGINT, SIGTERM]) { signal in
             log("almanac: signal \(signal): draining")
             Task { await runner.stop() }
@@ -81,6 +103,7 @@ public struct RunnerService: Sendable {
         watcher.stop()
         watching.cancel()
         triggers.cancel()
+        maintenance.cancel()
         await runner.shutdown()
         try await journal.close()
         log("almanac: stopped")
