@@ -46,5 +46,6 @@ let package = Package(
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reconciler", "Manifest", "Journal"]),
         .testTarget(name: "GitSyncTests", dependencies: ["GitSync"]),
+        .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest"]),
     ]
 )

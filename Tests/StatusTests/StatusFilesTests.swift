@@ -1,0 +1,72 @@
+import Foundation
+import Journal
+import Manifest
+import Status
+import Testing
+
+private let now = Date(timeIntervalSince1970: 1_790_000_000)
+
+private func state(runs: [(String, Date, String, Int)]) -> JournalState {
+    var state = JournalState()
+    var seq: UInt64 = 0
+    func add(_ event: JournalEvent) {
+        seq += 1
+        var event = event
+        event.seq = seq
+        state.apply(event)
+    }
+    let manifest = ManifestLoader.load(files: [SourceFile(path: "a.yaml", bytes: Array("""
+        name: nightly
+        schedule: "0 3 * * *"
+        timezone: America/New_York
+        run: ["true"]
+        """.utf8))], environment: [:], now: now)
+    for job in manifest.jobs {
+        add(JournalEvent(at: now.addingTimeInterval(-86_400 * 10), type: .applied, job: job.name, hash: job.contentHash,
+                         fields: job.fields, source: job.location.description, kind: "job", enabled: true))
+    }
+    for (job, scheduled, outcome, ms) in runs {
+        add(JournalEvent(at: scheduled, type: .started, job: job, scheduledAt: scheduled, attempt: 1, triggeredBy: "schedule"))
+        add(JournalEvent(at: scheduled.addingTimeInterval(Double(ms) / 1000), type: .finished, job: job, scheduledAt: scheduled,
+                         attempt: 1, outcome: outcome, exitCode: outcome == "success" ? 0 : 1, durationMs: ms))
+    }
+    return state
+}
+
+@Suite("status files")
+struct StatusFilesTests {
+    let manifest = ManifestLoader.load(files: [SourceFile(path: "a.yaml", bytes: Array("""
+        name: nightly
+        schedule: "0 3 * * *"
+        timezone: America/New_York
+        run: ["true"]
+        """.utf8))], environment: [:], now: now)
+
+    @Test("the same state renders the same bytes, and a new run changes them")
+    func deterministic() {
+        let journal = state(runs: [("nightly", now.addingTimeInterval(-86_400), "success", 1200)])
+        let first = StatusFiles.render(StatusReport.make(manifest: manifest, state: journal, now: now), state: journal)
+        let second = StatusFiles.render(StatusReport.make(manifest: manifest, state: journal, now: now), state: journal)
+        #expect(first == second)
+        #expect(Set(first.keys) == ["nightly.json", "STATUS.md"])
+        let later = state(runs: [("nightly", now.addingTimeInterval(-86_400), "success", 1200), ("nightly", now.addingTimeInterval(-3600), "failure", 80)])
+        let third = StatusFiles.render(StatusReport.make(manifest: manifest, state: later, now: now), state: later)
+        #expect(third["STATUS.md"] != first["STATUS.md"])
+    }
+
+    @Test("STATUS.md shows the schedule in words, next fire in UTC and the job's zone, ✓/✗, success rate and p95")
+    func markdownTable() throws {
+        let journal = state(runs: [("nightly", now.addingTimeInterval(-2 * 86_400), "success", 1000),
+                                   ("nightly", now.addingTimeInterval(-86_400), "failure", 3000)])
+        let files = StatusFiles.render(StatusReport.make(manifest: manifest, state: journal, now: now), state: journal)
+        let markdown = String(decoding: try #require(files["STATUS.md"]), as: UTF8.self)
+        let row = try #require(markdown.split(separator: "\n").first { $0.hasPrefix("| nightly |") })
+        #expect(row.contains("At 03:00, in America/New_York"))
+        #expect(row.contains("✗ failure"))
+        #expect(row.contains("50% (2)"))
+        #expect(row.contains("3.0s"))
+        #expect(row.contains("-04:00") || row.contains("-05:00"))
+        let json = try JSONSerialization.jsonObject(with: Data(try #require(files["nightly.json"]))) as? [String: Any]
+        #expect((json?["recent"] as? [Any])?.count == 2)
+    }
+}
