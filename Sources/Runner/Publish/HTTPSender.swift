@@ -44,7 +44,9 @@ struct HTTPSender: Sendable {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.httpBody = body
-        request.timeoutInterval = max(0.001, Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18)
+        // corelibs' URLSession truncates this to whole seconds (0.5 s would expire at once);
+        // it only backs up the timer below, so round up and add a second.
+        request.timeoutInterval = Double(max(0, timeout.components.seconds)) + 2
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let state = Mutex(Pending())
         return await withTaskCancellationHandler {
