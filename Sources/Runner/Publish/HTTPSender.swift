@@ -77,6 +77,10 @@ struct HTTPSender: Sendable {
         }
     }
 
+    /// The in-flight task and why it may be cancelled; only touched under the `Mutex`.
+    ///
+    /// `@unchecked` because corelibs' `URLSessionDataTask` is not marked `Sendable`; the
+    /// task is only resumed and cancelled, both thread-safe operations.
     private struct Pending: @unchecked Sendable {
         var task: URLSessionDataTask?
         var cancelled = false
