@@ -89,7 +89,7 @@ struct PublishClassifierTests {
         let text = String(decoding: request.body, as: UTF8.self)
         #expect(text == #"{"attempt":2,"extra":{"n":1.5},"media":["https://cdn/a.png"],"nsfw":false,"post":"launch","# +
             #""scheduledAt":"2026-03-08T09:00:00Z","title":"Hello"}"#)
-        #expect(JSONValue.parse(request.body) == .object([
+        #expect(PayloadJSON.parse(request.body) == .object([
             "attempt": 2, "extra": ["n": 1.5], "media": ["https://cdn/a.png"], "nsfw": false,
             "post": "launch", "scheduledAt": "2026-03-08T09:00:00Z", "title": "Hello",
         ]))

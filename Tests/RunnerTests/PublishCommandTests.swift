@@ -15,12 +15,12 @@ struct PublishCommandTests {
         publisher = CommandPublisher(launcher: h.launcher)
     }
 
-    func target(_ script: String, nonRetryable: Set<Int32> = [], timeout: Duration? = .seconds(10)) -> PublishTarget.Command {
+    func target(_ script: String, nonRetryable: Set<Int32> = [], timeout: Duration? = .seconds(10)) -> PublishDestination.Command {
         .init(command: .shell(script), workdir: h.dir, environment: ["PATH": "/usr/bin:/bin"],
               timeout: timeout, nonRetryableExitCodes: nonRetryable)
     }
 
-    func publish(_ target: PublishTarget.Command) async -> PublishOutcome {
+    func publish(_ target: PublishDestination.Command) async -> PublishOutcome {
         await publisher.publish(request, to: target, logPath: h.path("logs/post.log"))
     }
 
@@ -38,7 +38,7 @@ struct PublishCommandTests {
         #expect(receipt.outputTail.hasSuffix("done\n"))
         let stdin = try Data(contentsOf: URL(fileURLWithPath: h.path("stdin.json")))
         #expect(stdin == request.body)
-        let json = try #require(JSONValue.parse(stdin))
+        let json = try #require(PayloadJSON.parse(stdin))
         #expect(json["title"] == "Week 10" && json["post"] == "weekly-update" && json["attempt"] == 2)
     }
 
@@ -76,7 +76,7 @@ struct PublishCommandTests {
         #expect(timedOut.errorClass == .timeout && timedOut.isRetryable)
         #expect(timedOut.message.hasPrefix("timed out after 3") && timedOut.message.hasSuffix(" ms"))
         #expect(ContinuousClock.now - started < .seconds(5))
-        let missing = PublishTarget.Command(command: .argv(["no-such-publisher"]), workdir: h.dir, environment: ["PATH": "/usr/bin:/bin"])
+        let missing = PublishDestination.Command(command: .argv(["no-such-publisher"]), workdir: h.dir, environment: ["PATH": "/usr/bin:/bin"])
         let outcome = await publish(missing)
         guard case .failed(let failure) = outcome else { Issue.record("published"); return }
         #expect(failure.errorClass == .configuration && !failure.isRetryable)

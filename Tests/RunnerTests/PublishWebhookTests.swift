@@ -17,7 +17,7 @@ struct PublishWebhookTests {
             content: ["title": "We launched", "body": "Details…", "channel": "#news", "nsfw": false, "media": ["https://cdn/a.png"]])
     }
 
-    func target(_ path: String, timeout: Duration = .seconds(5)) -> PublishTarget.Webhook {
+    func target(_ path: String, timeout: Duration = .seconds(5)) -> PublishDestination.Webhook {
         .init(url: server.url(path), headers: ["Authorization": Self.secret, "X-Team": "growth"], timeout: timeout)
     }
 
@@ -48,7 +48,7 @@ struct PublishWebhookTests {
 
     @Test("uses the target's method")
     func method() async throws {
-        let put = PublishTarget.Webhook(url: server.url("/put"), method: "PUT")
+        let put = PublishDestination.Webhook(url: server.url("/put"), method: "PUT")
         #expect(await publisher.publish(request(), to: put).isPublished)
         #expect(server.requests(to: "/put").first?.method == "PUT")
     }
@@ -112,7 +112,7 @@ struct PublishWebhookTests {
     @Test("a closed port is a retryable connection failure")
     func connectionRefused() async throws {
         let port = try TestHTTPServer.closedPort()
-        let closed = PublishTarget.Webhook(url: try #require(URL(string: "http://127.0.0.1:\(port)/x?token=abc123secret")))
+        let closed = PublishDestination.Webhook(url: try #require(URL(string: "http://127.0.0.1:\(port)/x?token=abc123secret")))
         let outcome = await publisher.publish(request(), to: closed)
         guard case .failed(let failure) = outcome else { Issue.record("published"); return }
         #expect(failure.errorClass == .connection && failure.isRetryable)

@@ -19,7 +19,7 @@ public struct CommandPublisher: Sendable {
     /// The environment gets `ALMANAC_POST`, `ALMANAC_SCHEDULED_AT`, `ALMANAC_ATTEMPT`,
     /// `ALMANAC_IDEMPOTENCY_KEY` and (for a named target) `ALMANAC_TARGET`, unless the
     /// target's environment already sets them.
-    public func publish(_ request: PublishRequest, to target: PublishTarget.Command, logPath: String) async -> PublishOutcome {
+    public func publish(_ request: PublishRequest, to target: PublishDestination.Command, logPath: String) async -> PublishOutcome {
         var environment = target.environment
         let added = [
             "ALMANAC_POST": request.post,

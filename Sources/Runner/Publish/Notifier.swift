@@ -92,7 +92,7 @@ public struct Notifier: Sendable {
             var all = [("Content-Type", "application/json"), ("User-Agent", "almanac")]
             all += headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             let result = await sender.send(url: url, method: "POST", headers: all, body: body, timeout: policy.timeout)
-            let target = PublishTarget.Webhook(url: url, headers: headers, timeout: policy.timeout)
+            let target = PublishDestination.Webhook(url: url, headers: headers, timeout: policy.timeout)
             let outcome = WebhookPublisher.outcome(result, target: target, now: Date(), duration: .zero)
             if case .answer(let answer) = result { report.status = answer.status }
             guard case .failed(let failure) = outcome else { return nil }

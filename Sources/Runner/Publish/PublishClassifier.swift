@@ -85,7 +85,7 @@ public enum PublishClassifier {
 
     /// `id` and `url` from a JSON object answer; both nil for anything else.
     public static func receiptFields(_ body: Data) -> (id: String?, url: String?) {
-        guard let object = JSONValue.parse(body) else { return (nil, nil) }
+        guard let object = PayloadJSON.parse(body) else { return (nil, nil) }
         return (object["id"]?.text, object["url"]?.text)
     }
 
@@ -93,10 +93,10 @@ public enum PublishClassifier {
     ///
     /// stdout and stderr share the log, so progress lines and warnings may surround the
     /// object; only a whole line starting with `{` counts.
-    public static func lastJSONObject(in output: String) -> JSONValue? {
+    public static func lastJSONObject(in output: String) -> PayloadJSON? {
         for line in output.split(whereSeparator: \.isNewline).reversed() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard trimmed.hasPrefix("{"), let value = JSONValue.parse(Data(trimmed.utf8)),
+            guard trimmed.hasPrefix("{"), let value = PayloadJSON.parse(Data(trimmed.utf8)),
                   case .object = value else { continue }
             return value
         }

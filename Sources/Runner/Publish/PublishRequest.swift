@@ -16,14 +16,14 @@ public struct PublishRequest: Sendable, Hashable {
     /// The target's name, or its index in the `publish:` list as text; nil for a single target.
     public var target: String?
     /// The post's `content:` map, passed through as given.
-    public var content: [String: JSONValue]
+    public var content: [String: PayloadJSON]
     /// Sent as `Idempotency-Key`; the same on every attempt of this occurrence and target.
     public var idempotencyKey: String
 
     /// A request; the key defaults to `PublishRequest.idempotencyKey(post:scheduledAt:target:)`.
     public init(
         post: String, scheduledAt: Date, attempt: Int, target: String? = nil,
-        content: [String: JSONValue], idempotencyKey: String? = nil
+        content: [String: PayloadJSON], idempotencyKey: String? = nil
     ) {
         self.post = post
         self.scheduledAt = scheduledAt
@@ -51,7 +51,7 @@ public struct PublishRequest: Sendable, Hashable {
         document["post"] = .string(post)
         document["scheduledAt"] = .string(Self.rfc3339(scheduledAt))
         document["attempt"] = .int(attempt)
-        return JSONValue.object(document).encoded()
+        return PayloadJSON.object(document).encoded()
     }
 
     /// `2026-03-08T09:00:00Z`: whole seconds in UTC, as journal records write times.

@@ -23,7 +23,7 @@ public struct WebhookPublisher: Sendable {
     ///
     /// Headers: `Content-Type: application/json` and `User-Agent: almanac` (a target may
     /// replace either), the target's headers, then `Idempotency-Key` (never replaced).
-    public func publish(_ request: PublishRequest, to target: PublishTarget.Webhook) async -> PublishOutcome {
+    public func publish(_ request: PublishRequest, to target: PublishDestination.Webhook) async -> PublishOutcome {
         let started = ContinuousClock.now
         var headers = [("Content-Type", "application/json"), ("User-Agent", "almanac")]
         headers += target.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
@@ -35,7 +35,7 @@ public struct WebhookPublisher: Sendable {
     }
 
     /// Turns an HTTP result into an outcome: 2xx published with `id`/`url`, anything else classified.
-    static func outcome(_ result: HTTPSender.Result, target: PublishTarget.Webhook, now: Date, duration: Duration) -> PublishOutcome {
+    static func outcome(_ result: HTTPSender.Result, target: PublishDestination.Webhook, now: Date, duration: Duration) -> PublishOutcome {
         switch result {
         case .failure(let errorClass, let message):
             return .failed(.init(errorClass: errorClass, message: message, duration: duration))

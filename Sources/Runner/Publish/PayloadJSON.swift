@@ -5,14 +5,14 @@ import Foundation
 /// `[String: Any]` is neither `Sendable` nor `Hashable`; this enum is both, round-trips
 /// through `Codable`, and keeps integers apart from doubles so `{"count": 3}` is not sent
 /// as `3.0`. Free-form content fields pass through untouched.
-public enum JSONValue: Sendable, Hashable, Codable {
+public enum PayloadJSON: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
     case int(Int)
     case double(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([PayloadJSON])
+    case object([String: PayloadJSON])
 
     /// Decodes any JSON value; integers that fit in `Int` stay `.int`.
     public init(from decoder: any Decoder) throws {
@@ -27,10 +27,10 @@ public enum JSONValue: Sendable, Hashable, Codable {
             self = .double(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
+        } else if let value = try? container.decode([PayloadJSON].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .object(try container.decode([String: PayloadJSON].self))
         }
     }
 
@@ -49,7 +49,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// The member `key` of an object, or nil for anything else.
-    public subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> PayloadJSON? {
         if case .object(let members) = self { members[key] } else { nil }
     }
 
@@ -66,17 +66,17 @@ public enum JSONValue: Sendable, Hashable, Codable {
     public func encoded() -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a JSONValue cannot fail except for a non-finite double, which becomes null.
+        // Encoding a PayloadJSON cannot fail except for a non-finite double, which becomes null.
         return (try? encoder.encode(self)) ?? (try? encoder.encode(Self.finite(self))) ?? Data("null".utf8)
     }
 
     /// Parses `data` as one JSON value; nil when it is not JSON.
-    public static func parse(_ data: Data) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: data)
+    public static func parse(_ data: Data) -> PayloadJSON? {
+        try? JSONDecoder().decode(PayloadJSON.self, from: data)
     }
 
     /// The value with NaN and infinities replaced by null, which JSON cannot carry.
-    private static func finite(_ value: JSONValue) -> JSONValue {
+    private static func finite(_ value: PayloadJSON) -> PayloadJSON {
         switch value {
         case .double(let number) where !number.isFinite: .null
         case .array(let items): .array(items.map(finite))
@@ -86,7 +86,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 }
 
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+extension PayloadJSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
     /// A string literal.
     public init(stringLiteral value: String) { self = .string(value) }
@@ -97,9 +97,9 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     /// `true` or `false`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     /// An array literal.
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(arrayLiteral elements: PayloadJSON...) { self = .array(elements) }
     /// A dictionary literal; a repeated key keeps its last value.
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+    public init(dictionaryLiteral elements: (String, PayloadJSON)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
     /// `nil` as JSON null.

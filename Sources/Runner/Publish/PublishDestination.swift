@@ -5,7 +5,7 @@ import Foundation
 /// Mirrors the two shapes of `publish:` — `{webhook: URL, method, headers}` and
 /// `{run: [...]}` — as plain values, so the runner maps the manifest onto them and the
 /// publishers stay free of manifest types.
-public enum PublishTarget: Sendable, Hashable {
+public enum PublishDestination: Sendable, Hashable {
     case webhook(Webhook)
     case command(Command)
 
