@@ -3,75 +3,134 @@ import Journal
 import Manifest
 
 extension Runner {
-    /// Acts on one popped fire: drops stale ones, queues the job's next occurrence, applies the
-    /// concurrency policy and the global parallelism limit, then claims and starts.
-    func handle(_ fire: Fire, now: Date) async {
-        guard let job = jobs[fire.key.job] else { return }
-        if fire.reason == .schedule {
-            guard fire.generation == generations[job.name, default: 0] else { return }
-            scheduleNext(job, after: fire.key.scheduledAt)
-            // A fire this late (the process was suspended, the machine slept) is a missed
-            // occurrence: the catch-up window decides, as after downtime.
-            if now.timeIntervalSince(fire.at) > job.catchup.window.timeInterval || job.catchup.mode == .none && now.timeIntervalSince(fire.at) > 60 {
-                var skipped = event(.skipped, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
-                skipped.reason = "missed"
-                await record([skipped])
-                return
-            }
-        }
-        await launch(fire, job: job)
+    /// What to do with one due fire, decided without waiting so a whole batch is decided first.
+    enum Decision {
+        case start(Fire, JobSpec)
+        case replace(Fire, JobSpec, [RunKey])
+        case record(JournalEvent)
+        case drop
     }
 
-    func launch(_ fire: Fire, job: JobSpec) async {
-        let now = clock.now()
-        let mine = running.filter { $0.key.key.job == job.name }
+    /// Fires a batch of due fires: decides each (stale, missed, concurrency, parallelism),
+    /// journals the skips, then claims all starts at once — concurrent claims share one fsync
+    /// through the journal's group commit — and spawns each child at its exact time.
+    func fire(_ due: [Fire], now: Date) async {
+        var starts: [(Fire, JobSpec)] = []
+        var replaces: [(Fire, JobSpec, [RunKey])] = []
+        var events: [JournalEvent] = []
+        for fire in due {
+            switch decide(fire, now: now) {
+            case .start(let fire, let job): starts.append((fire, job))
+            case .replace(let fire, let job, let victims): replaces.append((fire, job, victims))
+            case .record(let event): events.append(event)
+            case .drop: break
+            }
+        }
+        if !events.isEmpty { await record(events) }
+        for (fire, job, victims) in replaces {
+            for victim in victims {
+                running[victim]?.replaced = true
+                running[victim]?.handle?.terminate(grace: options.killGrace)
+            }
+            for victim in victims { await running[victim]?.completion?.value }
+            if case .start(let fire, let job) = admit(fire, job: job, now: clock.now()) { starts.append((fire, job)) }
+        }
+        await start(starts)
+    }
+
+    /// Drops stale fires, queues the job's next occurrence, and turns a fire later than the
+    /// catch-up window (the process was suspended, the machine slept) into `skipped: missed`.
+    func decide(_ fire: Fire, now: Date) -> Decision {
+        guard let job = jobs[fire.key.job] else { return .drop }
+        if fire.reason == .schedule {
+            guard fire.generation == generations[job.name, default: 0] else { return .drop }
+            scheduleNext(job, after: fire.key.scheduledAt)
+            let late = now.timeIntervalSince(fire.at)
+            if late > job.catchup.window.timeInterval || (job.catchup.mode == .none && late > 60) {
+                var skipped = event(.skipped, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
+                skipped.reason = "missed"
+                return .record(skipped)
+            }
+        }
+        return admit(fire, job: job, now: now)
+    }
+
+    /// Applies the job's concurrency policy and the global `maxParallel`. A fire admitted to
+    /// start is reserved in `running` at once, so the rest of its batch sees it.
+    func admit(_ fire: Fire, job: JobSpec, now: Date) -> Decision {
+        let mine = running.keys.filter { $0.key.job == job.name }
         if !mine.isEmpty {
             switch job.concurrency {
             case .forbid:
                 var skipped = event(.skipped, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
                 skipped.reason = "overlap"
                 skipped.triggeredBy = fire.reason.rawValue
-                await record([skipped])
-                return
+                return .record(skipped)
             case .replace:
-                for (runKey, run) in mine {
-                    running[runKey]?.replaced = true
-                    run.handle?.terminate(grace: options.killGrace)
-                }
-                for (_, run) in mine { await run.completion?.value }
+                return .replace(fire, job, mine)
             case .allow:
                 break
             }
         }
+        let runKey = RunKey(key: fire.key, attempt: fire.attempt)
+        guard running[runKey] == nil else { return .drop }
         if let limit = options.maxParallel, running.count >= limit {
             waiting.append(fire)
             var queued = event(.queued, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
             queued.triggeredBy = fire.reason.rawValue
-            await record([queued])
-            return
-        }
-        await start(fire, job: job)
-    }
-
-    /// Claims the occurrence in the journal, then starts it. A claim that fails means this
-    /// (job, scheduled time, attempt) already ran: it is never started twice.
-    func start(_ fire: Fire, job: JobSpec) async {
-        let runKey = RunKey(key: fire.key, attempt: fire.attempt)
-        guard running[runKey] == nil else { return }
-        var startedEvent = event(.started, job: job.name, at: clock.now(), key: fire.key, attempt: fire.attempt)
-        startedEvent.triggeredBy = fire.reason.rawValue
-        do {
-            guard try await journal.claim(fire.key, attempt: fire.attempt, event: startedEvent) else { return }
-            notify(.recorded(startedEvent))
-        } catch {
-            // Without a durable claim nothing may run; the occurrence is reported, not lost silently.
-            var skipped = event(.skipped, job: job.name, at: clock.now(), key: fire.key, attempt: fire.attempt)
-            skipped.reason = "journal"
-            skipped.message = "\(error)"
-            await record([skipped])
-            return
+            return .record(queued)
         }
         running[runKey] = Running(fire: fire)
+        return .start(fire, job)
+    }
+
+    /// Claims each occurrence in the journal, then starts it. A claim that fails means this
+    /// (job, scheduled time, attempt) already ran: it is never started twice.
+    func start(_ batch: [(Fire, JobSpec)]) async {
+        guard !batch.isEmpty else { return }
+        let journal = self.journal
+        var claims: [RunKey: Result<Bool, any Error>] = [:]
+        var startedEvents: [RunKey: JournalEvent] = [:]
+        await withTaskGroup(of: (RunKey, Result<Bool, any Error>).self) { group in
+            for (fire, job) in batch {
+                let runKey = RunKey(key: fire.key, attempt: fire.attempt)
+                var started = event(.started, job: job.name, at: clock.now(), key: fire.key, attempt: fire.attempt)
+                started.triggeredBy = fire.reason.rawValue
+                startedEvents[runKey] = started
+                group.addTask {
+                    do {
+                        return (runKey, .success(try await journal.claim(fire.key, attempt: fire.attempt, event: started)))
+                    } catch {
+                        return (runKey, .failure(error))
+                    }
+                }
+            }
+            for await (runKey, result) in group { claims[runKey] = result }
+        }
+        var problems: [JournalEvent] = []
+        for (fire, job) in batch.sorted(by: { $0.0.at < $1.0.at }) {
+            let runKey = RunKey(key: fire.key, attempt: fire.attempt)
+            switch claims[runKey] {
+            case .success(true):
+                if let started = startedEvents[runKey] { notify(.recorded(started)) }
+                // Claimed ahead of time (the claim lead): wait for the exact instant.
+                if fire.at > clock.now() { try? await clock.sleep(until: fire.at) }
+                await spawn(runKey, fire: fire, job: job)
+            case .success(false), .none:
+                running[runKey] = nil
+            case .failure(let error):
+                // Without a durable claim nothing may run; the occurrence is reported, not lost silently.
+                running[runKey] = nil
+                var skipped = event(.skipped, job: job.name, at: clock.now(), key: fire.key, attempt: fire.attempt)
+                skipped.reason = "journal"
+                skipped.message = "\(error)"
+                problems.append(skipped)
+            }
+        }
+        if !problems.isEmpty { await record(problems) }
+    }
+
+    func spawn(_ runKey: RunKey, fire: Fire, job: JobSpec) async {
         do {
             let handle = try await executor.start(job, occurrence: fire.key, attempt: fire.attempt,
                                                   triggeredBy: fire.reason.rawValue)
@@ -120,11 +179,26 @@ extension Runner {
     }
 
     func startWaiting() async {
+        var starts: [(Fire, JobSpec)] = []
+        var events: [JournalEvent] = []
         while !stopping, !waiting.isEmpty, running.count < (options.maxParallel ?? Int.max) {
             let fire = waiting.removeFirst()
             guard let job = jobs[fire.key.job] else { continue }
-            await launch(fire, job: job)
+            switch admit(fire, job: job, now: clock.now()) {
+            case .start(let fire, let job): starts.append((fire, job))
+            case .record(let event): events.append(event)
+            case .replace(let fire, let job, _):
+                // A queued fire of a `replace` job waits its turn rather than killing.
+                waiting.insert(fire, at: 0)
+                _ = job
+                if !events.isEmpty { await record(events) }
+                await start(starts)
+                return
+            case .drop: break
+            }
         }
+        if !events.isEmpty { await record(events) }
+        await start(starts)
     }
 
     func finishedEvent(_ runKey: RunKey, report: ExecutionReport, at now: Date, triggeredBy: String) -> JournalEvent {

@@ -18,12 +18,16 @@ public actor Runner {
         public var killGrace: Duration
         /// How long shutdown waits for running children before terminating them.
         public var drainTimeout: Duration
+        /// How long before a fire its occurrence is claimed (the fsync), so the child starts on
+        /// the instant rather than one disk flush late. Zero for virtual-clock tests.
+        public var claimLead: Duration
         /// Told of every journaled event and every problem: the log, notifications and metrics hang here.
         public var observer: (@Sendable (RunnerNotice) -> Void)?
 
         public init(maxParallel: Int? = nil, killGrace: Duration = .seconds(5), drainTimeout: Duration = .seconds(30),
-                    observer: (@Sendable (RunnerNotice) -> Void)? = nil) {
+                    claimLead: Duration = .zero, observer: (@Sendable (RunnerNotice) -> Void)? = nil) {
             self.maxParallel = maxParallel
+            self.claimLead = claimLead
             self.observer = observer
             self.killGrace = killGrace
             self.drainTimeout = drainTimeout
@@ -148,14 +152,17 @@ public actor Runner {
     /// moving a virtual clock.
     public func step() async {
         let now = clock.now()
-        while let fire = queue.first, fire.at <= now {
+        let horizon = now.addingTimeInterval(options.claimLead.timeInterval)
+        var due: [Fire] = []
+        while let fire = queue.first, fire.at <= horizon {
             _ = queue.pop()
-            await handle(fire, now: now)
+            due.append(fire)
         }
+        if !due.isEmpty { await fire(due, now: now) }
     }
 
-    /// The instant of the earliest queued fire.
-    public func nextWake() -> Date? { queue.first?.at }
+    /// The instant the loop must wake for the earliest queued fire (its time less the claim lead).
+    public func nextWake() -> Date? { queue.first.map { $0.at.addingTimeInterval(-options.claimLead.timeInterval) } }
 
     /// Runs until `end` (the `--for` duration) or `shutdown()`.
     public func run(until end: Date? = nil) async {
@@ -163,7 +170,7 @@ public actor Runner {
             await step()
             let now = clock.now()
             if let end, now >= end { break }
-            var wake = queue.first?.at ?? now.addingTimeInterval(3600)
+            var wake = nextWake() ?? now.addingTimeInterval(3600)
             if let end { wake = min(wake, end) }
             if wake <= now { continue }
             let clock = self.clock

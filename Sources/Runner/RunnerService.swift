@@ -29,6 +29,7 @@ public struct RunnerService: Sendable {
         let clock = SystemClock()
         let executor = ProcessExecutor(root: root, stateDirectory: stateDirectory, environment: environment)
         var options = self.options
+        if options.claimLead == .zero { options.claimLead = .milliseconds(20) }
         let log = self.log
         options.observer = { notice in
             switch notice {

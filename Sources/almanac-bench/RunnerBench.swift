@@ -33,7 +33,8 @@ enum RunnerBench {
         let journal = try FileJournal(directory: directory)
         let executor = TimingExecutor(inner: ProcessExecutor(root: directory, stateDirectory: directory,
                                                              environment: ProcessInfo.processInfo.environment))
-        let runner = Runner(clock: SystemClock(), journal: journal, executor: executor)
+        let runner = Runner(clock: SystemClock(), journal: journal, executor: executor,
+                            options: Runner.Options(claimLead: .milliseconds(20)))
         let manifest = ManifestLoader.load(files: yaml, environment: [:], now: Date())
         guard manifest.isValid else { throw BenchFailure(message: "bench manifest invalid: \(manifest.diagnostics.prefix(2))") }
         try await runner.apply(manifest)
