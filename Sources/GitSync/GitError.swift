@@ -45,7 +45,7 @@ public struct GitError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The error for a failed libgit2 call; call it on the same thread, right after the call.
     static func last(_ code: Int32, _ function: String) -> GitError {
-        var message = "unknown error"
+        var message = "libgit2 gave no message"
         if let error = git_error_last(), let text = error.pointee.message {
             message = String(cString: text)
         }

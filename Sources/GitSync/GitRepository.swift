@@ -35,12 +35,25 @@ public actor GitRepository {
         return GitRepository(handle: handle)
     }
 
-    /// Creates a new, empty repository (bare for remotes and state dirs).
-    public static func initialize(at path: URL, bare: Bool = false) throws(GitError) -> GitRepository {
-        let handle = try GitRepositoryHandle("git_repository_init") {
-            git_repository_init(&$0, path.path, bare ? 1 : 0)
+    /// Creates a new, empty repository (bare for remotes and state dirs), parents included.
+    ///
+    /// `initialBranch` names the branch HEAD points at (libgit2's default, usually `master`,
+    /// when nil); a bare remote whose HEAD names a branch that never gets pushed makes clones
+    /// of a named branch fail, so remotes made for Almanac should name theirs.
+    public static func initialize(at path: URL, bare: Bool = false, initialBranch: String? = nil) throws(GitError) -> GitRepository {
+        GitRepository(handle: try createRepository(at: path, bare: bare, initialBranch: initialBranch))
+    }
+
+    private static func createRepository(at path: URL, bare: Bool, initialBranch: String?) throws(GitError) -> GitRepositoryHandle {
+        var options = git_repository_init_options()
+        git_repository_init_options_init(&options, UInt32(GIT_REPOSITORY_INIT_OPTIONS_VERSION))
+        options.flags = GIT_REPOSITORY_INIT_MKPATH.rawValue | (bare ? GIT_REPOSITORY_INIT_BARE.rawValue : 0)
+        let head = initialBranch.map { strdup($0) } ?? nil
+        defer { free(head) }
+        options.initial_head = UnsafePointer(head)
+        return try GitRepositoryHandle("git_repository_init_ext") {
+            git_repository_init_ext(&$0, path.path, &options)
         }
-        return GitRepository(handle: handle)
     }
 
     /// Clones `url` into `path`, checking out `branch` (the remote's HEAD when nil).
