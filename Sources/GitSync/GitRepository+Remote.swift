@@ -31,6 +31,7 @@ extension GitRepository {
         var options = git_push_options()
         git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION))
         options.callbacks = callbacks.make()
+        options.pb_parallelism = 0  // one pack-building thread per core instead of libgit2's default 1
         let strings = refspecs.map { strdup($0) }
         defer { strings.forEach { free($0) } }
         var pointers = strings

@@ -2,7 +2,9 @@ import Foundation
 
 // almanac-bench: `swift run -c release almanac-bench [section...]` prints one table.
 // Each section lives in its own file (CronBench.swift, ManifestBench.swift, …).
-let sections: [(String, () async throws -> [BenchResult])] = []
+let sections: [(String, () async throws -> [BenchResult])] = [
+    ("git", GitBench.run),
+]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
 var rows: [BenchResult] = []

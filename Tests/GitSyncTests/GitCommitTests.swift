@@ -38,6 +38,23 @@ struct GitCommitTests {
         #expect(try await repo.branchTip("empty") == nil)
     }
 
+    @Test("many files are written as one pack and read back byte for byte")
+    func bulkWrite() async throws {
+        let fixture = try GitFixture()
+        let repo = try GitRepository.initialize(at: fixture.url("r"), bare: true)
+        var files: [String: [UInt8]] = [:]
+        for i in 0..<500 { files["status/job-\(i).json"] = bytes("{\"n\":\(i)}\n") }
+        let first = try #require(try await repo.commit(files: files, onto: "s", message: "1", author: signature(0)))
+        let packs = try FileManager.default.contentsOfDirectory(atPath: fixture.url("r/objects/pack").path)
+        #expect(packs.filter { $0.hasSuffix(".pack") }.count == 1)
+        files["status/job-7.json"] = bytes("changed")
+        let second = try #require(try await repo.commit(files: files, onto: "s", message: "2", author: signature(1)))
+        #expect(try await repo.commitInfo(second).parents == [first])
+        #expect(try await repo.changedPaths(in: second) == ["status/job-7.json"])
+        #expect(try await repo.files(at: second) == files)
+        #expect(try await GitRepository.open(fixture.url("r")).files(at: first, under: "status").count == 500)
+    }
+
     @Test("removing a path deletes it from the tree")
     func removal() async throws {
         let fixture = try GitFixture()
