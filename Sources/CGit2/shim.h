@@ -19,9 +19,9 @@ static inline int almanac_git_set_search_path(int level, const char *path) {
 
 /* Bulk object writes (GitSync's commit of thousands of status files): objects go to an
  * in-memory backend first, then land on disk as ONE packfile instead of one loose file each.
- * These two wrappers exist because the steps call through function pointers of libgit2's
- * backend structs (free, writepack->append/commit/free), which is clumsy and error-prone from
- * Swift; each one cleans up after itself on every path. */
+ * Wrappers because these steps call through function pointers of libgit2's structs (the
+ * backend's free, the pack writer's append/commit/free), which is clumsy from Swift; each
+ * cleans up on every path. */
 
 /* Adds a new mempack backend, with priority over the disk backends, to `repo`'s object
  * database; the database owns it afterwards. */
@@ -36,14 +36,14 @@ static inline int almanac_git_attach_mempack(git_repository *repo, git_odb_backe
     return error;
 }
 
-/* Writes every object held in `mempack` into `repo` as one packfile (with its index), then
- * empties the mempack. */
-static inline int almanac_git_flush_mempack(git_repository *repo, git_odb_backend *mempack) {
+/* Builds the pack in memory and stores it through the object database's pack writer, which
+ * indexes it into objects/pack. */
+static inline int almanac_git_store_pack(git_packbuilder *builder, git_repository *repo) {
     git_buf pack = {0};
     git_odb *odb = NULL;
     git_odb_writepack *writepack = NULL;
     git_indexer_progress stats = {0};
-    int error = git_mempack_dump(&pack, repo, mempack);
+    int error = git_packbuilder_write_buf(&pack, builder);
     if (error == 0) error = git_repository_odb(&odb, repo);
     if (error == 0) error = git_odb_write_pack(&writepack, odb, NULL, NULL);
     if (error == 0) error = writepack->append(writepack, pack.ptr, pack.size, &stats);
@@ -51,7 +51,6 @@ static inline int almanac_git_flush_mempack(git_repository *repo, git_odb_backen
     if (writepack) writepack->free(writepack);
     git_odb_free(odb);
     git_buf_dispose(&pack);
-    if (error == 0) error = git_mempack_reset(mempack);
     return error;
 }
 #endif

@@ -28,14 +28,11 @@ extension GitRepository {
         let commit: GitOID
         if changes.count >= Self.bulkThreshold {
             // Thousands of new blobs: write them to memory, then to disk as one packfile.
-            let writer = try GitRepositoryHandle("git_repository_open") {
-                git_repository_open(&$0, git_repository_path(repository.pointer))
-            }
-            var mempack: UnsafeMutablePointer<git_odb_backend>?
-            try check(almanac_git_attach_mempack(writer.pointer, &mempack), "git_mempack_new")
+            let writer = try bulkWriter()
             commit = try writeCommit(in: writer, tip: tip, changes: changes, message: message,
                                      author: author, committer: committer ?? author)
-            try check(almanac_git_flush_mempack(writer.pointer, mempack), "git_mempack_dump")
+            try writePack(from: writer, commit: commit, blobs: changes.compactMap { $0.bytes == nil ? nil : ($0.oid, $0.path) },
+                          paths: changes.map(\.path))
         } else {
             commit = try writeCommit(in: repository, tip: tip, changes: changes, message: message,
                                      author: author, committer: committer ?? author)
@@ -48,7 +45,7 @@ extension GitRepository {
     static let bulkThreshold = 64
 
     /// One path to update: new bytes with their blob id, or nil bytes for a removal.
-    private struct Change {
+    struct Change {
         let path: String
         let bytes: [UInt8]?
         let oid: git_oid

@@ -38,8 +38,10 @@ enum GitBench {
         for i in stride(from: 0, to: 10_000, by: 100) { changed["status/job-\(i).json"] = statusFile(i, generation: 1) }
         start = clock.now
         _ = try await state.commit(files: changed, onto: "almanac-status", message: "status", author: bot)
+        let incrementalCommit = milliseconds(clock.now - start)
+        start = clock.now
         try await state.push(refspecs: spec)
-        let incremental = milliseconds(clock.now - start)
+        let incrementalPush = milliseconds(clock.now - start)
 
         start = clock.now
         let unchanged = try await state.commit(files: changed, onto: "almanac-status", message: "status", author: bot)
@@ -52,7 +54,8 @@ enum GitBench {
             BenchResult(section: "git", name: "push them to a local bare repo", value: pushTime, unit: "ms"),
             BenchResult(section: "git", name: "commit + push 10,000 status files", value: total, unit: "ms",
                         target: "< 1 s", met: total < 1000),
-            BenchResult(section: "git", name: "commit + push with 100 of 10,000 changed", value: incremental, unit: "ms"),
+            BenchResult(section: "git", name: "commit with 100 of 10,000 changed", value: incrementalCommit, unit: "ms"),
+            BenchResult(section: "git", name: "push with 100 of 10,000 changed", value: incrementalPush, unit: "ms"),
             BenchResult(section: "git", name: "no-op commit (bytes unchanged)", value: noop, unit: "ms"),
         ]
     }
