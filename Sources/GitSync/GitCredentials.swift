@@ -59,7 +59,7 @@ public struct GitCredentials: Sendable, Hashable {
     }
 }
 
-extension GitCredentials: CustomStringConvertible {
+extension GitCredentials: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// Names the sources only; the token's value is never printed.
     public var description: String {
         var parts: [String] = []
@@ -67,5 +67,12 @@ extension GitCredentials: CustomStringConvertible {
         if let sshKeyPath { parts.append("ssh key \(sshKeyPath)") }
         if useSSHAgent { parts.append("ssh-agent") }
         return parts.isEmpty ? "no credentials" : parts.joined(separator: ", ")
+    }
+
+    public var debugDescription: String { "GitCredentials(\(description))" }
+
+    /// Keeps `dump` and debuggers from printing `environment`, which holds the token.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["sources": description, "maxAttempts": maxAttempts])
     }
 }
