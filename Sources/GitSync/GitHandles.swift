@@ -1,9 +1,9 @@
 import CGit2
 
-// One `final class` per libgit2 handle type: each owns its pointer and frees it in `deinit`,
-// so every exit path (return, throw) releases it. They never leave the module and are only
-// touched inside the `GitRepository` actor that created them (or, for a clone, inside the
-// one function that opened it), so no handle is used from two threads at once.
+// One owning `final class` per libgit2 handle type: each owns its pointer and frees it in
+// `deinit`, so every exit path (return, throw) releases it. They never leave the module and
+// are only touched inside the `GitRepository` actor that created them (or, for a clone,
+// inside the one function that opened it), so no handle is used from two threads at once.
 
 /// Runs a libgit2 constructor and returns its handle, or throws libgit2's error.
 ///
@@ -26,96 +26,64 @@ func acquire(
     return out
 }
 
-/// Owns a `git_repository *`.
-final class GitRepositoryHandle {
+/// A libgit2 handle type: names the C function that frees it.
+protocol GitHandleKind {
+    static func free(_ pointer: OpaquePointer)
+}
+
+/// Owns one libgit2 handle of kind `Kind` and frees it in `deinit`.
+///
+/// One owner class per C handle type, spelled once: `GitTreeHandle` is
+/// `GitHandle<GitHandleKinds.Tree>`, and so on, so a tree can never be freed as a commit.
+final class GitHandle<Kind: GitHandleKind> {
     let pointer: OpaquePointer
+
+    /// Runs the libgit2 constructor `call`; see `acquire`.
     init(_ function: String, _ call: (inout OpaquePointer?) -> Int32) throws(GitError) {
         LibGit2.ensureInitialized()
-        pointer = try acquire(function, free: git_repository_free, call)
+        pointer = try acquire(function, free: Kind.free, call)
     }
-    deinit { git_repository_free(pointer) }
+
+    deinit { Kind.free(pointer) }
 }
 
+/// The handle kinds GitSync uses, each with its free function.
+enum GitHandleKinds {
+    enum Repository: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_repository_free(pointer) } }
+    enum Commit: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_commit_free(pointer) } }
+    enum Tree: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_tree_free(pointer) } }
+    enum TreeEntry: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_tree_entry_free(pointer) } }
+    enum Blob: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_blob_free(pointer) } }
+    enum Object: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_object_free(pointer) } }
+    enum Reference: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_reference_free(pointer) } }
+    enum Revwalk: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_revwalk_free(pointer) } }
+    enum Remote: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_remote_free(pointer) } }
+    enum Diff: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_diff_free(pointer) } }
+    enum Packbuilder: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_packbuilder_free(pointer) } }
+}
+
+/// Owns a `git_repository *`.
+typealias GitRepositoryHandle = GitHandle<GitHandleKinds.Repository>
 /// Owns a `git_commit *`.
-final class GitCommitHandle {
-    let pointer: OpaquePointer
-    init(_ function: String, _ call: (inout OpaquePointer?) -> Int32) throws(GitError) {
-        pointer = try acquire(function, free: git_commit_free, call)
-    }
-    deinit { git_commit_free(pointer) }
-}
-
+typealias GitCommitHandle = GitHandle<GitHandleKinds.Commit>
 /// Owns a `git_tree *`.
-final class GitTreeHandle {
-    let pointer: OpaquePointer
-    init(_ function: String, _ call: (inout OpaquePointer?) -> Int32) throws(GitError) {
-        pointer = try acquire(function, free: git_tree_free, call)
-    }
-    deinit { git_tree_free(pointer) }
-}
-
-/// Owns a `git_tree_entry *` obtained by path (entries from a tree itself are borrowed).
-final class GitTreeEntryHandle {
-    let pointer: OpaquePointer
-    init(_ function: String, _ call: (inout OpaquePointer?) -> Int32) throws(GitError) {
-        pointer = try acquire(function, free: git_tree_entry_free, call)
-    }
-    deinit { git_tree_entry_free(pointer) }
-}
-
+typealias GitTreeHandle = GitHandle<GitHandleKinds.Tree>
+/// Owns a `git_tree_entry *`.
+typealias GitTreeEntryHandle = GitHandle<GitHandleKinds.TreeEntry>
 /// Owns a `git_blob *`.
-final class GitBlobHandle {
-    let pointer: OpaquePointer
-    init(_ function: String, _ call: (inout OpaquePointer?) -> Int32) throws(GitError) {
-        pointer = try acquire(function, free: git_blob_free, call)
-    }
-    deinit { git_blob_free(pointer) }
-}
-
-/// Owns a `git_object *` (revparse results, tag targets).
-final class GitObjectHandle {
-    let pointer: OpaquePointer
-    init(_ function: String, _ call: (inout OpaquePointer?) -> Int32) throws(GitError) {
-        pointer = try acquire(function, free: git_object_free, call)
-    }
-    deinit { git_object_free(pointer) }
-}
-
+typealias GitBlobHandle = GitHandle<GitHandleKinds.Blob>
+/// Owns a `git_object *`.
+typealias GitObjectHandle = GitHandle<GitHandleKinds.Object>
 /// Owns a `git_reference *`.
-final class GitReferenceHandle {
-    let pointer: OpaquePointer
-    init(_ function: String, _ call: (inout OpaquePointer?) -> Int32) throws(GitError) {
-        pointer = try acquire(function, free: git_reference_free, call)
-    }
-    deinit { git_reference_free(pointer) }
-}
-
+typealias GitReferenceHandle = GitHandle<GitHandleKinds.Reference>
 /// Owns a `git_revwalk *`.
-final class GitRevwalkHandle {
-    let pointer: OpaquePointer
-    init(_ function: String, _ call: (inout OpaquePointer?) -> Int32) throws(GitError) {
-        pointer = try acquire(function, free: git_revwalk_free, call)
-    }
-    deinit { git_revwalk_free(pointer) }
-}
-
+typealias GitRevwalkHandle = GitHandle<GitHandleKinds.Revwalk>
 /// Owns a `git_remote *`.
-final class GitRemoteHandle {
-    let pointer: OpaquePointer
-    init(_ function: String, _ call: (inout OpaquePointer?) -> Int32) throws(GitError) {
-        pointer = try acquire(function, free: git_remote_free, call)
-    }
-    deinit { git_remote_free(pointer) }
-}
-
+typealias GitRemoteHandle = GitHandle<GitHandleKinds.Remote>
 /// Owns a `git_diff *`.
-final class GitDiffHandle {
-    let pointer: OpaquePointer
-    init(_ function: String, _ call: (inout OpaquePointer?) -> Int32) throws(GitError) {
-        pointer = try acquire(function, free: git_diff_free, call)
-    }
-    deinit { git_diff_free(pointer) }
-}
+typealias GitDiffHandle = GitHandle<GitHandleKinds.Diff>
+/// Owns a `git_packbuilder *`.
+typealias GitPackbuilderHandle = GitHandle<GitHandleKinds.Packbuilder>
 
 /// Owns a `git_signature *` (a plain C struct libgit2 allocates, hence a typed pointer).
 final class GitSignatureHandle {

@@ -31,8 +31,8 @@ extension GitRepository {
             let writer = try bulkWriter()
             commit = try writeCommit(in: writer, tip: tip, changes: changes, message: message,
                                      author: author, committer: committer ?? author)
-            try writePack(from: writer, commit: commit, blobs: changes.compactMap { $0.bytes == nil ? nil : ($0.oid, $0.path) },
-                          paths: changes.map(\.path))
+            let blobs = changes.compactMap { $0.bytes == nil ? nil : ($0.oid, $0.path) }
+            try writePack(from: writer, commit: commit, blobs: blobs, paths: changes.map(\.path))
         } else {
             commit = try writeCommit(in: repository, tip: tip, changes: changes, message: message,
                                      author: author, committer: committer ?? author)
@@ -145,14 +145,15 @@ extension GitRepository {
 /// directory once.
 private struct BaselineIndex {
     let root: GitTreeHandle?
-    var directories: [String: [String: (oid: git_oid, mode: git_filemode_t)]] = [:]
+    typealias Entry = (oid: git_oid, mode: git_filemode_t)
+    var directories: [String: [String: Entry]] = [:]
 
     init(_ root: GitTreeHandle?) {
         self.root = root
     }
 
     /// The entry at `path`, nil when the baseline has none.
-    mutating func entry(_ path: String, in repository: GitRepositoryHandle) throws(GitError) -> (oid: git_oid, mode: git_filemode_t)? {
+    mutating func entry(_ path: String, in repository: GitRepositoryHandle) throws(GitError) -> Entry? {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -162,7 +163,7 @@ private struct BaselineIndex {
         return directories[directory]?[name]
     }
 
-    private func load(_ directory: String, in repository: GitRepositoryHandle) throws(GitError) -> [String: (oid: git_oid, mode: git_filemode_t)] {
+    private func load(_ directory: String, in repository: GitRepositoryHandle) throws(GitError) -> [String: Entry] {
         guard let root else { return [:] }
         var tree = root
         if !directory.isEmpty {
@@ -179,7 +180,7 @@ private struct BaselineIndex {
                 git_tree_lookup(&$0, repository.pointer, git_tree_entry_id(entry.pointer))
             }
         }
-        var entries: [String: (oid: git_oid, mode: git_filemode_t)] = [:]
+        var entries: [String: Entry] = [:]
         for index in 0..<git_tree_entrycount(tree.pointer) {
             guard let entry = git_tree_entry_byindex(tree.pointer, index), let name = git_tree_entry_name(entry),
                 let oid = git_tree_entry_id(entry)

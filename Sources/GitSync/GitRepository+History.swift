@@ -89,7 +89,9 @@ extension GitRepository {
     }
 
     /// Creates an annotated tag `name` on `commit` (or a lightweight one without `tagger`).
-    public func createTag(_ name: String, on commit: GitOID, message: String = "", tagger: GitSignature? = nil) throws(GitError) {
+    public func createTag(
+        _ name: String, on commit: GitOID, message: String = "", tagger: GitSignature? = nil
+    ) throws(GitError) {
         var raw = commit.raw
         let object = try GitObjectHandle("git_object_lookup(\(commit.short))") {
             git_object_lookup(&$0, repository.pointer, &raw, GIT_OBJECT_COMMIT)
@@ -114,7 +116,9 @@ private final class TagCollector {
 }
 
 /// `git_tag_foreach_cb`: receives full ref names (`refs/tags/v1`).
-private func collectTag(name: UnsafePointer<CChar>?, oid: UnsafeMutablePointer<git_oid>?, payload: UnsafeMutableRawPointer?) -> Int32 {
+private func collectTag(
+    name: UnsafePointer<CChar>?, oid: UnsafeMutablePointer<git_oid>?, payload: UnsafeMutableRawPointer?
+) -> Int32 {
     guard let name, let oid, let payload else { return 0 }
     let collector = Unmanaged<TagCollector>.fromOpaque(payload).takeUnretainedValue()
     var short = String(cString: name)

@@ -1,15 +1,6 @@
 import CGit2
 import Foundation
 
-/// Owns a `git_packbuilder *`.
-final class GitPackbuilderHandle {
-    let pointer: OpaquePointer
-    init(_ function: String, _ call: (inout OpaquePointer?) -> Int32) throws(GitError) {
-        pointer = try acquire(function, free: git_packbuilder_free, call)
-    }
-    deinit { git_packbuilder_free(pointer) }
-}
-
 extension GitRepository {
     /// A second handle on this repository whose object writes go to memory (a mempack).
     ///
@@ -34,7 +25,9 @@ extension GitRepository {
     ///
     /// A tree that did not change is packed again only if it lies on a changed path, which is
     /// harmless: a duplicate object in a second pack.
-    func writePack(from writer: GitRepositoryHandle, commit: GitOID, blobs: [(git_oid, String)], paths: [String]) throws(GitError) {
+    func writePack(
+        from writer: GitRepositoryHandle, commit: GitOID, blobs: [(git_oid, String)], paths: [String]
+    ) throws(GitError) {
         let builder = try GitPackbuilderHandle("git_packbuilder_new") { git_packbuilder_new(&$0, writer.pointer) }
         git_packbuilder_set_threads(builder.pointer, 0)
         for (var blob, path) in blobs {

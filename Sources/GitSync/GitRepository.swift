@@ -40,11 +40,15 @@ public actor GitRepository {
     /// `initialBranch` names the branch HEAD points at (libgit2's default, usually `master`,
     /// when nil); a bare remote whose HEAD names a branch that never gets pushed makes clones
     /// of a named branch fail, so remotes made for Almanac should name theirs.
-    public static func initialize(at path: URL, bare: Bool = false, initialBranch: String? = nil) throws(GitError) -> GitRepository {
+    public static func initialize(
+        at path: URL, bare: Bool = false, initialBranch: String? = nil
+    ) throws(GitError) -> GitRepository {
         GitRepository(handle: try createRepository(at: path, bare: bare, initialBranch: initialBranch))
     }
 
-    private static func createRepository(at path: URL, bare: Bool, initialBranch: String?) throws(GitError) -> GitRepositoryHandle {
+    private static func createRepository(
+        at path: URL, bare: Bool, initialBranch: String?
+    ) throws(GitError) -> GitRepositoryHandle {
         var options = git_repository_init_options()
         git_repository_init_options_init(&options, UInt32(GIT_REPOSITORY_INIT_OPTIONS_VERSION))
         options.flags = GIT_REPOSITORY_INIT_MKPATH.rawValue | (bare ? GIT_REPOSITORY_INIT_BARE.rawValue : 0)

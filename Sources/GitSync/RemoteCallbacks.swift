@@ -15,6 +15,7 @@ final class RemoteCallbacks {
     var rejections: [(ref: String, status: String)] = []
 
     init(_ credentials: GitCredentials) {
+        LibGit2.ensureInitialized()
         self.credentials = credentials
     }
 
@@ -76,8 +77,8 @@ final class RemoteCallbacks {
 
 /// `git_credential_acquire_cb`: forwards to the `RemoteCallbacks` behind `payload`.
 private func acquireCredential(
-    out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?, url: UnsafePointer<CChar>?, usernameFromURL: UnsafePointer<CChar>?,
-    allowed: UInt32, payload: UnsafeMutableRawPointer?
+    out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?, url: UnsafePointer<CChar>?,
+    usernameFromURL: UnsafePointer<CChar>?, allowed: UInt32, payload: UnsafeMutableRawPointer?
 ) -> Int32 {
     guard let out, let payload else { return GIT_PASSTHROUGH.rawValue }
     let callbacks = Unmanaged<RemoteCallbacks>.fromOpaque(payload).takeUnretainedValue()

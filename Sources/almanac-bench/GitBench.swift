@@ -67,7 +67,9 @@ enum GitBench {
         let since = try await repo.resolve("main~50")
         let clock = ContinuousClock()
         var check = try await repo.commits(since: since, to: head)  // warm-up
-        guard check.count == 50 else { throw GitError(code: -1, message: "walked \(check.count) commits", function: "bench") }
+        guard check.count == 50 else {
+            throw GitError(code: -1, message: "walked \(check.count) commits", function: "bench")
+        }
         let runs = 20
         let start = clock.now
         for _ in 0..<runs { check = try await repo.commits(since: since, to: head) }
@@ -85,8 +87,10 @@ enum GitBench {
         let repo = try GitRepository.initialize(at: path, bare: true, initialBranch: "main")
         let started = Date()
         for i in 0..<historyCommits {
-            let author = GitSignature(name: "Ada", email: "ada@example.com", time: Date(timeIntervalSince1970: 1_700_000_000 + Double(i) * 60))
-            _ = try await repo.commit(files: ["n": Array("\(i)\n".utf8)], onto: "main", message: "commit \(i)", author: author)
+            let time = Date(timeIntervalSince1970: 1_700_000_000 + Double(i) * 60)
+            let author = GitSignature(name: "Ada", email: "ada@example.com", time: time)
+            _ = try await repo.commit(
+                files: ["n": Array("\(i)\n".utf8)], onto: "main", message: "commit \(i)", author: author)
         }
         try Data().write(to: marker)
         print("git: built \(historyCommits)-commit history in \(Int(Date().timeIntervalSince(started))) s at \(path.path)")
