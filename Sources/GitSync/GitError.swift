@@ -39,6 +39,7 @@ public struct GitError: Error, Sendable, Hashable, CustomStringConvertible {
         self.kind = kind ?? Self.kind(of: code)
     }
 
+    /// `function failed (code): message`, e.g. for logs and `error:` lines on stderr.
     public var description: String {
         "\(function) failed (\(code)): \(message)"
     }

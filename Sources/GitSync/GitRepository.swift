@@ -14,6 +14,7 @@ public actor GitRepository {
     /// The repository's path (the `.git` directory, or the repository itself when bare).
     public nonisolated let path: URL
 
+    /// The repository's own serial queue, so blocking libgit2 calls stay off the shared pool.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
     }
