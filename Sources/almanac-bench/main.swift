@@ -14,6 +14,8 @@ if CommandLine.arguments.dropFirst().first == "--rss-child" {
     try await RunnerBench.rssChild()
     exit(0)
 }
+    ("git", GitBench.run),
+]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
 var rows: [BenchResult] = []

@@ -1,0 +1,49 @@
+import CGit2
+import Foundation
+
+extension GitRepository {
+    /// Fetches `remote`'s configured refspecs and all its tags.
+    ///
+    /// Remote-tracking branches (`origin/main`) move; local branches do not — resolve
+    /// `origin/<branch>` to see what arrived.
+    public func fetch(remote: String = "origin", credentials: GitCredentials = .none) throws(GitError) {
+        let handle = try lookupRemote(remote)
+        let callbacks = RemoteCallbacks(credentials)
+        var options = git_fetch_options()
+        git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION))
+        options.callbacks = callbacks.make()
+        options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
+        let code = git_remote_fetch(handle.pointer, nil, &options, nil)
+        try check(code, "git_remote_fetch(\(remote))")
+        withExtendedLifetime(callbacks) {}
+    }
+
+    /// Pushes `refspecs` (e.g. `refs/heads/almanac-status:refs/heads/almanac-status`).
+    ///
+    /// A refused update is an error even though `git_remote_push` itself returns 0 for it:
+    /// the per-ref status from `push_update_reference` is checked. When the remote branch has
+    /// moved on, the error's kind is `.nonFastForward` (libgit2's own pre-check yields
+    /// `GIT_ENONFASTFORWARD`; a server says "non-fast-forward" / "fetch first"); the cure is
+    /// fetch, rebuild on the new tip, push again.
+    public func push(remote: String = "origin", refspecs: [String], credentials: GitCredentials = .none) throws(GitError) {
+        let handle = try lookupRemote(remote)
+        let callbacks = RemoteCallbacks(credentials)
+        var options = git_push_options()
+        git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION))
+        options.callbacks = callbacks.make()
+        options.pb_parallelism = 0  // one pack-building thread per core instead of libgit2's default 1
+        let strings = refspecs.map { strdup($0) }
+        defer { strings.forEach { free($0) } }
+        var pointers = strings
+        let code = pointers.withUnsafeMutableBufferPointer { buffer in
+            var array = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+            return git_remote_push(handle.pointer, &array, &options)
+        }
+        try check(code, "git_remote_push(\(remote))")
+        if let rejection = callbacks.pushRejection() { throw rejection }
+    }
+
+    private func lookupRemote(_ name: String) throws(GitError) -> GitRemoteHandle {
+        try GitRemoteHandle("git_remote_lookup(\(name))") { git_remote_lookup(&$0, repository.pointer, name) }
+    }
+}

@@ -1,1 +1,0 @@
-// GitSync module

@@ -1,0 +1,121 @@
+import Foundation
+import GitSync
+
+/// GitSync benchmarks: writing the status branch, and reading new commits from a long history.
+enum GitBench {
+    /// Bump when the synthetic history's shape changes, so a stale cache is rebuilt.
+    static let historyVersion = "v1-100000"
+    static let historyCommits = 100_000
+
+    static func run() async throws -> [BenchResult] {
+        var rows = try await statusCommitAndPush()
+        rows.append(try await revwalkSince())
+        return rows
+    }
+
+    /// (1) 10,000 status files (~300 bytes) committed in memory onto a branch, then pushed to
+    /// a local bare repository.
+    static func statusCommitAndPush() async throws -> [BenchResult] {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-git-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        _ = try GitRepository.initialize(at: root.appendingPathComponent("remote.git"), bare: true, initialBranch: "main")
+        let state = try GitRepository.initialize(at: root.appendingPathComponent("state.git"), bare: true)
+        try await state.addRemote("origin", url: root.appendingPathComponent("remote.git").path)
+
+        let files = statusFiles(count: 10_000, generation: 0)
+        let bot = GitSignature(name: "almanac", email: "almanac@localhost", time: Date(timeIntervalSince1970: 1_800_000_000))
+        let spec = ["refs/heads/almanac-status:refs/heads/almanac-status"]
+        let clock = ContinuousClock()
+        var start = clock.now
+        _ = try await state.commit(files: files, onto: "almanac-status", message: "status", author: bot)
+        let commitTime = milliseconds(clock.now - start)
+        start = clock.now
+        try await state.push(refspecs: spec)
+        let pushTime = milliseconds(clock.now - start)
+
+        // The steady state: 1% of the files changed since the last write.
+        var changed = files
+        for i in stride(from: 0, to: 10_000, by: 100) { changed["status/job-\(i).json"] = statusFile(i, generation: 1) }
+        start = clock.now
+        _ = try await state.commit(files: changed, onto: "almanac-status", message: "status", author: bot)
+        let incrementalCommit = milliseconds(clock.now - start)
+        start = clock.now
+        try await state.push(refspecs: spec)
+        let incrementalPush = milliseconds(clock.now - start)
+
+        start = clock.now
+        let unchanged = try await state.commit(files: changed, onto: "almanac-status", message: "status", author: bot)
+        let noop = milliseconds(clock.now - start)
+        guard unchanged == nil else { throw GitError(code: -1, message: "unchanged files committed", function: "bench") }
+
+        let total = commitTime + pushTime
+        return [
+            BenchResult(section: "git", name: "commit 10,000 status files (in memory)", value: commitTime, unit: "ms"),
+            BenchResult(section: "git", name: "push them to a local bare repo", value: pushTime, unit: "ms"),
+            BenchResult(section: "git", name: "commit + push 10,000 status files", value: total, unit: "ms",
+                        target: "< 1 s", met: total < 1000),
+            BenchResult(section: "git", name: "commit with 100 of 10,000 changed", value: incrementalCommit, unit: "ms"),
+            BenchResult(section: "git", name: "push with 100 of 10,000 changed", value: incrementalPush, unit: "ms"),
+            BenchResult(section: "git", name: "no-op commit (bytes unchanged)", value: noop, unit: "ms"),
+        ]
+    }
+
+    /// (2) `commits(since:to:)` 50 commits back in a 100,000-commit history.
+    static func revwalkSince() async throws -> BenchResult {
+        let repo = try await syntheticHistory()
+        let head = try await repo.resolve("main")
+        let since = try await repo.resolve("main~50")
+        let clock = ContinuousClock()
+        var check = try await repo.commits(since: since, to: head)  // warm-up
+        guard check.count == 50 else {
+            throw GitError(code: -1, message: "walked \(check.count) commits", function: "bench")
+        }
+        let runs = 20
+        let start = clock.now
+        for _ in 0..<runs { check = try await repo.commits(since: since, to: head) }
+        let perCall = milliseconds(clock.now - start) / Double(runs)
+        return BenchResult(section: "git", name: "commits(since: 50 back) in 100,000-commit repo", value: perCall,
+                           unit: "ms", target: "< 100 ms", met: perCall < 100)
+    }
+
+    /// The 100,000-commit repository, built once and cached under /tmp by `historyVersion`.
+    static func syntheticHistory() async throws -> GitRepository {
+        let path = URL(fileURLWithPath: "/tmp/almanac-bench-git-history-\(historyVersion).git")
+        let marker = path.appendingPathComponent("almanac-complete")
+        if FileManager.default.fileExists(atPath: marker.path) { return try GitRepository.open(path) }
+        try? FileManager.default.removeItem(at: path)
+        let repo = try GitRepository.initialize(at: path, bare: true, initialBranch: "main")
+        let started = Date()
+        for i in 0..<historyCommits {
+            let time = Date(timeIntervalSince1970: 1_700_000_000 + Double(i) * 60)
+            let author = GitSignature(name: "Ada", email: "ada@example.com", time: time)
+            _ = try await repo.commit(
+                files: ["n": Array("\(i)\n".utf8)], onto: "main", message: "commit \(i)", author: author)
+        }
+        try Data().write(to: marker)
+        print("git: built \(historyCommits)-commit history in \(Int(Date().timeIntervalSince(started))) s at \(path.path)")
+        return repo
+    }
+
+    static func statusFiles(count: Int, generation: Int) -> [String: [UInt8]] {
+        var files: [String: [UInt8]] = [:]
+        for i in 0..<count { files["status/job-\(i).json"] = statusFile(i, generation: generation) }
+        return files
+    }
+
+    /// About 300 bytes of sorted-key JSON, like a real status file.
+    static func statusFile(_ i: Int, generation: Int) -> [UInt8] {
+        let text = """
+            {"avgDurationMs":\(1200 + i % 97),"lastExitCode":0,"lastFinished":"2026-11-23T03:00:0\(i % 10)Z",\
+            "lastResult":"success","lastStarted":"2026-11-23T03:00:00Z","name":"job-\(i)",\
+            "nextFire":"2026-11-24T03:00:00Z","runs":\(100 + generation),"schedule":"0 3 * * *",\
+            "successRate":0.98,"timezone":"Europe/London","generation":\(generation)}
+
+            """
+        return Array(text.utf8)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+}
