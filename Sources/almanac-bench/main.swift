@@ -8,14 +8,13 @@ let sections: [(String, () async throws -> [BenchResult])] = [
     ("runner", RunnerBench.run),
     ("cron", CronBench.run),
     ("journal", JournalBench.run),
+    ("git", GitBench.run),
 ]
 
 if CommandLine.arguments.dropFirst().first == "--rss-child" {
     try await RunnerBench.rssChild()
     exit(0)
 }
-    ("git", GitBench.run),
-]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
 var rows: [BenchResult] = []
