@@ -8,6 +8,9 @@ import Manifest
 /// Pure and idempotent (as supercronic's reload is "parse again"): the same manifest, state and
 /// instant always give the same plan, and applying a plan then planning again gives no changes.
 public enum Reconciler {
+    /// The fields an added job shows in a plan, in this order.
+    static let addedFields = ["trigger", "timezone", "run", "publish", "repo"]
+
     /// How many next fires a schedule change shows, old and new.
     public static let previewCount = 5
 
@@ -61,8 +64,11 @@ public enum Reconciler {
     static func baseChange(for job: JobSpec, recorded: JobState?, now: Date) -> JobChange? {
         let source = job.location.description
         guard let recorded, let applied = recorded.applied, !recorded.removed else {
+            // An added job carries only its defining fields: the plan of a first apply of a large
+            // tree stays small, and the rest is in the file anyway.
+            let fields = job.fields
             return JobChange(name: job.name, action: .add, kind: job.kind.rawValue, source: source, hash: job.contentHash,
-                             fields: job.fields.sorted { $0.key < $1.key }.map { FieldChange(field: $0.key, old: nil, new: $0.value) },
+                             fields: addedFields.compactMap { key in fields[key].map { FieldChange(field: key, old: nil, new: $0) } },
                              newNextFires: nextFires(job.trigger, from: now))
         }
         guard applied.hash != job.contentHash else { return nil }

@@ -58,7 +58,8 @@ public actor Runner {
     var stopping = false
     var sleeper: Task<Void, Never>?
     var started = false
-    /// The last reconcile's outcome, for `status` and the API.
+    /// The last reconcile's problems and kept jobs, for `status` and the API. Only the summary
+    /// is kept: the change list of a first apply of a large tree is not worth holding.
     public private(set) var lastPlan: Plan?
 
     public init(clock: any RunnerClock, journal: any JournalBackend, executor: any JobExecutor, options: Options = Options()) {
@@ -80,12 +81,18 @@ public actor Runner {
         let state = await journal.state()
         let plan = Reconciler.plan(desired: manifest, state: state, now: now)
         let desired = Dictionary(manifest.jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // Appended in chunks: a first apply of 100,000 jobs should not hold 100,000 encoded
+        // events in memory at once.
         var events: [JournalEvent] = []
         for change in plan.changes {
             if change.action == .remove {
                 events.append(event(.removed, job: change.name, at: now))
             } else if let job = desired[change.name] {
                 events.append(appliedEvent(job, revision: revision, at: now))
+            }
+            if events.count >= 1000 {
+                try await journal.append(events).forEach { notify(.recorded($0)) }
+                events.removeAll(keepingCapacity: true)
             }
         }
         let messages = manifest.diagnostics.map(\.description)
@@ -105,7 +112,10 @@ public actor Runner {
             jobs[job.name] = job
             if started { reschedule(job, after: now) }
         }
-        lastPlan = plan
+        var summary = plan
+        summary.changes = []
+        lastPlan = summary
+        if plan.changes.count > 1000 { MemoryTrim.release() }
         poke()
         return plan
     }
