@@ -44,14 +44,18 @@ public struct Publication: Sendable, Hashable, Codable {
     public var url: String?
     public var status: Int?
     public var message: String?
+    /// The occurrence this state belongs to, so a recurring post's targets are judged per occurrence.
+    public var scheduledAt: Date?
 
-    public init(target: String, state: String, at: Date, url: String? = nil, status: Int? = nil, message: String? = nil) {
+    public init(target: String, state: String, at: Date, url: String? = nil, status: Int? = nil, message: String? = nil,
+                scheduledAt: Date? = nil) {
         self.target = target
         self.state = state
         self.at = at
         self.url = url
         self.status = status
         self.message = message
+        self.scheduledAt = scheduledAt
     }
 }
 

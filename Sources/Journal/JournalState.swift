@@ -86,7 +86,13 @@ extension JobState {
             if pendingRetry?.key == key { pendingRetry = nil }
             dequeue(event)
         case .finished, .interrupted:
-            finish(event)
+            // A post target's end (it carries `target`) updates that target only; the post's
+            // own attempt ends with its own `finished` event.
+            if let target = event.target {
+                publish(event, target: target, state: event.outcome ?? "failure")
+            } else {
+                finish(event)
+            }
         case .retry:
             if let key = event.key, let retryAt = event.retryAt {
                 pendingRetry = PendingRetry(key: key, attempt: event.attempt ?? 2, retryAt: retryAt)
@@ -139,18 +145,19 @@ extension JobState {
         }
         execution.finish(with: event)
         history.append(execution)
-        if execution.outcome == "success" {
+        if execution.outcome == "success" || execution.outcome == "partial" {
             stats.successCount += 1
             stats.lastSuccess = event.at
+        } else if execution.outcome == "skipped" {
+            // Nothing to do (a scan without activity): neither a success nor a failure.
         } else {
             stats.failureCount += 1
             stats.lastFailure = event.at
         }
-        if let target = event.target { publish(event, target: target, state: execution.outcome ?? "failure") }
     }
 
     private mutating func publish(_ event: JournalEvent, target: String, state: String) {
         publications[target] = Publication(target: target, state: state, at: event.at, url: event.url,
-                                           status: event.status, message: event.message)
+                                           status: event.status, message: event.message, scheduledAt: event.scheduledAt)
     }
 }

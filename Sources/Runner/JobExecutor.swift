@@ -21,6 +21,8 @@ public protocol ExecutionHandle: Sendable {
 public struct ExecutionReport: Sendable, Hashable {
     public enum Outcome: String, Sendable, Hashable {
         case success, failure, timeout, partial, killed, interrupted, error
+        /// Nothing to do this time (a scan with no new activity): neither success nor failure.
+        case skipped
     }
 
     public var outcome: Outcome
@@ -38,6 +40,14 @@ public struct ExecutionReport: Sendable, Hashable {
     public var result: String?
     public var logPath: String?
     public var pid: Int?
+    /// Why an attempt was skipped (`no activity`), journaled as the `finished` event's reason.
+    public var reason: String?
+    /// A scan's new sync point: the runner journals it as a `synced` event with the finish.
+    public var syncedCommit: String?
+    /// The receiver's `Retry-After`: the next attempt waits at least this long.
+    public var retryAfter: Duration?
+    /// False when the failure is not worth retrying whatever the policy (auth, bad content).
+    public var retryable: Bool = true
 
     public init(outcome: Outcome, exitCode: Int? = nil, signal: Int? = nil, startedAt: Date, finishedAt: Date,
                 outputTail: String = "", errorClass: String? = nil, cpuUserMs: Int? = nil, cpuSystemMs: Int? = nil,

@@ -163,7 +163,14 @@ extension Runner {
         }
         let now = clock.now()
         var events = [finishedEvent(runKey, report: report, at: now, triggeredBy: run.fire.reason.rawValue)]
-        if let job, !report.succeeded, !stopping, let delay = retryDelay(job, attempt: runKey.attempt, errorClass: report.errorClass) {
+        if let commit = report.syncedCommit {
+            var synced = event(.synced, job: runKey.key.job, at: now, key: runKey.key, attempt: runKey.attempt)
+            synced.commit = commit
+            events.append(synced)
+        }
+        if let job, !report.succeeded, report.outcome != .skipped, report.retryable, !stopping,
+           var delay = retryDelay(job, attempt: runKey.attempt, errorClass: report.errorClass) {
+            if let retryAfter = report.retryAfter, retryAfter > delay { delay = min(retryAfter, .seconds(3600)) }
             let retryAt = now.addingTimeInterval(delay.timeInterval)
             var retry = event(.retry, job: job.name, at: now, key: runKey.key, attempt: runKey.attempt + 1)
             retry.retryAt = retryAt
@@ -216,6 +223,7 @@ extension Runner {
         finished.result = report.result
         finished.logPath = report.logPath
         finished.pid = report.pid
+        finished.reason = report.reason
         return finished
     }
 

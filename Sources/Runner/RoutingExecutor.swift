@@ -1,0 +1,28 @@
+import Foundation
+import Journal
+import Manifest
+
+/// Sends each kind of spec to its executor: jobs to child processes, posts to publishers,
+/// scans to the repository scanner. A kind without an executor fails to start, reported.
+public struct RoutingExecutor: JobExecutor {
+    public var job: any JobExecutor
+    public var post: (any JobExecutor)?
+    public var scan: (any JobExecutor)?
+
+    public init(job: any JobExecutor, post: (any JobExecutor)? = nil, scan: (any JobExecutor)? = nil) {
+        self.job = job
+        self.post = post
+        self.scan = scan
+    }
+
+    public func start(_ spec: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
+        let executor: (any JobExecutor)?
+        switch spec.kind {
+        case .job: executor = job
+        case .post: executor = post
+        case .scan: executor = scan
+        }
+        guard let executor else { throw ProcessError.invalidSpec("no executor for kind \(spec.kind.rawValue) in this runner") }
+        return try await executor.start(spec, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy)
+    }
+}
