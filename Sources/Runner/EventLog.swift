@@ -13,6 +13,8 @@ public enum EventLog {
         switch event.type {
         case .started:
             return "▶ \(job)\(when)\(attempt) started (\(event.triggeredBy ?? "schedule"))"
+        case .finished where event.target != nil:
+            return "✗ \(job)\(when) \(event.target ?? "?") failed: \(event.errorClass ?? "?")" + (event.message.map { " — \($0)" } ?? "")
         case .finished:
             let outcome = event.outcome ?? "?"
             let mark = outcome == "success" ? "✓" : outcome == "partial" ? "~" : "✗"
@@ -38,6 +40,15 @@ public enum EventLog {
             return "- \(job) removed"
         case .triggered:
             return "⚑ \(job) manual run requested by \(event.triggeredBy ?? "?")"
+        case .processing:
+            return "→ \(job)\(when) publishing to \(event.target ?? "?")\(attempt)"
+        case .published:
+            return "✓ \(job)\(when) published to \(event.target ?? "?")" + (event.url.map { " \($0)" } ?? "")
+                + (event.status.map { " (HTTP \($0))" } ?? "")
+        case .notified:
+            return "✉ \(job) \(event.reason ?? "") notification \(event.outcome ?? "?") via \(event.target ?? "?")"
+        case .synced:
+            return "⇣ \(job) synced to \(event.commit.map { String($0.prefix(12)) } ?? "?")"
         case .diagnostics:
             let count = event.messages?.count ?? 0
             return count == 0 ? "= all files valid again" : "! \(count) problem(s) in the job files"

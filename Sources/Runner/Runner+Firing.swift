@@ -168,7 +168,15 @@ extension Runner {
             synced.commit = commit
             events.append(synced)
         }
-        if let job, !report.succeeded, report.outcome != .skipped, report.retryable, !stopping,
+        // A post that reached only some targets retries the rest; a job's `partial` is its own verdict.
+        let incomplete = report.outcome != .success && report.outcome != .skipped
+            && (report.outcome != .partial || job?.kind == .post)
+        var previousOutcome: String?
+        if let job, !job.notify.isEmpty {
+            previousOutcome = await journal.state().jobs[runKey.key.job]?.history.last?.outcome
+        }
+        var retryIn: Duration?
+        if let job, incomplete, report.retryable, !stopping,
            var delay = retryDelay(job, attempt: runKey.attempt, errorClass: report.errorClass) {
             if let retryAfter = report.retryAfter, retryAfter > delay { delay = min(retryAfter, .seconds(3600)) }
             let retryAt = now.addingTimeInterval(delay.timeInterval)
@@ -178,8 +186,10 @@ extension Runner {
             events.append(retry)
             queue.push(Fire(at: retryAt, key: runKey.key, attempt: runKey.attempt + 1, reason: .retry,
                             generation: generations[job.name, default: 0]))
+            retryIn = delay
         }
         await record(events)
+        if let job { announce(job, report: report, attempt: runKey.attempt, key: runKey.key, retryIn: retryIn, previous: previousOutcome) }
         running[runKey] = nil
         await startWaiting()
         poke()
@@ -230,7 +240,12 @@ extension Runner {
     /// The delay before the next attempt, or nil when the policy has none left or the error
     /// class is not worth retrying (a non-retryable exit code, a job that could not be spawned).
     func retryDelay(_ job: JobSpec, attempt: Int, errorClass: String?) -> Duration? {
-        if let errorClass, ["nonRetryable", "spawn", "replaced"].contains(errorClass) { return nil }
+        if let errorClass, ["nonRetryable", "spawn", "replaced", "missed"].contains(errorClass) { return nil }
+        if job.kind == .post && job.retry.maxAttempts <= 1 {
+            // Posts retry by default: 1m, 5m, 15m.
+            let delays = RetryDelays.default.delays
+            return attempt <= delays.count ? delays[attempt - 1] : nil
+        }
         guard attempt < job.retry.maxAttempts else { return nil }
         return job.retry.delay(beforeRetry: attempt)
     }

@@ -48,6 +48,9 @@ extension Runner {
                 var catchUpEvents: [JournalEvent] = []
         for catchUp in Reconciler.catchUps(jobs: jobs.values.sorted { $0.name < $1.name }, state: state, now: now) {
             catchUpEvents += missedEvents(catchUp, now: now)
+            if catchUp.skipped > 0, let job = jobs[catchUp.job], let last = catchUp.lastSkipped {
+                announceMissed(job, key: OccurrenceKey(job: job.name, scheduledAt: last))
+            }
             for date in catchUp.run {
                 queue.push(Fire(at: now, key: OccurrenceKey(job: catchUp.job, scheduledAt: date), attempt: 1, reason: .catchup,
                                 generation: generations[catchUp.job, default: 0]))
@@ -64,6 +67,7 @@ extension Runner {
                 }
             }
         }
+        await catchUpPosts(state: state, now: now)
         started = true
         for job in jobs.values.sorted(by: { $0.name < $1.name }) {
             reschedule(job, after: now)

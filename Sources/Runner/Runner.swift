@@ -50,6 +50,7 @@ public actor Runner {
     let journal: any JournalBackend
     let executor: any JobExecutor
     var options: Options
+    var notifier: Notifier?
     var jobs: [String: JobSpec] = [:]
     var generations: [String: Int] = [:]
     var queue = FireQueue()
@@ -104,6 +105,7 @@ public actor Runner {
         if !events.isEmpty { try await journal.append(events).forEach { notify(.recorded($0)) } }
         if let max = manifest.config.maxParallel { options.maxParallel = max }
 
+        await cancelPosts(plan: plan, desired: desired, state: state, now: now)
         for change in plan.changes where change.action == .remove {
             await forget(change.name, at: now)
         }
@@ -142,7 +144,19 @@ public actor Runner {
     }
 
     func scheduleNext(_ job: JobSpec, after date: Date) {
-        guard job.enabled, case .cron(let schedule) = job.trigger, let next = schedule.next(after: date) else { return }
+        guard job.enabled, !job.cancelled else { return }
+        let next: Date
+        switch job.trigger {
+        case .cron(let schedule):
+            guard let date = schedule.next(after: date) else { return }
+            next = date
+        case .at(let at):
+            // A one-shot post: its single occurrence, if it is still ahead.
+            guard at > date else { return }
+            next = at
+        case .manual:
+            return
+        }
         let fire = Fire(at: next.addingTimeInterval(jitterOffset(job)), key: OccurrenceKey(job: job.name, scheduledAt: next),
                         attempt: 1, reason: .schedule, generation: generations[job.name, default: 0])
         queue.push(fire)

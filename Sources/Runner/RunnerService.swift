@@ -27,7 +27,6 @@ public struct RunnerService: Sendable {
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         let journal = try FileJournal(directory: stateDirectory)
         let clock = SystemClock()
-        let executor = ProcessExecutor(root: root, stateDirectory: stateDirectory, environment: environment)
         var options = self.options
         if options.claimLead == .zero { options.claimLead = .milliseconds(20) }
         let log = self.log
@@ -38,7 +37,16 @@ public struct RunnerService: Sendable {
             case .info(let message): log(message)
             }
         }
+        let launcher = ProcessLauncher()
+        let executor = RoutingExecutor(
+            job: ProcessExecutor(root: root, stateDirectory: stateDirectory, environment: environment),
+            post: PostExecutor(journal: journal, clock: clock, root: root, stateDirectory: stateDirectory,
+                               environment: environment, launcher: launcher, observer: options.observer))
         let runner = Runner(clock: clock, journal: journal, executor: executor, options: options)
+        let notifyLog = stateDirectory.appendingPathComponent("logs/notify.log").path
+        await runner.setNotifier(Notifier(launcher: launcher, logPath: notifyLog) { delivery in
+            Task { await runner.recordDelivery(delivery) }
+        })
         let source = ManifestSource(root: root, stateDirectory: stateDirectory, environment: environment)
 
         let first = try source.load(now: clock.now())
@@ -72,11 +80,14 @@ public struct RunnerService: Sendable {
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
-        // Compaction keeps the journal short: at start, then whenever 100,000 events were
-        // appended or a day passed, with retention from almanac.yaml `history:`.
+        // Compaction keeps the journal short: at start when the file passed 64 MiB, then
+        // whenever 100,000 events were appended or a day passed, with retention from
+        // almanac.yaml `history:`. A small journal keeps every line, readable as it was written.
+        let journalFile = stateDirectory.appendingPathComponent("journal.jsonl").path
         let maintenance = Task {
             var lastCompaction = ContinuousClock.now
-            var eventsAtLastCompaction = -1
+            let size = (try? FileManager.default.attributesOfItem(atPath: journalFile)[.size] as? Int) ?? 0
+            var eventsAtLastCompaction = size > 64 << 20 ? -1 : 0
             while !Task.isCancelled {
                 let appended = await journal.appendedEvents
                 if eventsAtLastCompaction < 0 || appended - eventsAtLastCompaction >= 100_000
