@@ -1,6 +1,7 @@
 import Foundation
 import Journal
 import Manifest
+import Reconciler
 import Runner
 import Synchronization
 
@@ -132,6 +133,16 @@ enum RunnerBench {
         ]
     }
 
+    /// Like the runner service, the manifest lives only until it is applied; returns the RSS
+    /// right after loading.
+    static func loadAndApply(_ files: [SourceFile], into runner: Runner) async throws -> Double {
+        let manifest = ManifestLoader.load(files: files, environment: [:], now: Date())
+        guard manifest.isValid else { throw BenchFailure(message: "bench manifest invalid") }
+        let loaded = residentMB()
+        try await runner.apply(manifest)
+        return loaded
+    }
+
     static func residentMB() -> Double {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         let kb = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
@@ -154,14 +165,11 @@ enum RunnerBench {
             }
             files.append(SourceFile(path: "team-\(f / 100)/jobs-\(f).yaml", bytes: Array(text.utf8)))
         }
-        let manifest = ManifestLoader.load(files: files, environment: [:], now: Date())
-        files = []
-        guard manifest.isValid else { throw BenchFailure(message: "bench manifest invalid") }
-        let loaded = residentMB()
         let journal = try FileJournal(directory: directory)
         let runner = Runner(clock: SystemClock(), journal: journal, executor: ProcessExecutor(
             root: directory, stateDirectory: directory, environment: [:]))
-        try await runner.apply(manifest)
+        let loaded = try await loadAndApply(files, into: runner)
+        files = []
         let applied = residentMB()
         try await runner.start()
         let scheduled = await runner.queuedCount
