@@ -18,14 +18,22 @@ public struct SystemClock: RunnerClock {
 
     public func now() -> Date { Date() }
 
+    /// Timer wake-ups on Linux land up to a millisecond or so late; the last stretch before a
+    /// deadline is spent yielding in a loop instead, so a fire starts on its instant.
+    static let spin: TimeInterval = 0.002
+
     public func sleep(until deadline: Date) async throws {
         // Sleep in slices of at most one minute: if the wall clock is stepped (NTP, suspend),
         // the next slice sees it, instead of waiting out a stale monotonic interval.
         while true {
             let remaining = deadline.timeIntervalSinceNow
-            if remaining <= 0 { return }
-            let slice = min(remaining, 60)
+            if remaining <= Self.spin { break }
+            let slice = min(remaining - Self.spin, 60)
             try await Task.sleep(for: .nanoseconds(Int64(slice * 1e9)), tolerance: .microseconds(100))
+        }
+        while Date() < deadline {
+            try Task.checkCancellation()
+            sched_yield()
         }
     }
 }
