@@ -12,6 +12,10 @@ public struct RunnerService: Sendable {
     public var options: Runner.Options
     /// Where progress lines go (stderr in the CLI).
     public var log: @Sendable (String) -> Void
+    /// When set, status files are written here (debounced, only changed bytes): `--status-dir`.
+    public var statusDirectory: URL?
+    /// How often status is written at most.
+    public var statusInterval: Duration = .seconds(10)
 
     public init(root: URL, stateDirectory: URL, environment: [String: String], options: Runner.Options = .init(),
                 log: @escaping @Sendable (String) -> Void) {
@@ -27,7 +31,11 @@ public struct RunnerService: Sendable {
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         let journal = try FileJournal(directory: stateDirectory)
         let clock = SystemClock()
-        let executor = ProcessExecutor(root: root, stateDirectory: stateDirectory, environment: environment)
+        let processes = ProcessExecutor(root: root, stateDirectory: stateDirectory, environment: environment)
+        let executor = RoutingExecutor(job: processes, scan: ScanExecutor(processes: processes, journal: journal, clock: clock))
+        let writeBack = statusDirectory.map {
+            StatusWriteBack(sink: DirectoryStatusSink(directory: $0), journal: journal, clock: clock, interval: statusInterval)
+        }
         var options = self.options
         if options.claimLead == .zero { options.claimLead = .milliseconds(20) }
         let log = self.log
@@ -37,12 +45,14 @@ public struct RunnerService: Sendable {
             case .problem(let message): log("almanac: \(message)")
             case .info(let message): log(message)
             }
+            writeBack?.observe(notice)
         }
         let runner = Runner(clock: clock, journal: journal, executor: executor, options: options)
         let source = ManifestSource(root: root, stateDirectory: stateDirectory, environment: environment)
 
         let first = try source.load(now: clock.now())
         report(first)
+        writeBack?.update(first)
         try await runner.apply(first)
         try await runner.start()
         log("almanac: running \(first.jobs.count) job(s) from \(root.path); state in \(stateDirectory.path)")
@@ -52,6 +62,7 @@ public struct RunnerService: Sendable {
             do {
                 let manifest = try source.load(now: clock.now())
                 report(manifest)
+                writeBack?.update(manifest)
                 let plan = try await runner.apply(manifest)
                 if !plan.changes.isEmpty {
                     log("almanac: reloaded: " + plan.changes.map { "\($0.action.rawValue) \($0.name)" }.joined(separator: ", "))
@@ -98,6 +109,7 @@ public struct RunnerService: Sendable {
             log("almanac: signal \(signal): draining")
             Task { await runner.stop() }
         }
+        let writer = writeBack.map { back in Task { await back.run(log: log) } }
         let end = duration.map { clock.now().addingTimeInterval($0.timeInterval) }
         await runner.run(until: end)
         signals.cancel()
@@ -106,6 +118,8 @@ public struct RunnerService: Sendable {
         triggers.cancel()
         maintenance.cancel()
         await runner.shutdown()
+        writer?.cancel()
+        if let writeBack { _ = try? await writeBack.flush() }
         try await journal.close()
         log("almanac: stopped")
     }

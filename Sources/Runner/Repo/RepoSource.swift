@@ -55,9 +55,12 @@ public actor RepoSource {
     /// The last tip examined, and the last one whose tree was reconciled.
     public private(set) var seen: GitOID?
     public private(set) var applied: GitOID?
+    /// Commits touching only this directory never cause a re-plan (almanac.yaml `status.path`).
+    public private(set) var statusPath: String
 
     public init(options: Options) {
         self.options = options
+        statusPath = options.statusPath
         manifests = ManifestSource(root: Self.jobsRoot(options), stateDirectory: options.stateDirectory,
                                    environment: options.environment)
     }
@@ -105,6 +108,11 @@ public actor RepoSource {
         return .apply(manifest, revision: tip)
     }
 
+    /// Follows almanac.yaml's `status.path` once a manifest is loaded.
+    public func setStatusPath(_ path: String) {
+        statusPath = path
+    }
+
     /// Reads the job files at `commit`, materialises its tree for `workdir`s, and loads them with
     /// last-good substitution.
     public func load(_ commit: GitOID, now: Date) async throws -> Manifest {
@@ -125,7 +133,7 @@ public actor RepoSource {
             if error.kind == .notFound { return false }
             throw error
         }
-        let prefix = options.statusPath.split(separator: "/").joined(separator: "/") + "/"
+        let prefix = statusPath.split(separator: "/").joined(separator: "/") + "/"
         for commit in commits where commit.author.email != options.botEmail {
             let paths = try await repository.changedPaths(in: commit.oid)
             if paths.isEmpty || !paths.allSatisfy({ $0.hasPrefix(prefix) }) { return false }

@@ -1,0 +1,61 @@
+import Foundation
+import Journal
+import Manifest
+
+/// The background loops every runner service shares: the log observer, manual-run requests,
+/// journal compaction.
+enum ServiceLoops {
+    /// Logs each notice (one line per journaled event) and passes it on to `also`.
+    static func observer(log: @escaping @Sendable (String) -> Void,
+                         also: (@Sendable (RunnerNotice) -> Void)? = nil) -> @Sendable (RunnerNotice) -> Void {
+        { notice in
+            switch notice {
+            case .recorded(let event): if let line = EventLog.line(event) { log(line) }
+            case .problem(let message): log("almanac: \(message)")
+            case .info(let message): log(message)
+            }
+            also?(notice)
+        }
+    }
+
+    /// Picks up `almanac trigger` requests from `STATE/triggers/` every 250 ms.
+    static func triggers(_ stateDirectory: URL, runner: Runner, log: @escaping @Sendable (String) -> Void) -> Task<Void, Never> {
+        let inbox = TriggerInbox(stateDirectory: stateDirectory)
+        return Task {
+            while !Task.isCancelled {
+                for request in inbox.pending() {
+                    if !(await runner.trigger(request.job, by: request.requestedBy)) {
+                        log("almanac: trigger for unknown job '\(request.job)' ignored")
+                    }
+                    inbox.remove(request)
+                }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
+    }
+
+    /// Compacts at start, then after 100,000 appended events or a day, with `history()`'s retention.
+    static func compaction(_ journal: FileJournal, clock: any RunnerClock, history: @escaping @Sendable () async -> RootConfig.History?,
+                           log: @escaping @Sendable (String) -> Void) -> Task<Void, Never> {
+        Task {
+            var lastCompaction = ContinuousClock.now
+            var eventsAtLastCompaction = -1
+            while !Task.isCancelled {
+                let appended = await journal.appendedEvents
+                if eventsAtLastCompaction < 0 || appended - eventsAtLastCompaction >= 100_000
+                    || ContinuousClock.now - lastCompaction > .seconds(86_400) {
+                    let history = await history()
+                    let retention = Retention(keep: history?.keep ?? .seconds(30 * 86_400), maxPerJob: history?.maxPerJob ?? 1000)
+                    do {
+                        try await journal.compact(now: clock.now(), retention: retention)
+                    } catch {
+                        log("almanac: journal compaction failed: \(error)")
+                    }
+                    lastCompaction = ContinuousClock.now
+                    eventsAtLastCompaction = await journal.appendedEvents
+                }
+                try? await Task.sleep(for: .seconds(60))
+            }
+        }
+    }
+}
