@@ -29,3 +29,16 @@ extension GitRepository {
         }
     }
 }
+
+extension GitRepository {
+    /// Creates a lightweight tag `name` at `commit` (fails with `.exists` if it is taken).
+    public func createTag(_ name: String, at commit: GitOID) throws(GitError) {
+        var oid = git_oid()
+        let object = try GitObjectHandle("git_object_lookup(\(commit.short))") {
+            var raw = commit.raw
+            return git_object_lookup(&$0, repository.pointer, &raw, GIT_OBJECT_COMMIT)
+        }
+        try check(git_tag_create_lightweight(&oid, repository.pointer, name, object.pointer, 0),
+                  "git_tag_create_lightweight(\(name))")
+    }
+}
