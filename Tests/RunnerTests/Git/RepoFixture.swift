@@ -32,6 +32,8 @@ final class RepoFixture {
     func push(_ files: [String: String], removing: Set<String> = [], message: String = "change", branch: String = "main",
               by who: GitSignature? = nil, mergeParents: [GitOID] = []) async throws -> GitOID {
         try? await author.addRemote("origin", url: remoteURL.path)
+        try await author.fetch()
+        if let tip = try? await author.resolve("refs/remotes/origin/\(branch)") { try await author.setBranch(branch, to: tip) }
         let commit = try await author.commit(
             files: files.mapValues { Array($0.utf8) }, removing: removing, onto: branch, message: message,
             author: who ?? signature(), mergeParents: mergeParents)
