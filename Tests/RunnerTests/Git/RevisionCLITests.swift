@@ -1,5 +1,6 @@
 import Foundation
 import GitSync
+import Journal
 import Testing
 
 @Suite("plan and validate between git revisions", .serialized)
@@ -42,5 +43,26 @@ struct RevisionCLITests {
         let (missing, _, missingErr) = try almanac(["validate", "--rev", "nope", "--repo", repo])
         #expect(missing == 1)
         #expect(missingErr.hasPrefix("error: git_revparse_single(nope) failed"))
+    }
+
+    @Test("run --repo applies the pushed commit, runs the job and commits status to almanac-status")
+    func runFromRepository() async throws {
+        let fixture = try RepoFixture()
+        let commit = try await fixture.push([
+            "jobs.d/tick.yaml": "name: tick\nschedule: \"* * * * * *\"\nrun: [\"/bin/sh\", \"./hello.sh\"]\n",
+            "jobs.d/hello.sh": "echo hello from the worktree\n",
+        ])
+        let (status, _, err) = try almanac([
+            "run", "--repo", fixture.remoteURL.path, "--state", fixture.state.path, "--for", "3s",
+            "--poll", "1s", "--status-interval", "1s",
+        ])
+        #expect(status == 0, "\(err)")
+        let state = try FileJournal.replay(file: fixture.state.appendingPathComponent("journal.jsonl")).state
+        #expect(state.jobs["tick"]?.applied?.revision == commit.hex)
+        #expect(state.jobs["tick"]?.history.first?.outputTail == "hello from the worktree\n")
+        let remote = try GitRepository.open(fixture.remoteURL)
+        let files = try await remote.files(at: remote.resolve("almanac-status"), under: "status")
+        #expect(files.keys.sorted() == ["STATUS.md", "tick.json"])
+        #expect(String(decoding: files["STATUS.md"] ?? [], as: UTF8.self).contains("✓ success"))
     }
 }
