@@ -38,7 +38,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "almanac-bench",
-            dependencies: ["CronSchedule", "Manifest", "Journal", "Reconciler", "Runner", "GitSync"]),
+            dependencies: ["CronSchedule", "Manifest", "Journal", "Reconciler", "Runner", "GitSync", "Status"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CGit2", "CYAML"]),
         .testTarget(name: "CronScheduleTests", dependencies: ["CronSchedule"], resources: [.copy("Vectors")]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "CronSchedule"]),
