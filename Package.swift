@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Manifest", dependencies: ["CronSchedule", "CYAML"]),
         .target(name: "Journal"),
         .target(name: "Reconciler", dependencies: ["Manifest", "Journal", "CronSchedule"]),
-        .target(name: "Runner", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule"]),
+        .target(name: "Runner", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "GitSync", "Status"]),
         .target(name: "GitSync", dependencies: ["CGit2"]),
         .target(name: "Status", dependencies: ["Journal", "Manifest", "CronSchedule"]),
         .executableTarget(
@@ -38,13 +38,13 @@ let package = Package(
             ]),
         .executableTarget(
             name: "almanac-bench",
-            dependencies: ["CronSchedule", "Manifest", "Journal", "Reconciler", "Runner", "GitSync"]),
+            dependencies: ["CronSchedule", "Manifest", "Journal", "Reconciler", "Runner", "GitSync", "Status"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CGit2", "CYAML"]),
         .testTarget(name: "CronScheduleTests", dependencies: ["CronSchedule"], resources: [.copy("Vectors")]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "CronSchedule"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reconciler", "Manifest", "Journal"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reconciler", "Manifest", "Journal", "GitSync", "Status"]),
         .testTarget(name: "GitSyncTests", dependencies: ["GitSync"]),
         .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest"]),
     ]

@@ -2,7 +2,9 @@ import CGit2
 import Foundation
 
 extension GitRepository {
-    /// Commits in-memory files onto `branch`, only when that changes the tree.
+    /// Commits in-memory files onto `branch`, only when that changes the tree (or merges).
+    ///
+    /// `mergeParents` become the second and later parents (a merge commit; fixtures use it).
     ///
     /// The new tree is the branch tip's tree with `files` upserted and `removing` deleted
     /// (`git_tree_create_updated`: no index, no working directory, untouched paths keep their
@@ -15,7 +17,7 @@ extension GitRepository {
     /// fresh clone only has the default branch locally), else as a new root commit.
     public func commit(
         files: [String: [UInt8]], removing: Set<String> = [], onto branch: String, message: String,
-        author: GitSignature, committer: GitSignature? = nil
+        author: GitSignature, committer: GitSignature? = nil, mergeParents: [GitOID] = []
     ) throws(GitError) -> GitOID? {
         let reference = "refs/heads/\(branch)"
         let localTip = try referenceTarget(reference)
@@ -23,19 +25,19 @@ extension GitRepository {
         if tip == nil { tip = try referenceTarget("refs/remotes/origin/\(branch)") }
         let baseline = try tip.map { oid throws(GitError) in try tree(of: lookupCommit(oid)) }
         let changes = try self.changes(files, removing: removing, against: baseline)
-        if changes.isEmpty { return nil }
+        if changes.isEmpty && mergeParents.isEmpty { return nil }
 
         let commit: GitOID
         if changes.count >= Self.bulkThreshold {
             // Thousands of new blobs: write them to memory, then to disk as one packfile.
             let writer = try bulkWriter()
             commit = try writeCommit(in: writer, tip: tip, changes: changes, message: message,
-                                     author: author, committer: committer ?? author)
+                                     author: author, committer: committer ?? author, mergeParents: mergeParents)
             let blobs = changes.compactMap { $0.bytes == nil ? nil : ($0.oid, $0.path) }
             try writePack(from: writer, commit: commit, blobs: blobs, paths: changes.map(\.path))
         } else {
             commit = try writeCommit(in: repository, tip: tip, changes: changes, message: message,
-                                     author: author, committer: committer ?? author)
+                                     author: author, committer: committer ?? author, mergeParents: mergeParents)
         }
         try moveBranch(reference, to: commit, from: localTip)
         return commit
@@ -76,7 +78,7 @@ extension GitRepository {
     /// Writes blobs, tree and commit into `target`'s object database; moves no reference.
     private func writeCommit(
         in target: GitRepositoryHandle, tip: GitOID?, changes: [Change], message: String,
-        author: GitSignature, committer: GitSignature
+        author: GitSignature, committer: GitSignature, mergeParents: [GitOID]
     ) throws(GitError) -> GitOID {
         var parent: GitCommitHandle?
         var baseline: GitTreeHandle?
@@ -110,13 +112,18 @@ extension GitRepository {
         let tree = try GitTreeHandle("git_tree_lookup") { git_tree_lookup(&$0, target.pointer, &treeOID) }
         let authorSignature = try GitSignatureHandle(author)
         let committerSignature = try GitSignatureHandle(committer)
-        var parents: [OpaquePointer?] = parent.map { [$0.pointer] } ?? []
+        var others: [GitCommitHandle] = []
+        for oid in mergeParents {
+            var raw = oid.raw
+            others.append(try GitCommitHandle("git_commit_lookup(\(oid.short))") { git_commit_lookup(&$0, target.pointer, &raw) })
+        }
+        var parents: [OpaquePointer?] = (parent.map { [$0.pointer] } ?? []) + others.map(\.pointer)
         var commitOID = git_oid()
         try check(
             git_commit_create(&commitOID, target.pointer, nil, authorSignature.pointer, committerSignature.pointer,
                               nil, message, tree.pointer, parents.count, &parents),
             "git_commit_create")
-        withExtendedLifetime(parent) {}
+        withExtendedLifetime((parent, others)) {}
         return GitOID(commitOID)
     }
 

@@ -15,7 +15,7 @@ extension GitRepository {
             root = subtree
         }
         var files: [String: [UInt8]] = [:]
-        for (path, oid) in try blobEntries(of: root) {
+        for (path, oid, _) in try blobEntries(of: root) {
             var raw = oid
             let blob = try GitBlobHandle("git_blob_lookup(\(path))") {
                 git_blob_lookup(&$0, repository.pointer, &raw)
@@ -46,8 +46,8 @@ extension GitRepository {
         }
     }
 
-    /// `(path, blob id)` of every regular or executable file below `tree`, pre-order.
-    private func blobEntries(of tree: GitTreeHandle) throws(GitError) -> [(String, git_oid)] {
+    /// `(path, blob id, executable)` of every regular or executable file below `tree`, pre-order.
+    func blobEntries(of tree: GitTreeHandle) throws(GitError) -> [(String, git_oid, Bool)] {
         let collector = TreeWalkCollector()
         // `collector` stays alive: it is read below, after the call.
         let code = git_tree_walk(tree.pointer, GIT_TREEWALK_PRE, collectBlob, Unmanaged.passUnretained(collector).toOpaque())
@@ -65,7 +65,7 @@ private func normalized(_ prefix: String?) -> String? {
 
 /// Where `git_tree_walk` puts what it finds (the callback cannot capture).
 private final class TreeWalkCollector {
-    var entries: [(String, git_oid)] = []
+    var entries: [(String, git_oid, Bool)] = []
 }
 
 /// `git_treewalk_cb`: records blobs with mode 100644/100755.
@@ -79,6 +79,6 @@ private func collectBlob(
     else { return 0 }
     let collector = Unmanaged<TreeWalkCollector>.fromOpaque(payload).takeUnretainedValue()
     let directory = root.map { String(cString: $0) } ?? ""
-    collector.entries.append((directory + String(cString: name), oid.pointee))
+    collector.entries.append((directory + String(cString: name), oid.pointee, mode == GIT_FILEMODE_BLOB_EXECUTABLE))
     return 0
 }

@@ -18,7 +18,11 @@ public struct ManifestSource: Sendable {
     }
 
     public func load(now: Date) throws -> Manifest {
-        let files = try tree.read()
+        try load(files: tree.read(), now: now)
+    }
+
+    /// Loads files read elsewhere (a git tree at a commit), with the same last-good substitution.
+    public func load(files: [SourceFile], now: Date) -> Manifest {
         let fresh = ManifestLoader.load(files: files, environment: environment, now: now)
         for file in files where !fresh.invalidFiles.contains(file.path) {
             accept(file)

@@ -23,6 +23,13 @@ public struct ProcessExecutor: JobExecutor {
     }
 
     public func start(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
+        try launch(job, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy)
+    }
+
+    /// Starts the job's command; `environment` is added to the child's (a scan's
+    /// `ALMANAC_ACTIVITY`) and `stdin` is written to it.
+    func launch(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String,
+                environment extra: [String: String] = [:], stdin: [UInt8]? = nil) throws -> ProcessHandle {
         guard let command = job.command else {
             throw ProcessError.invalidSpec("job \(job.name) has no run: command")
         }
@@ -38,10 +45,11 @@ public struct ProcessExecutor: JobExecutor {
         env["ALMANAC_ATTEMPT"] = String(attempt)
         env["ALMANAC_TRIGGER"] = triggeredBy
         env["ALMANAC_RESULT"] = resultPath
+        for (key, value) in extra { env[key] = value }
         let workdir = job.workdir.hasPrefix("/") ? job.workdir : root.appendingPathComponent(job.workdir).standardizedFileURL.path
         let spec = ProcessSpec(
             command: Self.processCommand(command), workdir: workdir, environment: env, logPath: logPath,
-            timeout: job.timeout, killGrace: killGrace, resultPath: resultPath, limits: Self.limits(job))
+            timeout: job.timeout, killGrace: killGrace, stdin: stdin, resultPath: resultPath, limits: Self.limits(job))
         let process = try launcher.start(spec)
         return ProcessHandle(process: process, logPath: logPath, resultPath: resultPath)
     }

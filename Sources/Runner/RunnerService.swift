@@ -12,6 +12,10 @@ public struct RunnerService: Sendable {
     public var options: Runner.Options
     /// Where progress lines go (stderr in the CLI).
     public var log: @Sendable (String) -> Void
+    /// When set, status files are written here (debounced, only changed bytes): `--status-dir`.
+    public var statusDirectory: URL?
+    /// How often status is written at most.
+    public var statusInterval: Duration = .seconds(10)
 
     public init(root: URL, stateDirectory: URL, environment: [String: String], options: Runner.Options = .init(),
                 log: @escaping @Sendable (String) -> Void) {
@@ -27,30 +31,23 @@ public struct RunnerService: Sendable {
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         let journal = try FileJournal(directory: stateDirectory)
         let clock = SystemClock()
+        let writeBack = statusDirectory.map {
+            StatusWriteBack(sink: DirectoryStatusSink(directory: $0), journal: journal, clock: clock, interval: statusInterval)
+        }
         var options = self.options
         if options.claimLead == .zero { options.claimLead = .milliseconds(20) }
         let log = self.log
-        options.observer = { notice in
-            switch notice {
-            case .recorded(let event): if let line = EventLog.line(event) { log(line) }
-            case .problem(let message): log("almanac: \(message)")
-            case .info(let message): log(message)
-            }
-        }
+        options.observer = ServiceLoops.observer(log: log, also: { notice in writeBack?.observe(notice) })
         let launcher = ProcessLauncher()
-        let executor = RoutingExecutor(
-            job: ProcessExecutor(root: root, stateDirectory: stateDirectory, environment: environment),
-            post: PostExecutor(journal: journal, clock: clock, root: root, stateDirectory: stateDirectory,
-                               environment: environment, launcher: launcher, observer: options.observer))
+        let executor = ServiceLoops.executor(root: root, stateDirectory: stateDirectory, environment: environment,
+                                             journal: journal, clock: clock, launcher: launcher, observer: options.observer)
         let runner = Runner(clock: clock, journal: journal, executor: executor, options: options)
-        let notifyLog = stateDirectory.appendingPathComponent("logs/notify.log").path
-        await runner.setNotifier(Notifier(launcher: launcher, logPath: notifyLog) { delivery in
-            Task { await runner.recordDelivery(delivery) }
-        })
+        await ServiceLoops.notifier(runner, stateDirectory: stateDirectory, launcher: launcher)
         let source = ManifestSource(root: root, stateDirectory: stateDirectory, environment: environment)
 
         let first = try source.load(now: clock.now())
         report(first)
+        writeBack?.update(first)
         try await runner.apply(first)
         try await runner.start()
         log("almanac: running \(first.jobs.count) job(s) from \(root.path); state in \(stateDirectory.path)")
@@ -60,6 +57,7 @@ public struct RunnerService: Sendable {
             do {
                 let manifest = try source.load(now: clock.now())
                 report(manifest)
+                writeBack?.update(manifest)
                 let plan = try await runner.apply(manifest)
                 if !plan.changes.isEmpty {
                     log("almanac: reloaded: " + plan.changes.map { "\($0.action.rawValue) \($0.name)" }.joined(separator: ", "))
@@ -68,47 +66,15 @@ public struct RunnerService: Sendable {
                 log("almanac: reload failed: \(error)")
             }
         }
-        let inbox = TriggerInbox(stateDirectory: stateDirectory)
-        let triggers = Task {
-            while !Task.isCancelled {
-                for request in inbox.pending() {
-                    if !(await runner.trigger(request.job, by: request.requestedBy)) {
-                        log("almanac: trigger for unknown job '\(request.job)' ignored")
-                    }
-                    inbox.remove(request)
-                }
-                try? await Task.sleep(for: .milliseconds(250))
-            }
-        }
-        // Compaction keeps the journal short: at start when the file passed 64 MiB, then
-        // whenever 100,000 events were appended or a day passed, with retention from
-        // almanac.yaml `history:`. A small journal keeps every line, readable as it was written.
-        let journalFile = stateDirectory.appendingPathComponent("journal.jsonl").path
-        let maintenance = Task {
-            var lastCompaction = ContinuousClock.now
-            let size = (try? FileManager.default.attributesOfItem(atPath: journalFile)[.size] as? Int) ?? 0
-            var eventsAtLastCompaction = size > 64 << 20 ? -1 : 0
-            while !Task.isCancelled {
-                let appended = await journal.appendedEvents
-                if eventsAtLastCompaction < 0 || appended - eventsAtLastCompaction >= 100_000
-                    || ContinuousClock.now - lastCompaction > .seconds(86_400) {
-                    let history = (try? source.load(now: clock.now()))?.config.history
-                    let retention = Retention(keep: history?.keep ?? .seconds(30 * 86_400), maxPerJob: history?.maxPerJob ?? 1000)
-                    do {
-                        try await journal.compact(now: clock.now(), retention: retention)
-                    } catch {
-                        log("almanac: journal compaction failed: \(error)")
-                    }
-                    lastCompaction = ContinuousClock.now
-                    eventsAtLastCompaction = await journal.appendedEvents
-                }
-                try? await Task.sleep(for: .seconds(60))
-            }
-        }
+        let triggers = ServiceLoops.triggers(stateDirectory, runner: runner, log: log)
+        let maintenance = ServiceLoops.compaction(journal, clock: clock, history: {
+            (try? source.load(now: clock.now()))?.config.history
+        }, log: log)
         let signals = SignalTrap(signals: [SIGINT, SIGTERM]) { signal in
             log("almanac: signal \(signal): draining")
             Task { await runner.stop() }
         }
+        let writer = writeBack.map { back in Task { await back.run(log: log) } }
         let end = duration.map { clock.now().addingTimeInterval($0.timeInterval) }
         await runner.run(until: end)
         signals.cancel()
@@ -117,6 +83,8 @@ public struct RunnerService: Sendable {
         triggers.cancel()
         maintenance.cancel()
         await runner.shutdown()
+        writer?.cancel()
+        if let writeBack { _ = try? await writeBack.flush() }
         try await journal.close()
         log("almanac: stopped")
     }

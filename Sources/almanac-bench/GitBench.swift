@@ -1,5 +1,9 @@
 import Foundation
 import GitSync
+import Journal
+import Manifest
+import Runner
+import Status
 
 /// GitSync benchmarks: writing the status branch, and reading new commits from a long history.
 enum GitBench {
@@ -9,6 +13,7 @@ enum GitBench {
 
     static func run() async throws -> [BenchResult] {
         var rows = try await statusCommitAndPush()
+        rows += try await statusWriteBack()
         rows.append(try await revwalkSince())
         return rows
     }
@@ -57,6 +62,46 @@ enum GitBench {
             BenchResult(section: "git", name: "commit with 100 of 10,000 changed", value: incrementalCommit, unit: "ms"),
             BenchResult(section: "git", name: "push with 100 of 10,000 changed", value: incrementalPush, unit: "ms"),
             BenchResult(section: "git", name: "no-op commit (bytes unchanged)", value: noop, unit: "ms"),
+        ]
+    }
+
+    /// (1b) The runner's status write-back for 10,000 jobs, each with one run: render the status
+    /// files from journal state, commit them and push to a local bare repo (`GitStatusSink`).
+    static func statusWriteBack() async throws -> [BenchResult] {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-status-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let remote = root.appendingPathComponent("remote.git")
+        _ = try GitRepository.initialize(at: remote, bare: true, initialBranch: "main")
+        let clone = try GitRepository.initialize(at: root.appendingPathComponent("state.git"), bare: true)
+        try await clone.addRemote("origin", url: remote.path)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let files = (0..<10_000).map { SourceFile(path: "job-\($0).yaml", text: "name: job-\($0)\nschedule: \"\($0 % 60) 3 * * *\"\nrun: [\"true\"]\n") }
+        let manifest = ManifestLoader.load(files: files, environment: [:], now: now)
+        var state = JournalState()
+        var seq: UInt64 = 0
+        for job in manifest.jobs {
+            let key = OccurrenceKey(job: job.name, scheduledAt: now.addingTimeInterval(-3600))
+            for type in [EventType.applied, .started, .finished] {
+                seq += 1
+                var event = JournalEvent(seq: seq, at: now, type: type, job: job.name, scheduledAt: type == .applied ? nil : key.scheduledAt,
+                                         attempt: 1, hash: job.contentHash, fields: job.fields, kind: "job")
+                if type == .finished { (event.outcome, event.exitCode, event.durationMs) = ("success", 0, 1200) }
+                state.apply(event)
+            }
+        }
+        let sink = GitStatusSink(repository: clone, branch: "almanac-status")
+        let clock = ContinuousClock()
+        let start = clock.now
+        let rendered = StatusFiles.render(StatusReport.make(manifest: manifest, state: state, now: now), state: state)
+        let render = milliseconds(clock.now - start)
+        guard try await sink.write(rendered, now: now), rendered.count == 10_001 else {
+            throw GitError(code: -1, message: "status not written", function: "bench")
+        }
+        let total = milliseconds(clock.now - start)
+        return [
+            BenchResult(section: "git", name: "render status files for 10,000 jobs", value: render, unit: "ms"),
+            BenchResult(section: "git", name: "status write-back, 10,000 jobs (render + commit + push)", value: total,
+                        unit: "ms", target: "< 1 s", met: total < 1000),
         ]
     }
 

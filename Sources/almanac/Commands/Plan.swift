@@ -1,31 +1,72 @@
 import ArgumentParser
 import Foundation
+import GitSync
 import Manifest
 import Reconciler
+import Runner
+
+/// The reconciler's plan (inside `Almanac.Plan`, `Plan` names the command).
+typealias ReconcilerPlan = Plan
 
 extension Almanac {
-    struct Plan: ParsableCommand {
+    struct Plan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show what `run` would change, against the journal.",
-            discussion: "Exit 0: no changes; 2: changes; 1: errors (as `terraform plan -detailed-exitcode`).")
+            abstract: "Show what `run` would change, against the journal (or between two git revisions).",
+            discussion: "Exit 0: no changes; 2: changes; 1: errors (as `terraform plan -detailed-exitcode`). With --repo, --base and --head, PATH is the job directory inside the repository and the plan is what merging head onto base would change (for a pull-request comment: --format markdown).")
 
         @OptionGroup var workspace: WorkspaceOptions
 
         @Option(help: "Output format: text, json or markdown.")
         var format: OutputFormat = .text
 
-        func run() throws {
+        @Option(help: "A git repository (path) to plan between --base and --head, read without a checkout.")
+        var repo: String?
+
+        @Option(help: "The base revision (branch, tag, commit) with --repo, e.g. origin/main.")
+        var base: String?
+
+        @Option(help: "The head revision with --repo, e.g. HEAD or the pull request's commit.")
+        var head: String?
+
+        func validate() throws {
+            if repo != nil, base == nil || head == nil {
+                throw ValidationError("--repo needs --base and --head")
+            }
+            if repo == nil, base != nil || head != nil {
+                throw ValidationError("--base and --head need --repo")
+            }
+        }
+
+        func run() async throws {
             let now = Date()
-            var manifest = try Workspace.manifest(workspace, now: now)
-            manifest.diagnostics = manifest.diagnostics.map { diagnostic in
+            if let repo, let base, let head {
+                let plan: ReconcilerPlan
+                do {
+                    let repository = try GitRepository.open(URL(fileURLWithPath: repo))
+                    plan = try await RevisionPlan.plan(in: repository, base: base, head: head, path: workspace.path,
+                                                       environment: Workspace.environment, now: now)
+                } catch {
+                    printError("error: \(error)")
+                    throw ExitCode(1)
+                }
+                try show(plan)
+                return
+            }
+            let manifest = try Workspace.manifest(workspace, now: now)
+            let state = try Workspace.state(workspace.stateDirectory)
+            try show(Reconciler.plan(desired: manifest, state: state, now: now))
+        }
+
+        /// Prints the plan with paths as typed and exits 0 (no changes), 2 (changes) or 1 (errors).
+        func show(_ plan: ReconcilerPlan) throws {
+            var plan = plan
+            for index in plan.changes.indices {
+                plan.changes[index].source = plan.changes[index].source.map(workspace.display)
+            }
+            plan.diagnostics = plan.diagnostics.map { diagnostic in
                 var shown = diagnostic
                 shown.location.file = workspace.display(diagnostic.location.file)
                 return shown
-            }
-            let state = try Workspace.state(workspace.stateDirectory)
-            var plan = Reconciler.plan(desired: manifest, state: state, now: now)
-            for index in plan.changes.indices {
-                plan.changes[index].source = plan.changes[index].source.map(workspace.display)
             }
             switch format {
             case .text: print(PlanRenderer.text(plan), terminator: "")

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
+import GitSync
 import Manifest
 import Runner
 
 extension Almanac {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run the scheduler on a directory of job files.",
-            discussion: "Watches the directory and re-reconciles within a second of a change. SIGINT/SIGTERM stop firing, give running jobs the drain timeout, journal what was left and exit 0.")
+            abstract: "Run the scheduler on a directory of job files, or on a git repository.",
+            discussion: "Watches the directory and re-reconciles within a second of a change. With --repo, clones the repository into the state directory, fetches every --poll interval and reconciles each new commit of --branch (each `applied` event records the commit id), and writes status files back to the status branch. SIGINT/SIGTERM stop firing, give running jobs the drain timeout, journal what was left and exit 0.")
 
         @OptionGroup var workspace: WorkspaceOptions
 
@@ -17,22 +18,73 @@ extension Almanac {
         @Option(name: .customLong("drain-timeout"), help: "How long running jobs get to finish at shutdown.")
         var drainTimeout: String = "30s"
 
+        @Option(help: "Run from this git repository (URL or path) instead of a directory.")
+        var repo: String?
+
+        @Option(help: "With --repo: the branch to follow.")
+        var branch: String = "main"
+
+        @Option(name: .customLong("path"), help: "With --repo: the job directory inside the repository.")
+        var repoPath: String = "jobs.d"
+
+        @Option(help: "With --repo: how often to fetch.")
+        var poll: String = "30s"
+
+        @Option(name: .customLong("token-env"), help: "With --repo: the environment variable holding an HTTPS token.")
+        var tokenEnvironment: String?
+
+        @Option(name: .customLong("status-dir"), help: "Directory mode: write status files (per-job JSON, STATUS.md) here.")
+        var statusDirectory: String?
+
+        @Option(name: .customLong("status-interval"), help: "Write status at most this often.")
+        var statusInterval: String = "10s"
+
+        @Flag(name: .customLong("no-status"), help: "With --repo: do not commit status files back.")
+        var noStatus = false
+
+        @Option(name: .customLong("bot-name"), help: "The name status commits are made with.")
+        var botName: String = StatusIdentity.defaultName
+
+        @Option(name: .customLong("bot-email"), help: "The e-mail status commits are made with (its commits never re-plan).")
+        var botEmail: String = StatusIdentity.defaultEmail
+
+        @Option(name: .customLong("status-message"), help: "The message of status commits.")
+        var statusMessage: String = "almanac: status [skip ci]"
+
         func run() async throws {
             var length: Duration?
-            let drain: Duration
+            let drain: Duration, pollInterval: Duration, statusEvery: Duration
             do {
                 length = try duration.map(parseDuration)
                 drain = try parseDuration(drainTimeout)
+                pollInterval = try parseDuration(poll)
+                statusEvery = try parseDuration(statusInterval)
             } catch {
                 printError("error: \(error)")
                 throw ExitCode(1)
             }
-            let service = RunnerService(
-                root: workspace.root, stateDirectory: workspace.stateDirectory, environment: Workspace.environment,
-                options: Runner.Options(drainTimeout: drain),
-                log: { printError($0) })
             do {
-                try await service.run(for: length)
+                if let repo {
+                    var credentials = GitCredentials.none
+                    credentials.tokenEnvironmentVariable = tokenEnvironment
+                    let source = RepoSource.Options(
+                        url: repo, branch: branch, path: repoPath, stateDirectory: workspace.stateDirectory,
+                        environment: Workspace.environment, credentials: credentials, botEmail: botEmail)
+                    let service = RepoRunnerService(
+                        source: source, poll: pollInterval, options: Runner.Options(drainTimeout: drain),
+                        statusInterval: noStatus ? nil : statusEvery,
+                        identity: StatusIdentity(name: botName, email: botEmail, message: statusMessage),
+                        log: { printError($0) })
+                    try await service.run(for: length)
+                } else {
+                    var service = RunnerService(
+                        root: workspace.root, stateDirectory: workspace.stateDirectory, environment: Workspace.environment,
+                        options: Runner.Options(drainTimeout: drain),
+                        log: { printError($0) })
+                    service.statusDirectory = statusDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL }
+                    service.statusInterval = statusEvery
+                    try await service.run(for: length)
+                }
             } catch {
                 printError("error: \(error)")
                 throw ExitCode(1)

@@ -1,20 +1,40 @@
 import ArgumentParser
 import Foundation
+import GitSync
 import Manifest
+import Runner
 
 extension Almanac {
-    struct Validate: ParsableCommand {
+    struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check every job file; print path:line:col: error: message per problem.",
-            discussion: "Exit 0 when every file is valid, 1 otherwise. All problems of all files are reported in one run.")
+            discussion: "Exit 0 when every file is valid, 1 otherwise. All problems of all files are reported in one run. With --rev, PATH is the job directory inside the repository (--repo, default .) and the files are read at that revision, without a checkout.")
 
         @OptionGroup var workspace: WorkspaceOptions
 
         @Option(help: "Output format: text or json.")
         var format: OutputFormat = .text
 
-        func run() throws {
-            let manifest = try Workspace.manifest(workspace, now: Date())
+        @Option(help: "Validate the files at this git revision (branch, tag, commit) instead of the directory.")
+        var rev: String?
+
+        @Option(help: "The git repository --rev is read from.")
+        var repo: String = "."
+
+        func run() async throws {
+            let manifest: Manifest
+            if let rev {
+                do {
+                    let repository = try GitRepository.open(URL(fileURLWithPath: repo))
+                    manifest = try await RevisionPlan.manifest(in: repository, revision: rev, path: workspace.path,
+                                                               environment: Workspace.environment, now: Date()).0
+                } catch {
+                    printError("error: \(error)")
+                    throw ExitCode(1)
+                }
+            } else {
+                manifest = try Workspace.manifest(workspace, now: Date())
+            }
             let errors = manifest.diagnostics.filter { $0.severity == .error }.count
             switch format {
             case .json:
@@ -32,7 +52,7 @@ extension Almanac {
                     print(shown.description)
                 }
                 if errors == 0 {
-                    printError("ok: \(manifest.jobs.count) job(s) valid in \(workspace.path)")
+                    printError("ok: \(manifest.jobs.count) job(s) valid in \(workspace.path)" + (rev.map { " at \($0)" } ?? ""))
                 } else {
                     printError("\(errors) error(s) in \(manifest.invalidFiles.count) file(s)")
                 }
