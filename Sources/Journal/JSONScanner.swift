@@ -70,6 +70,88 @@ struct JSONScanner {
         return key
     }
 
+    /// What `nextKey(first:in:)` found: the end of the object, a key of the table, or another key.
+    enum KeyMatch<Value> {
+        case end
+        case known(Value)
+        /// Not in the table as written; it may still be a known key spelled with escapes.
+        case other(StringToken)
+    }
+
+    /// Like `nextKey(first:)`, but looks the key up in `table` without building a String.
+    @inline(__always)
+    mutating func nextKey<Value>(first: inout Bool, in table: KeyTable<Value>) throws(JSONLineError) -> KeyMatch<Value> {
+        // The writer's own form, `,"key":` (or `{"key":`), is matched without the general steps.
+        if index + 1 < bytes.count, bytes[index] == (first ? UInt8(ascii: "\"") : UInt8(ascii: ",")) {
+            let saved = index
+            if !first { index += 1 }
+            if let (name, end) = peekPackedString(), end < bytes.count, bytes[end] == UInt8(ascii: ":"),
+               let value = table.lookup(name) {
+                first = false
+                index = end + 1
+                skipWhitespace()
+                return .known(value)
+            }
+            index = saved
+        }
+        if consume(UInt8(ascii: "}")) { return .end }
+        if !first { try expect(UInt8(ascii: ",")) }
+        first = false
+        skipWhitespace()
+        let match: KeyMatch<Value>
+        if let (name, end) = peekPackedString(), let value = table.lookup(name) {
+            index = end
+            match = .known(value)
+        } else {
+            match = .other(try stringToken())
+        }
+        try expect(UInt8(ascii: ":"))
+        skipWhitespace()
+        return match
+    }
+
+    /// Looks up the string value at the index in `table`; nil (consuming nothing) if it is not there as written.
+    @inline(__always)
+    mutating func lookupString<Value>(in table: KeyTable<Value>) -> Value? {
+        guard let (name, end) = peekPackedString(), let value = table.lookup(name) else { return nil }
+        index = end
+        return value
+    }
+
+    /// The string whose opening quote is at the index, packed, if it has at most 16 bytes.
+    ///
+    /// Escapes are not interpreted: a packed name holding a backslash matches no table entry
+    /// (none has one), so the caller then falls back to `stringToken()`, which validates.
+    @inline(__always)
+    func peekPackedString() -> (name: PackedName, end: Int)? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let base = bytes.baseAddress else { return nil }
+        let start = index + 1
+        if start + 16 <= bytes.count {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let low = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
+            let high = UnsafeRawPointer(base + start + 8).loadUnaligned(as: UInt64.self)
+            // The lowest flagged byte is exactly the first quote (higher flags may be borrow noise).
+            let quoteLow = low ^ (ones &* 0x22), quoteHigh = high ^ (ones &* 0x22)
+            let hitLow = (quoteLow &- ones) & ~quoteLow & (ones &* 0x80)
+            if hitLow != 0 {
+                let n = hitLow.trailingZeroBitCount >> 3
+                return (PackedName(low: low & ~(~UInt64(0) << UInt64(8 * n)), high: 0, count: n), start + n + 1)
+            }
+            let hitHigh = (quoteHigh &- ones) & ~quoteHigh & (ones &* 0x80)
+            guard hitHigh != 0 else { return nil }
+            let n = hitHigh.trailingZeroBitCount >> 3
+            return (PackedName(low: low, high: high & ~(~UInt64(0) << UInt64(8 * n)), count: 8 + n), start + 8 + n + 1)
+        }
+        var i = start
+        while i < bytes.count, i - start <= PackedName.maxCount {
+            if bytes[i] == UInt8(ascii: "\"") {
+                return PackedName(UnsafeBufferPointer(rebasing: bytes[start..<i])).map { ($0, i + 1) }
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// The raw bytes of a token (escapes not decoded).
     @inline(__always)
     func slice(_ token: StringToken) -> UnsafeBufferPointer<UInt8> {
@@ -102,6 +184,12 @@ struct JSONScanner {
         if negative { index += 1 }
         let start = index
         var value = 0
+        // Up to 18 digits cannot overflow: no checks per digit on the common path.
+        while index < bytes.count, index - start < 18, bytes[index] &- UInt8(ascii: "0") < 10 {
+            value = value &* 10 &+ Int(bytes[index] &- UInt8(ascii: "0"))
+            index += 1
+        }
+        if negative { value = 0 &- value }
         while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 {
             let d = Int(bytes[index] &- UInt8(ascii: "0"))
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
@@ -139,80 +227,99 @@ struct JSONScanner {
     }
 
     /// Scans a string whose opening quote is next; validates escapes, builds nothing.
+    ///
+    /// Plain bytes are skipped 8 at a time with SWAR ("SIMD within a register"): for each byte
+    /// b of a word, `(b - 1) & ~b & 0x80` is set only if b is zero (the lowest flagged byte is
+    /// exact; borrows only disturb bytes above it); xor-ing with a repeated byte turns "equals
+    /// c" into "is zero", and subtracting 0x20 flags bytes below 0x20. Output tails are most of
+    /// a journal's bytes. The position lives in a local until the end, so it stays in a register.
     mutating func stringToken() throws(JSONLineError) -> StringToken {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string") }
-        index += 1
-        let start = index
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let base = bytes.baseAddress else {
+            throw error("expected a string")
+        }
+        let count = bytes.count
+        let start = index + 1
+        var i = start
         var escaped = false
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         while true {
-            skipPlainBytes()
-            guard index < bytes.count else { break }
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                index += 1
-                return StringToken(start: start, end: index - 1, escaped: escaped)
+            while i + 8 <= count {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+                let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                    | ((word &- ones &* 0x20) & ~word)) & highs
+                if special != 0 {
+                    i += special.trailingZeroBitCount >> 3
+                    break
+                }
+                i += 8
             }
-            if byte < 0x20 { throw error("control character in string") }
+            guard i < count else { break }
+            let byte = base[i]
+            if byte == UInt8(ascii: "\"") {
+                index = i + 1
+                return StringToken(start: start, end: i, escaped: escaped)
+            }
+            if byte < 0x20 {
+                index = i
+                throw error("control character in string")
+            }
             if byte == UInt8(ascii: "\\") {
                 escaped = true
-                index += 1
-                guard index < bytes.count else { break }
-                switch bytes[index] {
+                i += 1
+                guard i < count else { break }
+                switch base[i] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
                      UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     break
                 case UInt8(ascii: "u"):
-                    guard hex4(at: index + 1) != nil else { throw error("invalid \\u escape") }
-                    index += 4
+                    guard hex4(at: i + 1) != nil else {
+                        index = i
+                        throw error("invalid \\u escape")
+                    }
+                    i += 4
                 default:
+                    index = i
                     throw error("invalid escape")
                 }
             }
-            index += 1
+            i += 1
         }
+        index = count
         throw error("unterminated string")
     }
 
-    /// Skips string content 8 bytes at a time while no byte is a quote, a backslash or a control.
-    ///
-    /// SWAR ("SIMD within a register"): for each byte b of the word, `(b - 1) & ~b & 0x80` is
-    /// set only if b is zero; xor-ing with a repeated byte first turns "equals c" into "is zero",
-    /// and subtracting 0x20 finds bytes below 0x20. Output tails are most of a journal's bytes.
-    @inline(__always)
-    private mutating func skipPlainBytes() {
-        guard let base = bytes.baseAddress else { return }
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        while index + 8 <= bytes.count {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
-            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-            if special & highs != 0 { return }
-            index += 8
-        }
-    }
-
     /// The String a token denotes, unescaping only when the token has escapes.
+    ///
+    /// Unescaping writes into a scratch buffer (an escaped string is never shorter than what it
+    /// denotes), copying the runs between backslashes whole; the String is made from that once.
     func decode(_ token: StringToken) throws(JSONLineError) -> String {
         let raw = UnsafeBufferPointer(rebasing: bytes[token.start..<token.end])
         guard token.escaped else { return String(decoding: raw, as: UTF8.self) }
-        var out: [UInt8] = []
-        out.reserveCapacity(raw.count)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.count) { out in
+            String(decoding: UnsafeBufferPointer(rebasing: out[..<unescape(token, into: out)]), as: UTF8.self)
+        }
+    }
+
+    /// Writes the bytes `token` denotes into `out` and returns how many.
+    private func unescape(_ token: StringToken, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress, let target = out.baseAddress else { return 0 }
+        var n = 0
         var i = token.start
         while i < token.end {
-            let byte = bytes[i]
-            guard byte == UInt8(ascii: "\\") else {
-                out.append(byte)
-                i += 1
-                continue
-            }
-            let escape = bytes[i + 1]
-            i += 2
+            let run = memchr(base + i, Int32(UInt8(ascii: "\\")), token.end - i)
+                .map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? token.end
+            (target + n).update(from: base + i, count: run - i)
+            n += run - i
+            guard run + 1 < token.end else { break }
+            let escape = bytes[run + 1]
+            i = run + 2
             switch escape {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "b"): out[n] = 0x08
+            case UInt8(ascii: "f"): out[n] = 0x0C
+            case UInt8(ascii: "n"): out[n] = 0x0A
+            case UInt8(ascii: "r"): out[n] = 0x0D
+            case UInt8(ascii: "t"): out[n] = 0x09
             case UInt8(ascii: "u"):
                 var scalar = hex4(at: i) ?? 0xFFFD
                 i += 4
@@ -222,11 +329,16 @@ struct JSONScanner {
                     i += 6
                 }
                 let char = Unicode.Scalar(scalar) ?? "\u{FFFD}"  // a lone surrogate becomes U+FFFD
-                out.append(contentsOf: Array(String(Character(char)).utf8))
-            default: out.append(escape)  // \" \\ \/
+                UTF8.encode(char) { unit in
+                    out[n] = unit
+                    n += 1
+                }
+                continue
+            default: out[n] = escape  // \" \\ \/
             }
+            n += 1
         }
-        return String(decoding: out, as: UTF8.self)
+        return n
     }
 
     // MARK: any value
