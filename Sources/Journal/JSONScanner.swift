@@ -14,7 +14,8 @@ struct JSONLineError: Error, Sendable {
 /// when skipping values, nesting depth capped.
 struct JSONScanner {
     let bytes: UnsafeBufferPointer<UInt8>
-    private(set) var index = 0
+    /// The next byte to read; only the scanner's own extensions move it.
+    var index = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -68,88 +69,6 @@ struct JSONScanner {
         try expect(UInt8(ascii: ":"))
         skipWhitespace()
         return key
-    }
-
-    /// What `nextKey(first:in:)` found: the end of the object, a key of the table, or another key.
-    enum KeyMatch<Value> {
-        case end
-        case known(Value)
-        /// Not in the table as written; it may still be a known key spelled with escapes.
-        case other(StringToken)
-    }
-
-    /// Like `nextKey(first:)`, but looks the key up in `table` without building a String.
-    @inline(__always)
-    mutating func nextKey<Value>(first: inout Bool, in table: KeyTable<Value>) throws(JSONLineError) -> KeyMatch<Value> {
-        // The writer's own form, `,"key":` (or `{"key":`), is matched without the general steps.
-        if index + 1 < bytes.count, bytes[index] == (first ? UInt8(ascii: "\"") : UInt8(ascii: ",")) {
-            let saved = index
-            if !first { index += 1 }
-            if let (name, end) = peekPackedString(), end < bytes.count, bytes[end] == UInt8(ascii: ":"),
-               let value = table.lookup(name) {
-                first = false
-                index = end + 1
-                skipWhitespace()
-                return .known(value)
-            }
-            index = saved
-        }
-        if consume(UInt8(ascii: "}")) { return .end }
-        if !first { try expect(UInt8(ascii: ",")) }
-        first = false
-        skipWhitespace()
-        let match: KeyMatch<Value>
-        if let (name, end) = peekPackedString(), let value = table.lookup(name) {
-            index = end
-            match = .known(value)
-        } else {
-            match = .other(try stringToken())
-        }
-        try expect(UInt8(ascii: ":"))
-        skipWhitespace()
-        return match
-    }
-
-    /// Looks up the string value at the index in `table`; nil (consuming nothing) if it is not there as written.
-    @inline(__always)
-    mutating func lookupString<Value>(in table: KeyTable<Value>) -> Value? {
-        guard let (name, end) = peekPackedString(), let value = table.lookup(name) else { return nil }
-        index = end
-        return value
-    }
-
-    /// The string whose opening quote is at the index, packed, if it has at most 16 bytes.
-    ///
-    /// Escapes are not interpreted: a packed name holding a backslash matches no table entry
-    /// (none has one), so the caller then falls back to `stringToken()`, which validates.
-    @inline(__always)
-    func peekPackedString() -> (name: PackedName, end: Int)? {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let base = bytes.baseAddress else { return nil }
-        let start = index + 1
-        if start + 16 <= bytes.count {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let low = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
-            let high = UnsafeRawPointer(base + start + 8).loadUnaligned(as: UInt64.self)
-            // The lowest flagged byte is exactly the first quote (higher flags may be borrow noise).
-            let quoteLow = low ^ (ones &* 0x22), quoteHigh = high ^ (ones &* 0x22)
-            let hitLow = (quoteLow &- ones) & ~quoteLow & (ones &* 0x80)
-            if hitLow != 0 {
-                let n = hitLow.trailingZeroBitCount >> 3
-                return (PackedName(low: low & ~(~UInt64(0) << UInt64(8 * n)), high: 0, count: n), start + n + 1)
-            }
-            let hitHigh = (quoteHigh &- ones) & ~quoteHigh & (ones &* 0x80)
-            guard hitHigh != 0 else { return nil }
-            let n = hitHigh.trailingZeroBitCount >> 3
-            return (PackedName(low: low, high: high & ~(~UInt64(0) << UInt64(8 * n)), count: 8 + n), start + 8 + n + 1)
-        }
-        var i = start
-        while i < bytes.count, i - start <= PackedName.maxCount {
-            if bytes[i] == UInt8(ascii: "\"") {
-                return PackedName(UnsafeBufferPointer(rebasing: bytes[start..<i])).map { ($0, i + 1) }
-            }
-            i += 1
-        }
-        return nil
     }
 
     /// The raw bytes of a token (escapes not decoded).
@@ -289,58 +208,6 @@ struct JSONScanner {
         throw error("unterminated string")
     }
 
-    /// The String a token denotes, unescaping only when the token has escapes.
-    ///
-    /// Unescaping writes into a scratch buffer (an escaped string is never shorter than what it
-    /// denotes), copying the runs between backslashes whole; the String is made from that once.
-    func decode(_ token: StringToken) throws(JSONLineError) -> String {
-        let raw = UnsafeBufferPointer(rebasing: bytes[token.start..<token.end])
-        guard token.escaped else { return String(decoding: raw, as: UTF8.self) }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.count) { out in
-            String(decoding: UnsafeBufferPointer(rebasing: out[..<unescape(token, into: out)]), as: UTF8.self)
-        }
-    }
-
-    /// Writes the bytes `token` denotes into `out` and returns how many.
-    private func unescape(_ token: StringToken, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        guard let base = bytes.baseAddress, let target = out.baseAddress else { return 0 }
-        var n = 0
-        var i = token.start
-        while i < token.end {
-            let run = memchr(base + i, Int32(UInt8(ascii: "\\")), token.end - i)
-                .map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? token.end
-            (target + n).update(from: base + i, count: run - i)
-            n += run - i
-            guard run + 1 < token.end else { break }
-            let escape = bytes[run + 1]
-            i = run + 2
-            switch escape {
-            case UInt8(ascii: "b"): out[n] = 0x08
-            case UInt8(ascii: "f"): out[n] = 0x0C
-            case UInt8(ascii: "n"): out[n] = 0x0A
-            case UInt8(ascii: "r"): out[n] = 0x0D
-            case UInt8(ascii: "t"): out[n] = 0x09
-            case UInt8(ascii: "u"):
-                var scalar = hex4(at: i) ?? 0xFFFD
-                i += 4
-                if (0xD800..<0xDC00).contains(scalar), i + 6 <= token.end, bytes[i] == UInt8(ascii: "\\"),
-                   bytes[i + 1] == UInt8(ascii: "u"), let low = hex4(at: i + 2), (0xDC00..<0xE000).contains(low) {
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    i += 6
-                }
-                let char = Unicode.Scalar(scalar) ?? "\u{FFFD}"  // a lone surrogate becomes U+FFFD
-                UTF8.encode(char) { unit in
-                    out[n] = unit
-                    n += 1
-                }
-                continue
-            default: out[n] = escape  // \" \\ \/
-            }
-            n += 1
-        }
-        return n
-    }
-
     // MARK: any value
 
     /// Skips (and validates) one value of any type and returns the byte range it spanned.
@@ -409,7 +276,7 @@ struct JSONScanner {
         return true
     }
 
-    private func hex4(at position: Int) -> UInt32? {
+    func hex4(at position: Int) -> UInt32? {
         guard position + 4 <= bytes.count else { return nil }
         var value: UInt32 = 0
         for i in position..<position + 4 {
