@@ -14,7 +14,8 @@ struct JSONLineError: Error, Sendable {
 /// when skipping values, nesting depth capped.
 struct JSONScanner {
     let bytes: UnsafeBufferPointer<UInt8>
-    private(set) var index = 0
+    /// The next byte to read; only the scanner's own extensions move it.
+    var index = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -102,6 +103,12 @@ struct JSONScanner {
         if negative { index += 1 }
         let start = index
         var value = 0
+        // Up to 18 digits cannot overflow: no checks per digit on the common path.
+        while index < bytes.count, index - start < 18, bytes[index] &- UInt8(ascii: "0") < 10 {
+            value = value &* 10 &+ Int(bytes[index] &- UInt8(ascii: "0"))
+            index += 1
+        }
+        if negative { value = 0 &- value }
         while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 {
             let d = Int(bytes[index] &- UInt8(ascii: "0"))
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
@@ -139,94 +146,66 @@ struct JSONScanner {
     }
 
     /// Scans a string whose opening quote is next; validates escapes, builds nothing.
+    ///
+    /// Plain bytes are skipped 8 at a time with SWAR ("SIMD within a register"): for each byte
+    /// b of a word, `(b - 1) & ~b & 0x80` is set only if b is zero (the lowest flagged byte is
+    /// exact; borrows only disturb bytes above it); xor-ing with a repeated byte turns "equals
+    /// c" into "is zero", and subtracting 0x20 flags bytes below 0x20. Output tails are most of
+    /// a journal's bytes. The position lives in a local until the end, so it stays in a register.
     mutating func stringToken() throws(JSONLineError) -> StringToken {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string") }
-        index += 1
-        let start = index
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let base = bytes.baseAddress else {
+            throw error("expected a string")
+        }
+        let count = bytes.count
+        let start = index + 1
+        var i = start
         var escaped = false
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         while true {
-            skipPlainBytes()
-            guard index < bytes.count else { break }
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                index += 1
-                return StringToken(start: start, end: index - 1, escaped: escaped)
+            while i + 8 <= count {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+                let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                    | ((word &- ones &* 0x20) & ~word)) & highs
+                if special != 0 {
+                    i += special.trailingZeroBitCount >> 3
+                    break
+                }
+                i += 8
             }
-            if byte < 0x20 { throw error("control character in string") }
+            guard i < count else { break }
+            let byte = base[i]
+            if byte == UInt8(ascii: "\"") {
+                index = i + 1
+                return StringToken(start: start, end: i, escaped: escaped)
+            }
+            if byte < 0x20 {
+                index = i
+                throw error("control character in string")
+            }
             if byte == UInt8(ascii: "\\") {
                 escaped = true
-                index += 1
-                guard index < bytes.count else { break }
-                switch bytes[index] {
+                i += 1
+                guard i < count else { break }
+                switch base[i] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
                      UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     break
                 case UInt8(ascii: "u"):
-                    guard hex4(at: index + 1) != nil else { throw error("invalid \\u escape") }
-                    index += 4
+                    guard hex4(at: i + 1) != nil else {
+                        index = i
+                        throw error("invalid \\u escape")
+                    }
+                    i += 4
                 default:
+                    index = i
                     throw error("invalid escape")
                 }
             }
-            index += 1
+            i += 1
         }
+        index = count
         throw error("unterminated string")
-    }
-
-    /// Skips string content 8 bytes at a time while no byte is a quote, a backslash or a control.
-    ///
-    /// SWAR ("SIMD within a register"): for each byte b of the word, `(b - 1) & ~b & 0x80` is
-    /// set only if b is zero; xor-ing with a repeated byte first turns "equals c" into "is zero",
-    /// and subtracting 0x20 finds bytes below 0x20. Output tails are most of a journal's bytes.
-    @inline(__always)
-    private mutating func skipPlainBytes() {
-        guard let base = bytes.baseAddress else { return }
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        while index + 8 <= bytes.count {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
-            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-            if special & highs != 0 { return }
-            index += 8
-        }
-    }
-
-    /// The String a token denotes, unescaping only when the token has escapes.
-    func decode(_ token: StringToken) throws(JSONLineError) -> String {
-        let raw = UnsafeBufferPointer(rebasing: bytes[token.start..<token.end])
-        guard token.escaped else { return String(decoding: raw, as: UTF8.self) }
-        var out: [UInt8] = []
-        out.reserveCapacity(raw.count)
-        var i = token.start
-        while i < token.end {
-            let byte = bytes[i]
-            guard byte == UInt8(ascii: "\\") else {
-                out.append(byte)
-                i += 1
-                continue
-            }
-            let escape = bytes[i + 1]
-            i += 2
-            switch escape {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = hex4(at: i) ?? 0xFFFD
-                i += 4
-                if (0xD800..<0xDC00).contains(scalar), i + 6 <= token.end, bytes[i] == UInt8(ascii: "\\"),
-                   bytes[i + 1] == UInt8(ascii: "u"), let low = hex4(at: i + 2), (0xDC00..<0xE000).contains(low) {
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    i += 6
-                }
-                let char = Unicode.Scalar(scalar) ?? "\u{FFFD}"  // a lone surrogate becomes U+FFFD
-                out.append(contentsOf: Array(String(Character(char)).utf8))
-            default: out.append(escape)  // \" \\ \/
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: any value
@@ -297,7 +276,7 @@ struct JSONScanner {
         return true
     }
 
-    private func hex4(at position: Int) -> UInt32? {
+    func hex4(at position: Int) -> UInt32? {
         guard position + 4 <= bytes.count else { return nil }
         var value: UInt32 = 0
         for i in position..<position + 4 {

@@ -66,6 +66,12 @@ enum RFC3339 {
 
     /// Parses the bytes of one timestamp (the whole buffer), or returns nil.
     static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
+        if let milliseconds = canonicalMilliseconds(b) { return date(milliseconds: milliseconds) }
+        return parseAnyForm(b)
+    }
+
+    /// The general parser, without the fast path for the writer's own form (tests compare the two).
+    static func parseAnyForm(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
         guard b.count >= 20,
               let year = number(b, 0, 4), b[4] == UInt8(ascii: "-"),
               let month = number(b, 5, 2), b[7] == UInt8(ascii: "-"),
@@ -110,6 +116,30 @@ enum RFC3339 {
             + hour * 3600 + minute * 60 + second - offset
         if fractionDigits <= 3 { return date(milliseconds: seconds * 1000 + milli) }
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+
+    /// What the writer produces, `YYYY-MM-DDTHH:MM:SSZ` or `…SS.mmmZ`, without optionals or loops.
+    ///
+    /// Nil means "not in this exact form": `parse` then takes the general path, which accepts
+    /// (and validates) the same dates the same way, so both paths agree wherever both apply.
+    @inline(__always)
+    static func canonicalMilliseconds(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard b.count == 20 || (b.count == 24 && b[19] == UInt8(ascii: ".")), b[b.count - 1] == UInt8(ascii: "Z"),
+              b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
+              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":") else { return nil }
+        var bad: UInt8 = 0
+        @inline(__always) func d(_ i: Int) -> Int64 {
+            let x = b[i] &- UInt8(ascii: "0")
+            bad |= x > 9 ? 1 : 0
+            return Int64(x)
+        }
+        let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3)
+        let month = d(5) * 10 + d(6), day = d(8) * 10 + d(9)
+        let hour = d(11) * 10 + d(12), minute = d(14) * 10 + d(15), second = d(17) * 10 + d(18)
+        let milli = b.count == 24 ? d(20) * 100 + d(21) * 10 + d(22) : 0
+        guard bad == 0, month >= 1, month <= 12, day >= 1, day <= daysIn(month: month, year: year),
+              hour < 24, minute < 60, second <= 60 else { return nil }
+        return (days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second) * 1000 + milli
     }
 
     // MARK: civil-date arithmetic
