@@ -12,6 +12,8 @@ public struct RunnerService: Sendable {
     public var options: Runner.Options
     /// Where progress lines go (stderr in the CLI).
     public var log: @Sendable (String) -> Void
+    /// The HTTP server's hooks (RunnerHooks.swift); empty for a plain `almanac run`.
+    public var hooks = RunnerHooks()
 
     public init(root: URL, stateDirectory: URL, environment: [String: String], options: Runner.Options = .init(),
                 log: @escaping @Sendable (String) -> Void) {
@@ -30,7 +32,9 @@ public struct RunnerService: Sendable {
         var options = self.options
         if options.claimLead == .zero { options.claimLead = .milliseconds(20) }
         let log = self.log
+        let hooks = self.hooks
         options.observer = { notice in
+            defer { hooks.observer?(notice) }
             switch notice {
             case .recorded(let event): if let line = EventLog.line(event) { log(line) }
             case .problem(let message): log("almanac: \(message)")
@@ -55,8 +59,7 @@ public struct RunnerService: Sendable {
         try await runner.start()
         log("almanac: running \(first.jobs.count) job(s) from \(root.path); state in \(stateDirectory.path)")
 
-        let watcher = TreeWatcher(tree: source.tree)
-        let watching = watcher.start {
+        let reload: @Sendable () async -> Void = {
             do {
                 let manifest = try source.load(now: clock.now())
                 report(manifest)
@@ -68,6 +71,10 @@ public struct RunnerService: Sendable {
                 log("almanac: reload failed: \(error)")
             }
         }
+        let watcher = TreeWatcher(tree: source.tree)
+        let watching = watcher.start(onChange: reload)
+        let journalPath = stateDirectory.appendingPathComponent("journal.jsonl").path
+        await hooks.started?(RunnerHandle(runner: runner, journal: journal, journalPath: journalPath, reload: reload))
         let inbox = TriggerInbox(stateDirectory: stateDirectory)
         let triggers = Task {
             while !Task.isCancelled {
@@ -105,13 +112,13 @@ public struct RunnerService: Sendable {
                 try? await Task.sleep(for: .seconds(60))
             }
         }
-        let signals = SignalTrap(signals: [SIGINT, SIGTERM]) { signal in
+        let signals = !hooks.trapsSignals ? nil : SignalTrap(signals: [SIGINT, SIGTERM]) { signal in
             log("almanac: signal \(signal): draining")
             Task { await runner.stop() }
         }
         let end = duration.map { clock.now().addingTimeInterval($0.timeInterval) }
         await runner.run(until: end)
-        signals.cancel()
+        signals?.cancel()
         watcher.stop()
         watching.cancel()
         triggers.cancel()
