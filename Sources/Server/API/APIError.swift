@@ -34,7 +34,9 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
             }
             var error: Inner
         }
-        let data = (try? JSONEncoder().encode(Body(error: .init(status: status.code, message: message)))) ?? Data("{}".utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(Body(error: .init(status: status.code, message: message)))) ?? Data("{}".utf8)
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Manifest
 import Runner
+import Server
 
 extension Almanac {
     struct Run: AsyncParsableCommand {
@@ -17,6 +18,8 @@ extension Almanac {
         @Option(name: .customLong("drain-timeout"), help: "How long running jobs get to finish at shutdown.")
         var drainTimeout: String = "30s"
 
+        @OptionGroup var http: HTTPOptions
+
         func run() async throws {
             var length: Duration?
             let drain: Duration
@@ -31,6 +34,10 @@ extension Almanac {
                 root: workspace.root, stateDirectory: workspace.stateDirectory, environment: Workspace.environment,
                 options: Runner.Options(drainTimeout: drain),
                 log: { printError($0) })
+            if let listen = http.listen {
+                try await http.serve(service, listen: listen, for: length)
+                return
+            }
             do {
                 try await service.run(for: length)
             } catch {
