@@ -32,6 +32,7 @@ struct ServerFixture {
     let runner: Runner
     let link: RunnerLink
     let metrics = ServerMetrics()
+    let loop: Task<Void, Never>
 
     init(yaml: String = Self.yaml) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-server-\(UUID().uuidString)")
@@ -44,6 +45,8 @@ struct ServerFixture {
         let files = [SourceFile(path: "jobs.yaml", bytes: Array(yaml.utf8))]
         try await runner.apply(ManifestLoader.load(files: files, environment: [:], now: Date()))
         try await runner.start()
+        let runner = self.runner
+        loop = Task { await runner.run() }
         link = RunnerLink()
         let path = directory.appendingPathComponent("journal.jsonl").path
         await link.attach(RunnerHandle(runner: runner, journal: journal, journalPath: path, reload: {}))
@@ -53,7 +56,18 @@ struct ServerFixture {
         buildApplication(link: link, settings: settings, metrics: metrics, logger: Logger(label: "test"))
     }
 
+    /// Waits (up to 10 s) until `job` has `count` finished executions; a trigger only queues a fire.
+    func waitForHistory(_ job: String, count: Int) async throws -> Bool {
+        for _ in 0..<1000 {
+            if await runner.journalState().jobs[job]?.history.count ?? 0 >= count { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
     func close() async throws {
+        await runner.stop()
+        await loop.value
         await runner.shutdown()
         try await journal.close()
         try? FileManager.default.removeItem(at: directory)

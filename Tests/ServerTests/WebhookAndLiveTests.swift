@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -68,7 +69,7 @@ struct WebhookAndLiveTests {
             }
             try await client.execute(uri: "/api/v1/jobs/hello/trigger", method: .post) { #expect($0.status == .unauthorized) }
             try await client.execute(uri: "/api/v1/jobs/hello/trigger", method: .post, headers: bearer) { #expect($0.status == .accepted) }
-            #expect(await fixture.runner.waitUntilIdle(timeout: .seconds(10)))
+            #expect(try await fixture.waitForHistory("hello", count: 1))
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
                 #expect(text.contains(#"almanac_fires_total{trigger="manual"} 1"#))

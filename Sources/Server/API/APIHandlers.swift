@@ -10,13 +10,14 @@ struct APIHandlers: Sendable {
     let access: Access
     let limiter: RateLimiter
     let now: @Sendable () -> Date
+    let cache = JobsCache()
 
     // MARK: Reads
 
     func jobs(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
         try access.read(request)
-        let snapshot = await Snapshot.take(try await link.require(), now: now())
-        return try json(JobsResponse(generatedAt: snapshot.now, jobs: snapshot.report.jobs, problems: snapshot.report.problems))
+        let body = try await cache.body(for: try await link.require(), now: now())
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
     }
 
     func job(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
