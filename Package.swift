@@ -15,6 +15,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Server only: the HTTP face (Hummingbird, lifecycle, logging, metrics).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -30,10 +36,21 @@ let package = Package(
         .target(name: "Runner", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "GitSync", "Status"]),
         .target(name: "GitSync", dependencies: ["CGit2"]),
         .target(name: "Status", dependencies: ["Journal", "Manifest", "CronSchedule"]),
+        // Only the CLI depends on Server; the heavy NIO packages stop here.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Runner", "Status", "Reconciler", "Journal", "Manifest", "CronSchedule",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "CronSchedule", "Manifest", "Journal", "Reconciler", "Runner", "Status", "GitSync",
+                "CronSchedule", "Manifest", "Journal", "Reconciler", "Runner", "Status", "GitSync", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -47,5 +64,11 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reconciler", "Manifest", "Journal", "GitSync", "Status"]),
         .testTarget(name: "GitSyncTests", dependencies: ["GitSync"]),
         .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Runner", "Journal", "Manifest",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
     ]
 )

@@ -15,6 +15,7 @@ extension Runner {
     public func start() async throws {
         let now = clock.now()
         var state = await journal.state()
+        restoreOverrides(from: state)
         var events: [JournalEvent] = [event(.runnerStarted, job: nil, at: now)]
         events[0].pid = Int(getpid())
         for (name, recorded) in state.jobs.sorted(by: { $0.key < $1.key }) {

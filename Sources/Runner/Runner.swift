@@ -59,6 +59,8 @@ public actor Runner {
     var stopping = false
     var sleeper: Task<Void, Never>?
     var started = false
+    /// Jobs paused through the API, and posts cancelled through it: never scheduled (Runner+Overrides).
+    var overridden: Set<String> = []
     /// The last reconcile's problems and kept jobs, for `status` and the API. Only the summary
     /// is kept: the change list of a first apply of a large tree is not worth holding.
     public private(set) var lastPlan: Plan?
@@ -144,7 +146,7 @@ public actor Runner {
     }
 
     func scheduleNext(_ job: JobSpec, after date: Date) {
-        guard job.enabled, !job.cancelled else { return }
+        guard job.enabled, !job.cancelled, !overridden.contains(job.name) else { return }
         let next: Date
         switch job.trigger {
         case .cron(let schedule):

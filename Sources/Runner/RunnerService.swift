@@ -16,6 +16,8 @@ public struct RunnerService: Sendable {
     public var statusDirectory: URL?
     /// How often status is written at most.
     public var statusInterval: Duration = .seconds(10)
+    /// The HTTP server's hooks (RunnerHooks.swift); empty for a plain `almanac run`.
+    public var hooks = RunnerHooks()
 
     public init(root: URL, stateDirectory: URL, environment: [String: String], options: Runner.Options = .init(),
                 log: @escaping @Sendable (String) -> Void) {
@@ -37,7 +39,11 @@ public struct RunnerService: Sendable {
         var options = self.options
         if options.claimLead == .zero { options.claimLead = .milliseconds(20) }
         let log = self.log
-        options.observer = ServiceLoops.observer(log: log, also: { notice in writeBack?.observe(notice) })
+        let hooks = self.hooks
+        options.observer = ServiceLoops.observer(log: log, also: { notice in
+            writeBack?.observe(notice)
+            hooks.observer?(notice)
+        })
         let launcher = ProcessLauncher()
         let executor = ServiceLoops.executor(root: root, stateDirectory: stateDirectory, environment: environment,
                                              journal: journal, clock: clock, launcher: launcher, observer: options.observer)
@@ -52,8 +58,7 @@ public struct RunnerService: Sendable {
         try await runner.start()
         log("almanac: running \(first.jobs.count) job(s) from \(root.path); state in \(stateDirectory.path)")
 
-        let watcher = TreeWatcher(tree: source.tree)
-        let watching = watcher.start {
+        let reload: @Sendable () async -> Void = {
             do {
                 let manifest = try source.load(now: clock.now())
                 report(manifest)
@@ -66,18 +71,22 @@ public struct RunnerService: Sendable {
                 log("almanac: reload failed: \(error)")
             }
         }
+        let watcher = TreeWatcher(tree: source.tree)
+        let watching = watcher.start(onChange: reload)
+        let journalPath = stateDirectory.appendingPathComponent("journal.jsonl").path
+        await hooks.started?(RunnerHandle(runner: runner, journal: journal, journalPath: journalPath, reload: reload))
         let triggers = ServiceLoops.triggers(stateDirectory, runner: runner, log: log)
         let maintenance = ServiceLoops.compaction(journal, clock: clock, history: {
             (try? source.load(now: clock.now()))?.config.history
         }, log: log)
-        let signals = SignalTrap(signals: [SIGINT, SIGTERM]) { signal in
+        let signals = !hooks.trapsSignals ? nil : SignalTrap(signals: [SIGINT, SIGTERM]) { signal in
             log("almanac: signal \(signal): draining")
             Task { await runner.stop() }
         }
         let writer = writeBack.map { back in Task { await back.run(log: log) } }
         let end = duration.map { clock.now().addingTimeInterval($0.timeInterval) }
         await runner.run(until: end)
-        signals.cancel()
+        signals?.cancel()
         watcher.stop()
         watching.cancel()
         triggers.cancel()

@@ -1,8 +1,8 @@
 /// A small pure-Swift SHA-256, for content hashes that are stable on every machine.
 ///
 /// CryptoKit is not available on Linux and swift-crypto would be a heavy dependency for
-/// hashing a few hundred bytes per spec.
-enum SHA256 {
+/// hashing a few hundred bytes per spec. Public so the server's webhook HMAC shares it.
+public enum SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -15,14 +15,15 @@ enum SHA256 {
     ]
 
     /// The digest of `message` as 64 lowercase hex characters.
-    static func hex(_ message: [UInt8]) -> String {
+    public static func hex(_ message: [UInt8]) -> String {
         digest(message).map { byte in
             let text = String(byte, radix: 16)
             return byte < 16 ? "0" + text : text
         }.joined()
     }
 
-    static func digest(_ message: [UInt8]) -> [UInt8] {
+    /// The 32-byte digest of `message`.
+    public static func digest(_ message: [UInt8]) -> [UInt8] {
         var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
         var data = message
         data.append(0x80)

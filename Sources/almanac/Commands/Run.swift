@@ -3,6 +3,7 @@ import Foundation
 import GitSync
 import Manifest
 import Runner
+import Server
 
 extension Almanac {
     struct Run: AsyncParsableCommand {
@@ -51,6 +52,8 @@ extension Almanac {
         @Option(name: .customLong("status-message"), help: "The message of status commits.")
         var statusMessage: String = "almanac: status [skip ci]"
 
+        @OptionGroup var http: HTTPOptions
+
         func run() async throws {
             var length: Duration?
             let drain: Duration, pollInterval: Duration, statusEvery: Duration
@@ -61,6 +64,10 @@ extension Almanac {
                 statusEvery = try parseDuration(statusInterval)
             } catch {
                 printError("error: \(error)")
+                throw ExitCode(1)
+            }
+            if repo != nil, http.listen != nil {
+                printError("error: --listen is not available with --repo yet; run the server in directory mode")
                 throw ExitCode(1)
             }
             do {
@@ -83,7 +90,11 @@ extension Almanac {
                         log: { printError($0) })
                     service.statusDirectory = statusDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL }
                     service.statusInterval = statusEvery
-                    try await service.run(for: length)
+                    if let listen = http.listen {
+                        try await http.serve(service, listen: listen, for: length)
+                    } else {
+                        try await service.run(for: length)
+                    }
                 }
             } catch {
                 printError("error: \(error)")

@@ -1,0 +1,178 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Runner
+
+/// The JSON API's handlers; routes are wired in `buildRouter`.
+struct APIHandlers: Sendable {
+    let link: RunnerLink
+    let settings: ServerSettings
+    let access: Access
+    let limiter: RateLimiter
+    let now: @Sendable () -> Date
+    let cache = JobsCache()
+
+    // MARK: Reads
+
+    func jobs(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try access.read(request)
+        let body = try await cache.body(for: try await link.require(), now: now())
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
+    }
+
+    func job(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try access.read(request)
+        let name = try Self.name(context)
+        let snapshot = await Snapshot.take(try await link.require(), now: now())
+        let status = try snapshot.job(name)
+        let recorded = snapshot.state.jobs[name]
+        let detail = JobDetail(
+            job: status, spec: snapshot.specs[name]?.fields ?? recorded?.applied?.fields ?? [:],
+            nextFires: snapshot.nextFires(name), pendingRetry: recorded?.pendingRetry, queued: recorded?.queued.count ?? 0,
+            lifetimeSuccesses: recorded?.stats.successCount ?? 0, lifetimeFailures: recorded?.stats.failureCount ?? 0)
+        return try json(detail)
+    }
+
+    func executions(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try access.read(request)
+        let name = try Self.name(context)
+        let query = request.uri.queryParameters
+        var limit = 20
+        if let text = query["limit"] {
+            guard let value = Int(String(text)), (1...500).contains(value) else {
+                throw APIError.badRequest("limit must be an integer from 1 to 500")
+            }
+            limit = value
+        }
+        var before: Date?
+        if let text = query["before"] {
+            guard let date = APIJSON.parse(String(text)) else {
+                throw APIError.badRequest("before must be an RFC 3339 time, e.g. 2026-03-08T03:00:00Z")
+            }
+            before = date
+        }
+        let snapshot = await Snapshot.take(try await link.require(), now: now())
+        _ = try snapshot.job(name)
+        let all = snapshot.executions(name).filter { before == nil || $0.startedAt < (before ?? .distantFuture) }
+        let page = Array(all.prefix(limit))
+        let next = all.count > limit ? page.last?.startedAt : nil
+        return try json(ExecutionsPage(job: name, executions: page.map(ExecutionView.init), nextBefore: next))
+    }
+
+    func posts(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try access.read(request)
+        let snapshot = await Snapshot.take(try await link.require(), now: now())
+        return try json(PostsResponse(posts: snapshot.posts()))
+    }
+
+    func plan(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try access.read(request)
+        let handle = try await link.require()
+        guard let plan = await handle.runner.lastPlan else { throw APIError(.serviceUnavailable, "no reconcile yet") }
+        let state = await handle.runner.journalState()
+        let paused = state.jobs.filter { $0.value.paused }.map(\.key).sorted()
+        return try json(PlanView(plan, paused: paused))
+    }
+
+    // MARK: Writes
+
+    func trigger(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try access.write(request)
+        let name = try Self.name(context)
+        if let wait = await limiter.take(context.clientKey) {
+            throw APIError(.tooManyRequests, "at most \(settings.triggersPerMinute) manual runs a minute per client; retry in \(wait)s",
+                           headers: [.retryAfter: "\(wait)"])
+        }
+        let by = try await Self.requester(request)
+        guard await (try link.require()).runner.trigger(name, by: by) else { throw APIError.notFound("no job named '\(name)'") }
+        return try json(ActionResponse(job: name, action: "trigger", changed: true), status: .accepted)
+    }
+
+    func pause(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try await override(request, context, action: "pause") { await $0.pause($1, by: $2) }
+    }
+
+    func resume(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try await override(request, context, action: "resume") { await $0.resume($1, by: $2) }
+    }
+
+    func cancel(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try await override(request, context, action: "cancel") { await $0.cancelPost($1, by: $2) }
+    }
+
+    func sync(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try access.write(request)
+        _ = try await Self.requester(request)
+        guard await link.sync() else { throw APIError(.serviceUnavailable, "the runner is starting") }
+        return try json(["sync": "done"])
+    }
+
+    private func override(_ request: Request, _ context: AlmanacRequestContext, action: String,
+                          _ body: (Runner, String, String) async -> OverrideResult) async throws -> Response {
+        try access.write(request)
+        let name = try Self.name(context)
+        let by = try await Self.requester(request)
+        let runner = try await link.require().runner
+        switch await body(runner, name, by) {
+        case .done: return try json(ActionResponse(job: name, action: action, changed: true))
+        case .unchanged: return try json(ActionResponse(job: name, action: action, changed: false))
+        case .notFound: throw APIError.notFound(action == "cancel" ? "no post named '\(name)'" : "no job named '\(name)'")
+        case .conflict(let why): throw APIError(.conflict, why)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The `{name}` parameter, checked against the job-name grammar before anything looks it up.
+    static func name(_ context: AlmanacRequestContext) throws(APIError) -> String {
+        let name = context.parameters.get("name") ?? ""
+        guard isValidName(name) else {
+            throw .badRequest("bad name '\(name.prefix(80))': names are [a-z0-9][a-z0-9._-]{0,62}")
+        }
+        return name
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard let first = bytes.first, bytes.count <= 63 else { return false }
+        func alnum(_ b: UInt8) -> Bool { (0x61...0x7a).contains(b) || (0x30...0x39).contains(b) }
+        return alnum(first) && bytes.dropFirst().allSatisfy { alnum($0) || $0 == 0x2e || $0 == 0x5f || $0 == 0x2d }
+    }
+
+    /// Reads the optional JSON body `{"by": "who"}` (64 KiB at most) and returns who asked.
+    static func requester(_ request: Request) async throws -> String {
+        let body = try await readBody(request)
+        guard body.readableBytes > 0 else { return "api" }
+        struct Body: Decodable { var by: String? }
+        let decoded: Body
+        do {
+            decoded = try JSONDecoder().decode(Body.self, from: Data(buffer: body))
+        } catch {
+            throw APIError.badRequest("the body must be a JSON object like {\"by\": \"alice\"}")
+        }
+        guard let by = decoded.by else { return "api" }
+        guard !by.isEmpty, by.count <= 64, !by.contains(where: \.isNewline) else {
+            throw APIError.badRequest("by must be 1 to 64 characters on one line")
+        }
+        return "api:" + by
+    }
+
+    /// The whole body, or 413 past `ServerSettings.bodyLimit`.
+    static func readBody(_ request: Request) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > ServerSettings.bodyLimit {
+            throw APIError(.contentTooLarge, "the body is larger than \(ServerSettings.bodyLimit) bytes")
+        }
+        do {
+            return try await request.body.collect(upTo: ServerSettings.bodyLimit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, "the body is larger than \(ServerSettings.bodyLimit) bytes")
+        }
+    }
+}
+
+/// Encodes `value` as the API's JSON.
+func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    let data = try APIJSON.encoder().encode(value)
+    return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Runner
+
+/// The encoded `GET /api/v1/jobs` body, reused while nothing it depends on changed: the same
+/// journal position, the same reconcile and the same second (next fires move with the clock).
+///
+/// Building 1,000 status rows (schedule in words, next fire, percentiles) costs milliseconds;
+/// a dashboard polling every 5 s and a scraper should not pay it on every request.
+actor JobsCache {
+    private struct Key: Equatable {
+        var seq: UInt64
+        var reconciledAt: Date?
+        var second: Int64
+    }
+
+    private var key: Key?
+    private var body: ByteBuffer?
+
+    func body(for handle: RunnerHandle, now: Date) async throws -> ByteBuffer {
+        let seq = await handle.runner.journalState().lastSeq
+        let key = Key(seq: seq, reconciledAt: await handle.runner.lastPlan?.now,
+                      second: Int64(now.timeIntervalSince1970.rounded(.down)))
+        if key == self.key, let body { return body }
+        let snapshot = await Snapshot.take(handle, now: now)
+        let data = try APIJSON.encoder().encode(
+            JobsResponse(generatedAt: snapshot.now, jobs: snapshot.report.jobs, problems: snapshot.report.problems))
+        let body = ByteBuffer(bytes: data)
+        self.key = key
+        self.body = body
+        return body
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+
+/// Who may read and who may change: bearer tokens compared in constant time.
+///
+/// With no API token configured, state-changing endpoints are disabled (403), never open; with
+/// no read token, reads are open (the API token also reads).
+struct Access: Sendable {
+    let apiToken: String?
+    let readToken: String?
+
+    func read(_ request: Request) throws(APIError) {
+        guard let readToken else { return }
+        let given = Self.bearer(request)
+        if let given, ConstantTime.equal(given, readToken) || apiToken.map({ ConstantTime.equal(given, $0) }) == true { return }
+        throw Self.unauthorized(given == nil ? "this server needs a read token: Authorization: Bearer <token>" : "wrong token")
+    }
+
+    func write(_ request: Request) throws(APIError) {
+        guard let apiToken else {
+            throw APIError(.forbidden, "state-changing endpoints are disabled: start the runner with ALMANAC_API_TOKEN or --api-token-file")
+        }
+        guard let given = Self.bearer(request) else {
+            throw Self.unauthorized("this endpoint needs the API token: Authorization: Bearer <token>")
+        }
+        guard ConstantTime.equal(given, apiToken) else { throw Self.unauthorized("wrong token") }
+    }
+
+    static func bearer(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return parts[1].trimmingCharacters(in: .whitespaces)
+    }
+
+    static func unauthorized(_ message: String) -> APIError {
+        APIError(.unauthorized, message, headers: [.wwwAuthenticate: "Bearer realm=\"almanac\""])
+    }
+}

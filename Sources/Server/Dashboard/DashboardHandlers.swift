@@ -1,0 +1,133 @@
+import Foundation
+import Hummingbird
+import Journal
+import Status
+
+/// The server-rendered dashboard: the jobs table, posts and problems on `/`, one job's history
+/// and duration chart on `/jobs/{name}`. Everything user-supplied is HTML-escaped.
+struct DashboardHandlers: Sendable {
+    let link: RunnerLink
+    let access: Access
+    let now: @Sendable () -> Date
+
+    func index(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try access.read(request)
+        let snapshot = await Snapshot.take(try await link.require(), now: now())
+        var body = "<h1>Jobs</h1>"
+        let problems = snapshot.plan?.diagnostics ?? []
+        if !problems.isEmpty {
+            body += "<div class=problems><b>Problems</b> (the last good version of these files stays in force)"
+                + problems.map { "<code>\(HTML.escape($0.description))</code>" }.joined() + "</div>"
+        }
+        body += """
+            <table id=jobs><thead><tr><th>Name</th><th>Schedule</th><th>Next fire</th><th>Last result</th>
+            <th>Success</th><th>p95</th><th>Actions</th></tr></thead><tbody>
+            """
+        for job in snapshot.report.jobs where job.kind != "post" {
+            body += row(job)
+        }
+        body += "</tbody></table>"
+        let posts = snapshot.posts()
+        if !posts.isEmpty {
+            body += "<h2>Posts</h2><table id=posts><thead><tr><th>Post</th><th>Scheduled</th><th>State</th><th>Targets</th><th></th></tr></thead><tbody>"
+            for post in posts {
+                let targets = post.targets.map { target in
+                    let label = HTML.escape(target.target) + " " + HTML.outcome(target.state)
+                    guard let url = target.url, url.hasPrefix("http://") || url.hasPrefix("https://") else { return label }
+                    return "<a href=\"\(HTML.escape(url))\" rel=noopener>\(label)</a>"
+                }.joined(separator: " ")
+                let cancel = post.state == "pending"
+                    ? "<button data-action=\"/api/v1/posts/\(post.name)/cancel\">Cancel</button>" : ""
+                body += "<tr><td>\(HTML.escape(post.name))</td><td>\(HTML.time(post.scheduledAt))</td><td>\(HTML.outcome(post.state))</td>"
+                    + "<td>\(targets.isEmpty ? "–" : targets)</td><td>\(cancel)</td></tr>"
+            }
+            body += "</tbody></table>"
+        }
+        body += "<p class=muted>\(snapshot.report.jobs.count) job(s) · as of \(HTML.time(snapshot.now)) · "
+            + "<a href=\"/api/v1/openapi.json\">API</a> · <a href=\"/metrics\">metrics</a></p>"
+        return html(HTML.page(title: "Almanac", body: body))
+    }
+
+    func row(_ job: JobStatus) -> String {
+        let name = HTML.escape(job.name)
+        let state = job.running > 0 ? "running" : job.lastOutcome
+        let flags = (job.paused ? " " + HTML.outcome("paused") : "") + (job.enabled ? "" : " <span class=muted>(disabled)</span>")
+            + (job.problem.map { " <span class=\"pill warn\" title=\"\(HTML.escape($0))\">!</span>" } ?? "")
+        return "<tr><td><a href=\"/jobs/\(name)\">\(name)</a>\(flags)</td><td>\(HTML.escape(job.schedule))</td>"
+            + "<td>\(HTML.time(job.nextFire))</td><td>\(HTML.outcome(state))</td>"
+            + "<td class=num>\(job.successRate.map { String(format: "%.0f%% of %d", $0 * 100, job.runs) } ?? "–")</td>"
+            + "<td class=num>\(HTML.duration(job.p95DurationMs))</td>"
+            + "<td>\(actions(job))</td></tr>"
+    }
+
+    /// Run now, and pause or resume: they post with the token from the header's field.
+    func actions(_ job: JobStatus) -> String {
+        let name = HTML.escape(job.name)
+        let toggle = job.paused ? "resume" : "pause"
+        return "<button data-action=\"/api/v1/jobs/\(name)/trigger\">Run now</button>"
+            + "<button data-action=\"/api/v1/jobs/\(name)/\(toggle)\">\(toggle == "pause" ? "Pause" : "Resume")</button>"
+    }
+
+    func job(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try access.read(request)
+        let name = try APIHandlers.name(context)
+        let snapshot = await Snapshot.take(try await link.require(), now: now())
+        let job = try snapshot.job(name)
+        let executions = Array(snapshot.executions(name).prefix(100))
+        var body = "<h1>\(HTML.escape(name)) <span class=muted>\(HTML.escape(job.kind))</span></h1>"
+        body += "<table><tbody><tr><th>Schedule</th><td>\(HTML.escape(job.schedule)) (\(HTML.escape(job.timeZone)))</td></tr>"
+            + "<tr><th>Next fires</th><td>\(snapshot.nextFires(name).map { HTML.time($0) }.joined(separator: "<br>"))</td></tr>"
+            + "<tr><th>Success</th><td>\(job.successRate.map { String(format: "%.0f%% of %d", $0 * 100, job.runs) } ?? "–")"
+            + " · avg \(HTML.duration(job.averageDurationMs)) · p95 \(HTML.duration(job.p95DurationMs))</td></tr>"
+            + "<tr><th>Source</th><td>\(HTML.escape(job.source ?? "–"))\(job.problem.map { " — " + HTML.escape($0) } ?? "")</td></tr>"
+            + "</tbody></table><p>\(actions(job))</p>"
+        body += "<h2>Durations</h2>" + DurationChart.svg(executions.reversed())
+        body += """
+            <h2>Executions</h2><table id=executions><thead><tr><th>Status</th><th>Scheduled</th><th>Started</th>
+            <th>Late</th><th>Duration</th><th>Attempt</th><th>Exit</th><th>Output (tail)</th></tr></thead><tbody>
+            """
+        for execution in executions {
+            let view = ExecutionView(execution)
+            let tail = view.outputTail.map { String($0.suffix(600)) } ?? ""
+            body += "<tr><td>\(HTML.outcome(view.status))</td><td>\(HTML.time(view.scheduledAt))</td><td>\(HTML.time(view.startedAt))</td>"
+                + "<td class=num>\(HTML.duration(view.lateMs))</td><td class=num>\(HTML.duration(view.durationMs))</td>"
+                + "<td class=num>\(view.attempt)</td><td class=num>\(view.exitCode.map(String.init) ?? view.signal.map { "sig \($0)" } ?? "–")</td>"
+                + "<td><pre>\(HTML.escape(tail))</pre>\(view.errorClass.map { "<span class=muted>\(HTML.escape($0))</span>" } ?? "")</td></tr>"
+        }
+        body += "</tbody></table>"
+        return html(HTML.page(title: "\(name) · Almanac", body: body))
+    }
+
+    func html(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: .init(string: text)))
+    }
+}
+
+/// An inline SVG bar chart of execution durations, oldest on the left; failures in red.
+enum DurationChart {
+    static func svg(_ executions: [Execution], width: Int = 900, height: Int = 160) -> String {
+        let finished = executions.filter { $0.durationMs != nil }
+        guard !finished.isEmpty else { return "<p class=muted>No finished executions yet.</p>" }
+        let peak = max(1, finished.compactMap(\.durationMs).max() ?? 1)
+        let slot = Double(width - 50) / Double(finished.count)
+        var bars = ""
+        for (index, execution) in finished.enumerated() {
+            let ms = execution.durationMs ?? 0
+            let h = max(1, Double(ms) / Double(peak) * Double(height - 30))
+            let x = 45 + Double(index) * slot
+            let ok = execution.outcome == "success" || execution.outcome == "partial"
+            bars += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\">", x, Double(height - 20) - h,
+                           max(1, slot * 0.8), h, ok ? "#4c8bf5" : "#d64545")
+                + "<title>\(HTML.escape(RFC3339Date.text(execution.startedAt))): \(StatusRenderer.duration(ms)) \(HTML.escape(execution.outcome ?? ""))</title></rect>"
+        }
+        return "<svg width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=img aria-label=\"durations\">"
+            + "<text x=\"2\" y=\"12\" font-size=\"11\" fill=\"#4a5366\">\(StatusRenderer.duration(peak))</text>"
+            + "<text x=\"2\" y=\"\(height - 22)\" font-size=\"11\" fill=\"#4a5366\">0</text>"
+            + "<line x1=\"44\" y1=\"\(height - 20)\" x2=\"\(width)\" y2=\"\(height - 20)\" stroke=\"#c5cbd6\"/>" + bars + "</svg>"
+    }
+}
+
+enum RFC3339Date {
+    static func text(_ date: Date) -> String { APIJSON.format(date) }
+}

@@ -1,0 +1,84 @@
+import CronSchedule
+import Foundation
+import Status
+
+/// Small helpers for server-rendered HTML: escaping, and the page shell with its inline style
+/// and script (no CDN, no build step).
+enum HTML {
+    /// Escapes text for element content and quoted attributes.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func time(_ date: Date?) -> String {
+        guard let date else { return "–" }
+        return "<time datetime=\"\(RFC3339.format(date))\">\(escape(RFC3339.format(date)))</time>"
+    }
+
+    static func duration(_ ms: Int?) -> String { ms.map(StatusRenderer.duration) ?? "–" }
+
+    static func outcome(_ text: String?) -> String {
+        guard let text else { return "<span class=muted>–</span>" }
+        let css = text == "success" || text == "published" ? "ok" : text == "running" || text == "pending" || text == "processing"
+            ? "run" : text == "partial" || text == "paused" || text == "cancelled" || text == "skipped" ? "warn" : "bad"
+        return "<span class=\"pill \(css)\">\(escape(text))</span>"
+    }
+
+    static func page(title: String, body: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(escape(title))</title><style>\(style)</style></head>
+        <body><header><a href="/" class=brand>Almanac</a>
+        <label>API token <input id=token type=password autocomplete=off placeholder="for trigger / pause / resume"></label>
+        <span id=flash></span></header>
+        <main id=main>\(body)</main>
+        <script>\(script)</script></body></html>
+        """
+    }
+
+    static let style = """
+        body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+        header{display:flex;gap:1.5em;align-items:center;padding:.7em 1.5em;background:#1d2330;color:#e8ebf1}
+        header label{margin-left:auto;font-size:12px}header input{margin-left:.5em;padding:.25em .4em}
+        .brand{color:#fff;font-weight:700;font-size:18px;text-decoration:none}
+        main{padding:1em 1.5em}h1{font-size:20px}h2{font-size:16px;margin-top:1.6em}
+        table{border-collapse:collapse;width:100%;background:#fff;box-shadow:0 1px 2px #0001}
+        th,td{text-align:left;padding:.4em .6em;border-bottom:1px solid #e5e8ee;vertical-align:top}
+        th{background:#eef1f5;font-weight:600;font-size:12px;text-transform:uppercase;color:#4a5366}
+        td.num{text-align:right;font-variant-numeric:tabular-nums}
+        .pill{padding:.1em .5em;border-radius:1em;font-size:12px}.ok{background:#d9f5e1;color:#176b34}
+        .bad{background:#fde0e0;color:#9b1c1c}.warn{background:#fff1cc;color:#7a5600}.run{background:#dce8ff;color:#1f4fa8}
+        .muted{color:#8a93a6}pre{margin:0;white-space:pre-wrap;max-width:40em;max-height:8em;overflow:auto;font-size:12px}
+        button{font-size:12px;padding:.15em .6em;margin-right:.2em;cursor:pointer}
+        .problems{background:#fff4f4;border:1px solid #f3c2c2;padding:.6em 1em}.problems code{display:block}
+        #flash{font-size:12px}svg{background:#fff;box-shadow:0 1px 2px #0001}
+        """
+
+    /// Buttons post with the token from the password field (kept in sessionStorage); the page
+    /// refreshes its main element every 5 seconds without a full reload.
+    static let script = """
+        const token=document.getElementById('token');token.value=sessionStorage.getItem('almanac-token')||'';
+        token.addEventListener('change',()=>sessionStorage.setItem('almanac-token',token.value));
+        const flash=(t)=>{document.getElementById('flash').textContent=t};
+        document.addEventListener('click',async(e)=>{const b=e.target.closest('button[data-action]');if(!b)return;
+        const r=await fetch(b.dataset.action,{method:'POST',headers:token.value?{'Authorization':'Bearer '+token.value}:{}});
+        const j=await r.json().catch(()=>({}));flash(r.ok?(b.textContent+' '+(j.job||'')+': ok'):('error '+r.status+': '+((j.error||{}).message||'')));refresh();});
+        async function refresh(){try{const r=await fetch(location.href,{headers:token.value?{'Authorization':'Bearer '+token.value}:{}});
+        if(!r.ok)return;const d=new DOMParser().parseFromString(await r.text(),'text/html');
+        document.getElementById('main').innerHTML=d.getElementById('main').innerHTML;}catch(e){}}
+        setInterval(refresh,5000);
+        """
+}

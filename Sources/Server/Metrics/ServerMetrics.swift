@@ -1,0 +1,80 @@
+import CoreMetrics
+import Foundation
+import Journal
+import Prometheus
+import Runner
+
+/// The runner's Prometheus metrics, fed from its observer (every journaled event) through
+/// swift-metrics into a swift-prometheus registry of its own.
+///
+/// Its own registry and factory rather than the global `MetricsSystem.bootstrap`, so tests and
+/// several servers in one process never share counters. Labels stay low-cardinality (outcome,
+/// class, reason) — per-job numbers are in the API.
+public final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    let factory: PrometheusMetricsFactory
+
+    public init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
+            .seconds(60), .seconds(300), .seconds(900), .seconds(3600),
+        ]
+        self.factory = factory
+    }
+
+    /// The observer to hang on `RunnerHooks.observer`.
+    public func observe(_ notice: RunnerNotice) {
+        guard case .recorded(let event) = notice else {
+            if case .problem = notice { Counter(label: "almanac_problems_total", factory: factory).increment() }
+            return
+        }
+        Counter(label: "almanac_journal_events_total", dimensions: [("type", event.type.rawValue)], factory: factory).increment()
+        switch event.type {
+        case .started:
+            let trigger = event.triggeredBy ?? "schedule"
+            Counter(label: "almanac_fires_total", dimensions: [("trigger", trigger)], factory: factory).increment()
+            if trigger == "schedule", let scheduled = event.scheduledAt {
+                let late = max(0, event.at.timeIntervalSince(scheduled))
+                Timer(label: "almanac_fire_lateness_seconds", factory: factory).recordNanoseconds(Int64(late * 1e9))
+            }
+        case .finished where event.target == nil:
+            let outcome = event.outcome ?? "unknown"
+            Counter(label: "almanac_outcomes_total", dimensions: [("outcome", outcome), ("class", event.errorClass ?? "none")],
+                    factory: factory).increment()
+            if let ms = event.durationMs {
+                Timer(label: "almanac_execution_duration_seconds", factory: factory).recordMilliseconds(ms)
+            }
+        case .retry:
+            Counter(label: "almanac_retries_total", dimensions: [("class", event.errorClass ?? "failure")], factory: factory).increment()
+        case .skipped:
+            Counter(label: "almanac_skipped_total", dimensions: [("reason", event.reason ?? "unknown")], factory: factory).increment()
+        case .published:
+            Counter(label: "almanac_published_total", factory: factory).increment()
+        case .synced:
+            Gauge(label: "almanac_last_sync_timestamp_seconds", factory: factory).record(event.at.timeIntervalSince1970)
+        default:
+            break
+        }
+    }
+
+    /// The text exposition, with the gauges read at scrape time (running attempts, journal
+    /// size, last reconcile) brought up to date first.
+    func exposition(_ handle: RunnerHandle?) async -> String {
+        if let handle {
+            let running = await handle.runner.runningCount
+            Gauge(label: "almanac_running", factory: factory).record(running)
+            let queued = await handle.runner.queuedCount
+            Gauge(label: "almanac_queued_fires", factory: factory).record(queued)
+            let size = (try? FileManager.default.attributesOfItem(atPath: handle.journalPath)[.size] as? Int) ?? 0
+            Gauge(label: "almanac_journal_bytes", factory: factory).record(size)
+            if let plan = await handle.runner.lastPlan {
+                Gauge(label: "almanac_last_reconcile_timestamp_seconds", factory: factory).record(plan.now.timeIntervalSince1970)
+                Gauge(label: "almanac_reconcile_problems", factory: factory).record(plan.diagnostics.count)
+            }
+        }
+        Gauge(label: "almanac_up", factory: factory).record(handle == nil ? 0 : 1)
+        return registry.emitToString()
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Journal
+import Runner
+
+/// The server's view of the runner: empty until `RunnerService` has started it, then the handle.
+///
+/// The server starts listening before the first reconcile finishes, so `/healthz` answers at
+/// once while `/readyz` says 503 until the runner is up.
+public actor RunnerLink {
+    private(set) var handle: RunnerHandle?
+    private var stopRequested = false
+    private(set) var draining = false
+    /// Called by `POST /api/v1/sync` and a valid push webhook; the git poller may replace it.
+    private var syncHook: (@Sendable () async -> Void)?
+
+    public init() {}
+
+    /// Hands over the running runner (RunnerHooks.started); stops it at once if shutdown came first.
+    public func attach(_ handle: RunnerHandle) async {
+        self.handle = handle
+        if syncHook == nil { syncHook = handle.reload }
+        if stopRequested { await handle.runner.stop() }
+    }
+
+    /// Stops firing (graceful shutdown); the runner then drains.
+    public func stop() async {
+        stopRequested = true
+        draining = true
+        await handle?.runner.stop()
+    }
+
+    /// Replaces what a sync does (the git poller's "fetch now").
+    public func setSyncHook(_ hook: @escaping @Sendable () async -> Void) {
+        syncHook = hook
+    }
+
+    /// Runs the sync hook; false when there is none yet.
+    func sync() async -> Bool {
+        guard let syncHook else { return false }
+        await syncHook()
+        return true
+    }
+
+    /// The handle, or a 503 while the runner is not up.
+    func require() throws(APIError) -> RunnerHandle {
+        guard let handle else { throw APIError(.serviceUnavailable, "the runner is starting") }
+        return handle
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// What the server needs to know beyond the runner: where to listen, the tokens, the webhook
+/// secret and the limits.
+public struct ServerSettings: Sendable {
+    /// Request bodies larger than this are refused with 413.
+    public static let bodyLimit = 64 * 1024
+
+    public var host: String
+    public var port: Int
+    /// Bearer token for state-changing endpoints; nil disables them (403), it never opens them.
+    public var apiToken: String?
+    /// Bearer token for read endpoints; nil leaves them open. The API token is accepted too.
+    public var readToken: String?
+    /// Secret of `POST /hooks/github`; nil disables the webhook.
+    public var webhookSecret: String?
+    /// The branch whose pushes start a sync (`refs/heads/<branch>`); nil accepts any branch.
+    public var watchedBranch: String?
+    /// Manual runs per client per minute.
+    public var triggersPerMinute: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, apiToken: String? = nil, readToken: String? = nil,
+                webhookSecret: String? = nil, watchedBranch: String? = nil, triggersPerMinute: Int = 10) {
+        self.host = host
+        self.port = port
+        self.apiToken = apiToken
+        self.readToken = readToken
+        self.webhookSecret = webhookSecret
+        self.watchedBranch = watchedBranch
+        self.triggersPerMinute = triggersPerMinute
+    }
+
+    /// Reads `ALMANAC_API_TOKEN` (or the first line of `tokenFile`, which wins),
+    /// `ALMANAC_READ_TOKEN` and `ALMANAC_WEBHOOK_SECRET`; empty values count as unset.
+    public static func make(listen: String, environment: [String: String], tokenFile: String?) throws(APIError) -> ServerSettings {
+        let (host, port) = try parseListen(listen)
+        var settings = ServerSettings(host: host, port: port)
+        func value(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
+        settings.apiToken = value("ALMANAC_API_TOKEN")
+        settings.readToken = value("ALMANAC_READ_TOKEN")
+        settings.webhookSecret = value("ALMANAC_WEBHOOK_SECRET")
+        if let tokenFile {
+            guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+                throw APIError(.internalServerError, "cannot read the API token file \(tokenFile)")
+            }
+            let token = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            guard !token.isEmpty else { throw APIError(.internalServerError, "the API token file \(tokenFile) is empty") }
+            settings.apiToken = token
+        }
+        return settings
+    }
+
+    /// `127.0.0.1:8080`, `[::1]:8080` or `:8080` (all interfaces is spelled `0.0.0.0:8080`).
+    static func parseListen(_ text: String) throws(APIError) -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw APIError(.badRequest, "--listen wants HOST:PORT, e.g. 127.0.0.1:8080; got '\(text)'")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "127.0.0.1" : host, port)
+    }
+}

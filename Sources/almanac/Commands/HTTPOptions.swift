@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Runner
+import Server
+
+/// `almanac run --listen …`: the HTTP API, dashboard and metrics beside the runner.
+struct HTTPOptions: ParsableArguments {
+    @Option(help: "Serve the API, dashboard and /metrics on HOST:PORT (e.g. 127.0.0.1:8080).")
+    var listen: String?
+
+    @Option(name: .customLong("api-token-file"),
+            help: "File whose first line is the bearer token for state-changing endpoints (else ALMANAC_API_TOKEN; without either they are disabled).")
+    var apiTokenFile: String?
+
+    @Option(name: .customLong("log-format"), help: "Log lines as text or json (with --listen).")
+    var logFormat: String = "text"
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (with --listen).")
+    var logLevel: String = "info"
+
+    /// Runs the runner and the server under one ServiceGroup until SIGTERM/SIGINT or `--for`.
+    func serve(_ service: RunnerService, listen: String, for length: Duration?) async throws {
+        let logger: Logger
+        let settings: ServerSettings
+        do {
+            logger = try AlmanacLogging.bootstrap(format: logFormat, level: logLevel)
+            settings = try ServerSettings.make(listen: listen, environment: Workspace.environment, tokenFile: apiTokenFile)
+        } catch {
+            printError("error: \(error.message)")
+            throw ExitCode(1)
+        }
+        var service = service
+        let runnerLogger = Logger(label: "almanac.runner")
+        service.log = { runnerLogger.info("\($0)") }
+        do {
+            try await AlmanacServer(runner: service, settings: settings, logger: logger).run(for: length)
+        } catch {
+            logger.error("\(error)")
+            throw ExitCode(1)
+        }
+    }
+}
