@@ -7,50 +7,6 @@ import Foundation
 /// `…Template` twins keep the text as written, and only those feed `fields`/`contentHash`, so a
 /// secret from the environment never reaches a plan, the journal or a status file.
 public struct JobSpec: Sendable, Hashable {
-    /// The stored properties, boxed: a JobSpec is one pointer wide.
-    ///
-    /// A runner holds 100,000 specs in a dictionary and a manifest in an array; inline, each
-    /// slot would be ~600 bytes (times the dictionary's spare capacity).
-    struct Values: Sendable, Hashable {
-        var name: String
-        var kind: SpecKind
-        var trigger: Trigger
-        var triggerText: String
-        var timeZone: TimeZone
-        var command: Command?
-        var commandTemplate: Command?
-        var workdir: String
-        var environment: [String: String]
-        var environmentTemplate: [String: String]
-        var timeout: Duration?
-        var retry: RetryPolicy
-        var nonRetryableExitCodes: Set<Int32>
-        var concurrency: ConcurrencyPolicy
-        var catchup: CatchupPolicy
-        var jitter: Duration
-        var enabled: Bool
-        var notify: [NotifySpec]
-        var after: [String]
-        var limits: Limits?
-        var content: [String: JSONValue]
-        var publish: [PublishTarget]
-        var cancelled: Bool
-        var repo: String?
-        var repoTemplate: String?
-        var branch: String?
-        var since: Duration?
-        var location: SourceLocation
-    }
-
-    /// Copy-on-write storage: mutated only when uniquely referenced.
-    final class Storage: @unchecked Sendable {
-        var values: Values
-
-        init(_ values: Values) { self.values = values }
-    }
-
-    private var storage: Storage
-
     public var name: String {
         get { storage.values.name }
         _modify { makeUnique(); yield &storage.values.name }
@@ -96,29 +52,29 @@ public struct JobSpec: Sendable, Hashable {
 
     /// Substituted values, for the child process only.
     public var environment: [String: String] {
-        get { storage.values.environment }
-        _modify { makeUnique(); yield &storage.values.environment }
+        get { storage.values.cold.values.environment }
+        set { updateCold(\.environment, newValue) }
     }
 
     /// The raw text with `${VAR}` kept — what plans, the journal and status may show.
     public var environmentTemplate: [String: String] {
-        get { storage.values.environmentTemplate }
-        _modify { makeUnique(); yield &storage.values.environmentTemplate }
+        get { storage.values.cold.values.environmentTemplate }
+        set { updateCold(\.environmentTemplate, newValue) }
     }
 
     public var timeout: Duration? {
-        get { storage.values.timeout }
-        _modify { makeUnique(); yield &storage.values.timeout }
+        get { storage.values.cold.values.timeout }
+        set { updateCold(\.timeout, newValue) }
     }
 
     public var retry: RetryPolicy {
-        get { storage.values.retry }
-        _modify { makeUnique(); yield &storage.values.retry }
+        get { storage.values.cold.values.retry }
+        set { updateCold(\.retry, newValue) }
     }
 
     public var nonRetryableExitCodes: Set<Int32> {
-        get { storage.values.nonRetryableExitCodes }
-        _modify { makeUnique(); yield &storage.values.nonRetryableExitCodes }
+        get { storage.values.cold.values.nonRetryableExitCodes }
+        set { updateCold(\.nonRetryableExitCodes, newValue) }
     }
 
     public var concurrency: ConcurrencyPolicy {
@@ -127,8 +83,8 @@ public struct JobSpec: Sendable, Hashable {
     }
 
     public var catchup: CatchupPolicy {
-        get { storage.values.catchup }
-        _modify { makeUnique(); yield &storage.values.catchup }
+        get { storage.values.cold.values.catchup }
+        set { updateCold(\.catchup, newValue) }
     }
 
     /// Upper bound of the deterministic per-name offset added to each fire.
@@ -143,64 +99,66 @@ public struct JobSpec: Sendable, Hashable {
     }
 
     public var notify: [NotifySpec] {
-        get { storage.values.notify }
-        _modify { makeUnique(); yield &storage.values.notify }
+        get { storage.values.cold.values.notify }
+        set { updateCold(\.notify, newValue) }
     }
 
     /// Names of jobs whose success triggers this one.
     public var after: [String] {
-        get { storage.values.after }
-        _modify { makeUnique(); yield &storage.values.after }
+        get { storage.values.cold.values.after }
+        set { updateCold(\.after, newValue) }
     }
 
     public var limits: Limits? {
-        get { storage.values.limits }
-        _modify { makeUnique(); yield &storage.values.limits }
+        get { storage.values.cold.values.limits }
+        set { updateCold(\.limits, newValue) }
     }
 
     // Posts.
     /// `title`, `body`, `media`, `channel`, `platform`, `nsfw`, `flair` and free-form keys.
     public var content: [String: JSONValue] {
-        get { storage.values.content }
-        _modify { makeUnique(); yield &storage.values.content }
+        get { storage.values.cold.values.content }
+        set { updateCold(\.content, newValue) }
     }
 
     public var publish: [PublishTarget] {
-        get { storage.values.publish }
-        _modify { makeUnique(); yield &storage.values.publish }
+        get { storage.values.cold.values.publish }
+        set { updateCold(\.publish, newValue) }
     }
 
     public var cancelled: Bool {
-        get { storage.values.cancelled }
-        _modify { makeUnique(); yield &storage.values.cancelled }
+        get { storage.values.cold.values.cancelled }
+        set { updateCold(\.cancelled, newValue) }
     }
 
     // Scans.
     public var repo: String? {
-        get { storage.values.repo }
-        _modify { makeUnique(); yield &storage.values.repo }
+        get { storage.values.cold.values.repo }
+        set { updateCold(\.repo, newValue) }
     }
 
     public var repoTemplate: String? {
-        get { storage.values.repoTemplate }
-        _modify { makeUnique(); yield &storage.values.repoTemplate }
+        get { storage.values.cold.values.repoTemplate }
+        set { updateCold(\.repoTemplate, newValue) }
     }
 
     public var branch: String? {
-        get { storage.values.branch }
-        _modify { makeUnique(); yield &storage.values.branch }
+        get { storage.values.cold.values.branch }
+        set { updateCold(\.branch, newValue) }
     }
 
     /// How far back the first scan looks.
     public var since: Duration? {
-        get { storage.values.since }
-        _modify { makeUnique(); yield &storage.values.since }
+        get { storage.values.cold.values.since }
+        set { updateCold(\.since, newValue) }
     }
 
     public var location: SourceLocation {
         get { storage.values.location }
         _modify { makeUnique(); yield &storage.values.location }
     }
+
+    private var storage: Storage
 
     public init(
         name: String, kind: SpecKind = .job, trigger: Trigger = .manual, triggerText: String? = nil,
@@ -214,24 +172,13 @@ public struct JobSpec: Sendable, Hashable {
         repo: String? = nil, repoTemplate: String? = nil, branch: String? = nil, since: Duration? = nil,
         location: SourceLocation = SourceLocation(file: "", line: 0, column: 0)
     ) {
-        storage = Storage(Values(
-            name: name,
-            kind: kind,
-            trigger: trigger,
-            triggerText: triggerText ?? Self.defaultTriggerText(trigger),
-            timeZone: timeZone ?? .utc,
-            command: command,
-            commandTemplate: commandTemplate ?? command,
-            workdir: workdir,
+        let cold = ColdValues(
             environment: environment,
             environmentTemplate: environmentTemplate ?? environment,
             timeout: timeout,
             retry: retry,
             nonRetryableExitCodes: nonRetryableExitCodes,
-            concurrency: concurrency,
             catchup: catchup,
-            jitter: jitter,
-            enabled: enabled,
             notify: notify,
             after: after,
             limits: limits,
@@ -241,13 +188,36 @@ public struct JobSpec: Sendable, Hashable {
             repo: repo,
             repoTemplate: repoTemplate ?? repo,
             branch: branch,
-            since: since,
-            location: location
+            since: since
+        )
+        storage = Storage(Values(
+            name: name,
+            kind: kind,
+            trigger: trigger,
+            triggerText: triggerText ?? Self.defaultTriggerText(trigger),
+            timeZone: timeZone ?? .utc,
+            command: command,
+            commandTemplate: commandTemplate ?? command,
+            workdir: workdir,
+            concurrency: concurrency,
+            jitter: jitter,
+            enabled: enabled,
+            location: location,
+            cold: cold == ColdValues.defaults.values ? ColdValues.defaults : ColdValues.Box(cold)
         ))
     }
 
     private mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.values) }
+    }
+
+    /// Sets a cold field; setting the value it already has (a default) keeps the shared box.
+    private mutating func updateCold<T: Equatable>(_ field: WritableKeyPath<ColdValues, T>, _ value: T) {
+        guard storage.values.cold.values[keyPath: field] != value else { return }
+        var cold = storage.values.cold.values
+        cold[keyPath: field] = value
+        makeUnique()
+        storage.values.cold = ColdValues.Box(cold)
     }
 
     public static func == (lhs: JobSpec, rhs: JobSpec) -> Bool {
