@@ -27,3 +27,10 @@ extension JobState {
         init(_ values: Values) { self.values = values }
     }
 }
+
+extension JobState: CustomReflectable {
+    /// The stored fields, so `print` and test failures show them rather than the box.
+    public var customMirror: Mirror {
+        Mirror(self, children: Mirror(reflecting: storage.values).children, displayStyle: .struct)
+    }
+}

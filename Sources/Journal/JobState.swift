@@ -174,12 +174,17 @@ public struct JobState: Sendable, Hashable, Codable {
         _modify { makeUnique(); yield &storage.values.stats }
     }
 
-    private var storage = Storage(Values())
+    var storage = Storage(Values())
 
     public init() {}
 
     private mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.values) }
+    }
+
+    mutating func withValues(_ body: (inout Values) -> Void) {
+        makeUnique()
+        body(&storage.values)
     }
 
     public static func == (lhs: JobState, rhs: JobState) -> Bool {

@@ -67,3 +67,12 @@ extension JobSpec {
         init(_ values: Values) { self.values = values }
     }
 }
+
+extension JobSpec: CustomReflectable {
+    /// The fields, hot and cold alike, so `print` and test failures show them rather than the box.
+    public var customMirror: Mirror {
+        let hot = Mirror(reflecting: storage.values).children.filter { $0.label != "cold" }
+        let cold = Mirror(reflecting: storage.values.cold.values).children
+        return Mirror(self, children: Array(hot) + Array(cold), displayStyle: .struct)
+    }
+}

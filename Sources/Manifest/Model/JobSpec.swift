@@ -158,7 +158,7 @@ public struct JobSpec: Sendable, Hashable {
         _modify { makeUnique(); yield &storage.values.location }
     }
 
-    private var storage: Storage
+    var storage: Storage
 
     public init(
         name: String, kind: SpecKind = .job, trigger: Trigger = .manual, triggerText: String? = nil,
