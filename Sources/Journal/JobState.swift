@@ -4,7 +4,14 @@ import Foundation
 public struct AppliedVersion: Sendable, Hashable, Codable {
     public var hash: String
     public var revision: String?
-    public var fields: [String: String]
+    /// Field name → canonical text (secret-free), as the reconciler diffs them.
+    ///
+    /// Stored packed (one string, not a dictionary): the state holds one per job.
+    public var fields: [String: String] {
+        get { packedFields.dictionary }
+        set { packedFields = PackedFields(newValue) }
+    }
+    var packedFields: PackedFields
     public var source: String?
     /// `job`, `post` or `scan`.
     public var kind: String
@@ -15,11 +22,37 @@ public struct AppliedVersion: Sendable, Hashable, Codable {
                 kind: String = "job", enabled: Bool = true, at: Date) {
         self.hash = hash
         self.revision = revision
-        self.fields = fields
+        self.packedFields = PackedFields(fields)
         self.source = source
         self.kind = kind
         self.enabled = enabled
         self.at = at
+    }
+
+    /// One field's canonical text, without building the dictionary.
+    public func field(_ name: String) -> String? { packedFields.value(of: name) }
+
+    enum CodingKeys: String, CodingKey {
+        case hash, revision, fields, source, kind, enabled, at
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(hash: try c.decode(String.self, forKey: .hash), revision: try c.decodeIfPresent(String.self, forKey: .revision),
+                  fields: try c.decode([String: String].self, forKey: .fields),
+                  source: try c.decodeIfPresent(String.self, forKey: .source), kind: try c.decode(String.self, forKey: .kind),
+                  enabled: try c.decode(Bool.self, forKey: .enabled), at: try c.decode(Date.self, forKey: .at))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(hash, forKey: .hash)
+        try c.encodeIfPresent(revision, forKey: .revision)
+        try c.encode(fields, forKey: .fields)
+        try c.encodeIfPresent(source, forKey: .source)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(enabled, forKey: .enabled)
+        try c.encode(at, forKey: .at)
     }
 }
 
@@ -74,27 +107,101 @@ public struct JobStats: Sendable, Hashable, Codable {
 /// Everything the journal knows about one job, post or scan.
 public struct JobState: Sendable, Hashable, Codable {
     /// The desired version; nil before the first `applied` and after `removed`.
-    public var applied: AppliedVersion?
-    public var removed = false
-    public var paused = false
+    public var applied: AppliedVersion? {
+        get { storage.values.applied }
+        _modify { makeUnique(); yield &storage.values.applied }
+    }
+
+    public var removed: Bool {
+        get { storage.values.removed }
+        _modify { makeUnique(); yield &storage.values.removed }
+    }
+
+    public var paused: Bool {
+        get { storage.values.paused }
+        _modify { makeUnique(); yield &storage.values.paused }
+    }
+
     /// The latest scheduled time that was queued, started, skipped or cancelled; catch-up starts after it.
-    public var lastOccurrence: Date?
+    public var lastOccurrence: Date? {
+        get { storage.values.lastOccurrence }
+        _modify { makeUnique(); yield &storage.values.lastOccurrence }
+    }
+
     /// The next fire time the runner announced with a `scheduled` event.
-    public var nextScheduled: Date?
+    public var nextScheduled: Date? {
+        get { storage.values.nextScheduled }
+        _modify { makeUnique(); yield &storage.values.nextScheduled }
+    }
+
     /// Occurrences queued (e.g. waiting for a concurrency slot), oldest first.
-    public var queued: [OccurrenceKey] = []
+    public var queued: [OccurrenceKey] {
+        get { storage.values.queued }
+        _modify { makeUnique(); yield &storage.values.queued }
+    }
+
     /// Started and not finished, in start order.
-    public var running: [Execution] = []
+    public var running: [Execution] {
+        get { storage.values.running }
+        _modify { makeUnique(); yield &storage.values.running }
+    }
+
     /// Finished executions, oldest first; compaction's retention trims it.
-    public var history: [Execution] = []
-    public var pendingRetry: PendingRetry?
+    public var history: [Execution] {
+        get { storage.values.history }
+        _modify { makeUnique(); yield &storage.values.history }
+    }
+
+    public var pendingRetry: PendingRetry? {
+        get { storage.values.pendingRetry }
+        _modify { makeUnique(); yield &storage.values.pendingRetry }
+    }
+
     /// Last synced commit of a scan.
-    public var lastSync: String?
+    public var lastSync: String? {
+        get { storage.values.lastSync }
+        _modify { makeUnique(); yield &storage.values.lastSync }
+    }
+
     /// Publish targets of a post, by target name.
-    public var publications: [String: Publication] = [:]
-    public var stats = JobStats()
+    public var publications: [String: Publication] {
+        get { storage.values.publications }
+        _modify { makeUnique(); yield &storage.values.publications }
+    }
+
+    public var stats: JobStats {
+        get { storage.values.stats }
+        _modify { makeUnique(); yield &storage.values.stats }
+    }
+
+    var storage = Storage(Values())
 
     public init() {}
+
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.values) }
+    }
+
+    mutating func withValues(_ body: (inout Values) -> Void) {
+        makeUnique()
+        body(&storage.values)
+    }
+
+    public static func == (lhs: JobState, rhs: JobState) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.values == rhs.storage.values
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        storage.values.hash(into: &hasher)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        storage = Storage(try Values(from: decoder))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try storage.values.encode(to: encoder)
+    }
 
     /// Mean duration over `history`, in milliseconds.
     public var averageDurationMs: Int? {

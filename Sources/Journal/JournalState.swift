@@ -63,6 +63,13 @@ public struct JournalState: Sendable, Hashable, Codable {
 extension JobState {
     /// One job's part of the reducer.
     mutating func apply(_ event: JournalEvent) {
+        // One access to the boxed storage per event, not one per field touched.
+        withValues { $0.apply(event) }
+    }
+}
+
+extension JobState.Values {
+    mutating func apply(_ event: JournalEvent) {
         switch event.type {
         case .applied:
             applied = AppliedVersion(

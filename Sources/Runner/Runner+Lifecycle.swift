@@ -73,6 +73,8 @@ extension Runner {
         for job in jobs.values.sorted(by: { $0.name < $1.name }) {
             reschedule(job, after: now)
         }
+        // The caller has dropped the first manifest and plan by now: give their pages back.
+        if jobs.count > 1000 { MemoryTrim.release() }
         poke()
     }
 

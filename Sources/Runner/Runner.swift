@@ -80,6 +80,15 @@ public actor Runner {
     /// a removed job loses its pending fires, and its history stays in the journal.
     @discardableResult
     public func apply(_ manifest: Manifest, revision: String? = nil) async throws -> Plan {
+        let plan = try await reconcile(manifest, revision: revision)
+        // Trimmed once the reconcile's temporaries (the desired map, a copy-on-write copy of the
+        // journal state, encoded lines) are freed, not while they are still alive.
+        if plan.changes.count > 1000 { MemoryTrim.release() }
+        poke()
+        return plan
+    }
+
+    private func reconcile(_ manifest: Manifest, revision: String?) async throws -> Plan {
         let now = clock.now()
         let state = await journal.state()
         let plan = Reconciler.plan(desired: manifest, state: state, now: now)
@@ -119,8 +128,6 @@ public actor Runner {
         var summary = plan
         summary.changes = []
         lastPlan = summary
-        if plan.changes.count > 1000 { MemoryTrim.release() }
-        poke()
         return plan
     }
 

@@ -173,3 +173,23 @@ struct JobSpecTests {
         #expect(!m.isValid)
     }
 }
+
+@Suite("job spec storage")
+struct JobSpecStorageTests {
+    @Test("a copied spec is independent of the original, hot and cold fields alike")
+    func copyOnWrite() {
+        let original = JobSpec(name: "a", command: .argv(["/bin/true"]))
+        var copy = original
+        copy.name = "b"
+        copy.retry = RetryPolicy(maxAttempts: 3, backoff: .fixed(.seconds(1)))
+        copy.environment["X"] = "1"
+        #expect(original.name == "a" && original.retry == .none && original.environment.isEmpty)
+        #expect(copy.name == "b" && copy.retry.maxAttempts == 3 && copy.environment == ["X": "1"])
+        #expect(original != copy)
+        copy.name = "a"
+        copy.retry = .none
+        copy.environment = [:]
+        #expect(original == copy)
+        #expect(original.hashValue == copy.hashValue)
+    }
+}

@@ -18,7 +18,8 @@ extension SchemaContext {
                     ok = false
                 }
             }
-            return ok ? (.argv(values), .argv(templates)) : nil
+            // Without `${VAR}` the two lists are equal: share one array rather than hold two.
+            return ok ? (.argv(values), .argv(templates == values ? values : templates)) : nil
         default:
             guard let text = string(node, field) else { return nil }
             guard !text.allSatisfy(\.isWhitespace) else {
