@@ -94,7 +94,9 @@ extension Runner {
         await withTaskGroup(of: (RunKey, Result<Bool, any Error>).self) { group in
             for (fire, job) in batch {
                 let runKey = RunKey(key: fire.key, attempt: fire.attempt)
-                var started = event(.started, job: job.name, at: clock.now(), key: fire.key, attempt: fire.attempt)
+                // Claimed up to the claim lead early, the child starts on `fire.at`: that is the
+                // start the journal records, so lateness never reads negative.
+                var started = event(.started, job: job.name, at: max(clock.now(), fire.at), key: fire.key, attempt: fire.attempt)
                 started.triggeredBy = fire.reason.rawValue
                 startedEvents[runKey] = started
                 group.addTask {
