@@ -117,6 +117,13 @@ extension Runner {
                 if let started = startedEvents[runKey] { notify(.recorded(started)) }
                 // Claimed ahead of time (the claim lead): wait for the exact instant.
                 if fire.at > clock.now() { try? await clock.sleep(until: fire.at) }
+                if stopping {
+                    // Shutdown came between the early claim and the instant: close the claim.
+                    let now = clock.now()
+                    await finished(runKey, report: ExecutionReport(outcome: .interrupted, startedAt: now, finishedAt: now,
+                                                                   errorClass: "shutdown"))
+                    continue
+                }
                 await spawn(runKey, fire: fire, job: job)
             case .success(false), .none:
                 running[runKey] = nil
