@@ -11,32 +11,13 @@ public enum StatusFiles {
     /// Path (under the status directory) → file bytes.
     public static func render(_ report: StatusReport, state: JournalState, recent: Int = 10) -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
-        let encoder = makeEncoder()  // one for all files: building an encoder costs more than a small file
+        files.reserveCapacity(report.jobs.count + 1)
         for job in report.jobs {
-            files["\(job.name).json"] = Array(json(job, executions: Array((state.jobs[job.name]?.history ?? []).suffix(recent)),
-                                                  encoder: encoder).utf8)
+            let recentRuns = (state.jobs[job.name]?.history ?? []).suffix(recent).reversed()
+            files["\(job.name).json"] = Array(StatusJSON.file(job, recent: Array(recentRuns)).utf8)
         }
         files["STATUS.md"] = Array(markdown(report, state: state).utf8)
         return files
-    }
-
-    static func json(_ job: JobStatus, executions: [Execution], encoder: JSONEncoder = makeEncoder()) -> String {
-        struct File: Encodable {
-            var job: JobStatus
-            var recent: [Execution]
-        }
-        let data = (try? encoder.encode(File(job: job, recent: executions.reversed()))) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
-
-    static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(RFC3339.format(date))
-        }
-        return encoder
     }
 
     public static func markdown(_ report: StatusReport, state: JournalState) -> String {

@@ -70,3 +70,25 @@ struct StatusFilesTests {
         #expect((json?["recent"] as? [Any])?.count == 2)
     }
 }
+
+@Suite("status JSON")
+struct StatusJSONTests {
+    @Test("hand-written status JSON parses back with quotes, newlines, control characters and emoji intact")
+    func escapes() throws {
+        let tail = "line \"1\"\n\ttab \\ back\u{01} é 🎉"
+        var state = JournalState()
+        state.apply(JournalEvent(seq: 0, at: now, type: .applied, job: "odd", hash: "h", fields: ["trigger": "manual"], kind: "job",
+                                 enabled: true))
+        state.apply(JournalEvent(seq: 1, at: now, type: .started, job: "odd", scheduledAt: now, attempt: 1))
+        state.apply(JournalEvent(seq: 2, at: now, type: .finished, job: "odd", scheduledAt: now, attempt: 1, outcome: "failure",
+                                 exitCode: 3, durationMs: 10, outputTail: tail))
+        let report = StatusReport.make(manifest: nil, state: state, now: now)
+        let files = StatusFiles.render(report, state: state)
+        let bytes = try #require(files["odd.json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        let recent = try #require(json["recent"] as? [[String: Any]])
+        #expect(recent.first?["outputTail"] as? String == tail)
+        #expect(recent.first?["exitCode"] as? Int == 3)
+        #expect((json["job"] as? [String: Any])?["name"] as? String == "odd")
+    }
+}
