@@ -8,7 +8,9 @@ func renderTable(_ rows: [BenchResult]) -> String {
         var peer = "", ratio = ""
         if let p = r.peerValue, let name = r.peer {
             peer = "\(name): \(format(p)) \(r.unit)"
-            if r.value > 0 { ratio = String(format: "%.1f×", p / r.value) }
+            // Times: how many times faster than the peer; rates: our rate over the peer's.
+            let isRate = r.unit.hasSuffix("/s")
+            if r.value > 0, p > 0 { ratio = String(format: "%.2f×", isRate ? r.value / p : p / r.value) }
         } else if let name = r.peer {
             peer = name
         }
