@@ -27,8 +27,15 @@ public enum StatusFiles {
         if !jobs.isEmpty {
             out += "| job | schedule | next fire (UTC) | next fire (job zone) | last result | last run (UTC) | success | p95 |\n"
             out += "|---|---|---|---|---|---|---|---|\n"
+            var zones: [String: TimeZone?] = [:]  // TimeZone(identifier:) is slow on Linux: once per zone
             for job in jobs {
-                let zone = TimeZone(identifier: job.timeZone == "UTC" ? "GMT" : job.timeZone)
+                let zone: TimeZone?
+                if let known = zones[job.timeZone] {
+                    zone = known
+                } else {
+                    zone = TimeZone(identifier: job.timeZone == "UTC" ? "GMT" : job.timeZone)
+                    zones[job.timeZone] = zone
+                }
                 let result: String
                 if job.running > 0 {
                     result = "⏳ running"
@@ -41,7 +48,7 @@ public enum StatusFiles {
                 out += "| \(cell(name)) | \(cell(job.schedule)) | \(job.nextFire.map { RFC3339.format($0) } ?? "–") | "
                     + "\(job.nextFire.map { RFC3339.format($0, in: zone) } ?? "–") | \(result) | "
                     + "\(job.lastRun.map { RFC3339.format($0) } ?? "never") | "
-                    + "\(job.successRate.map { String(format: "%.0f%% (%d)", $0 * 100, job.runs) } ?? "–") | "
+                    + "\(job.successRate.map { "\(Int(($0 * 100).rounded()))% (\(job.runs))" } ?? "–") | "
                     + "\(job.p95DurationMs.map(StatusRenderer.duration) ?? "–") |\n"
             }
         }
@@ -65,6 +72,8 @@ public enum StatusFiles {
     }
 
     static func cell(_ text: String) -> String {
-        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        // Most cells need nothing; Foundation's replacingOccurrences is slow on Linux.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: "\n") }) else { return text }
+        return text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 }

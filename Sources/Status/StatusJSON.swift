@@ -33,7 +33,7 @@ enum StatusJSON {
         add(&members, "lastExitCode", job.lastExitCode.map { String($0) })
         add(&members, "lastSuccess", job.lastSuccess.map(date))
         add(&members, "lastFailure", job.lastFailure.map(date))
-        add(&members, "successRate", job.successRate.map { String(format: "%.4f", $0) })
+        add(&members, "successRate", job.successRate.map(fraction))
         add(&members, "averageDurationMs", job.averageDurationMs.map { String($0) })
         add(&members, "p95DurationMs", job.p95DurationMs.map { String($0) })
         add(&members, "problem", job.problem.map(string))
@@ -79,6 +79,13 @@ enum StatusJSON {
     }
 
     static func date(_ value: Date) -> String { string(RFC3339.format(value)) }
+
+    /// 0…1 with four decimals, without `String(format:)` (slow on Linux).
+    static func fraction(_ value: Double) -> String {
+        let scaled = Int((value * 10_000).rounded())
+        let decimals = String(scaled % 10_000)
+        return "\(scaled / 10_000)." + String(repeating: "0", count: 4 - decimals.count) + decimals
+    }
 
     /// A JSON string literal: quotes, backslashes and control characters escaped.
     static func string(_ text: String) -> String {

@@ -13,7 +13,7 @@ public enum StatusRenderer {
                 job.nextFire.map { RFC3339.format($0, in: TimeZone(identifier: job.timeZone)) } ?? "-",
                 job.lastRun.map { RFC3339.format($0) } ?? "never",
                 job.running > 0 ? "running" : (job.lastOutcome.map { mark($0) + " " + $0 } ?? "-"),
-                job.successRate.map { String(format: "%.0f%% of %d", $0 * 100, job.runs) } ?? "-",
+                job.successRate.map { "\(Int(($0 * 100).rounded()))% of \(job.runs)" } ?? "-",
                 job.averageDurationMs.map(duration) ?? "-",
                 job.p95DurationMs.map(duration) ?? "-",
             ])
@@ -51,7 +51,7 @@ public enum StatusRenderer {
     public static func duration(_ ms: Int) -> String {
         if ms < 1000 { return "\(ms)ms" }
         let seconds = ms / 1000
-        if seconds < 60 { return String(format: "%.1fs", Double(ms) / 1000) }
+        if seconds < 60 { return "\(seconds).\(ms % 1000 / 100)s" }
         if seconds < 3600 { return "\(seconds / 60)m\(seconds % 60)s" }
         return "\(seconds / 3600)h\(seconds / 60 % 60)m"
     }

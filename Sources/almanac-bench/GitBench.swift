@@ -92,14 +92,17 @@ enum GitBench {
         let sink = GitStatusSink(repository: clone, branch: "almanac-status")
         let clock = ContinuousClock()
         let start = clock.now
-        let rendered = StatusFiles.render(StatusReport.make(manifest: manifest, state: state, now: now), state: state)
+        let report = StatusReport.make(manifest: manifest, state: state, now: now)
+        let reportTime = milliseconds(clock.now - start)
+        let rendered = StatusFiles.render(report, state: state)
         let render = milliseconds(clock.now - start)
         guard try await sink.write(rendered, now: now), rendered.count == 10_001 else {
             throw GitError(code: -1, message: "status not written", function: "bench")
         }
         let total = milliseconds(clock.now - start)
         return [
-            BenchResult(section: "git", name: "render status files for 10,000 jobs", value: render, unit: "ms"),
+            BenchResult(section: "git", name: "status rows for 10,000 jobs (next fire, schedule in words, stats)", value: reportTime, unit: "ms"),
+            BenchResult(section: "git", name: "render status files for 10,000 jobs (rows + JSON + STATUS.md)", value: render, unit: "ms"),
             BenchResult(section: "git", name: "status write-back, 10,000 jobs (render + commit + push)", value: total,
                         unit: "ms", target: "< 1 s", met: total < 1000),
         ]
