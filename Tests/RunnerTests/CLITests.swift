@@ -172,3 +172,53 @@ struct ReloadTests {
         #expect(!events.contains { $0.type == .removed && $0.job == "tick" })
     }
 }
+
+@Suite("the runner with its HTTP server", .serialized)
+struct ListenTests {
+    /// A free port on 127.0.0.1, picked by binding to port 0.
+    static func freePort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    @Test("with --listen, SIGTERM drains: the running job finishes, the API answered until then, exit 0")
+    func sigtermWithServer() async throws {
+        let temp = try TempDirectory()
+        let jobs = temp.url.appendingPathComponent("jobs")
+        let state = temp.url.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
+        try "name: slow\nschedule: \"* * * * * *\"\nrun: [\"sleep\", \"1.5\"]\n"
+            .write(to: jobs.appendingPathComponent("slow.yaml"), atomically: true, encoding: .utf8)
+        let port = try Self.freePort()
+        let process = try launchAlmanac(["run", jobs.path, "--state", state.path, "--listen", "127.0.0.1:\(port)"],
+                                        log: temp.url.appendingPathComponent("runner.log"))
+        var jobsJSON: [[String: Any]] = []
+        for _ in 0..<40 where jobsJSON.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+            if let data = try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/api/v1/jobs")!),
+               let object = try? JSONSerialization.jsonObject(with: data) {
+                jobsJSON = (object as? [[String: Any]]) ?? ((object as? [String: Any])?["jobs"] as? [[String: Any]]) ?? []
+            }
+        }
+        #expect(jobsJSON.contains { $0["name"] as? String == "slow" })
+        try await Task.sleep(for: .milliseconds(1500))
+        let signalled = Date()
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let events = try FileJournal.events(file: state.appendingPathComponent("journal.jsonl"))
+        let started = events.filter { $0.type == .started }
+        #expect(!started.isEmpty)
+        #expect(events.filter { $0.type == .finished }.count == started.count)
+        #expect(events.filter { $0.type == .finished }.allSatisfy { $0.outcome == "success" })
+        #expect(started.allSatisfy { $0.at < signalled.addingTimeInterval(0.05) })
+        #expect(events.last?.type == .runnerStopped)
+    }
+}
