@@ -16,10 +16,12 @@ deps:
 run: deps
 	swift run almanac run examples/quickstart
 
-# The crash and CLI tests drive the built `almanac` binary, so build it first.
+# The crash and CLI tests drive the built `almanac` binary, so build it first. Suites run one
+# after another: the timing tests (SIGKILL crash runs, 1-second schedules) should not share the
+# two cores with each other.
 test: deps
 	swift build
-	swift test
+	swift test --no-parallel
 
 bench: deps
 	swift run -c release almanac-bench

@@ -105,7 +105,8 @@ struct PublishWebhookTests {
         let outcome = await publisher.publish(request(), to: target("/hang", timeout: .milliseconds(500)))
         let elapsed = ContinuousClock.now - started
         #expect(outcome.errorClass == .timeout, "\(outcome) after \(elapsed)")
-        #expect(elapsed >= .milliseconds(450) && elapsed < .seconds(3))
+        // The deadline is 500 ms; the upper bound leaves room for a loaded CI machine.
+        #expect(elapsed >= .milliseconds(450) && elapsed < .seconds(10))
         #expect(server.requests(to: "/hang").count == 1)
     }
 
