@@ -2,12 +2,13 @@
 ///
 /// `Calendar` costs about 450 ns a call; these are a few integer operations (Howard Hinnant's
 /// days-from-civil algorithms), which keeps the `next` hot path free of Foundation calendars.
-enum Civil {
+/// Public because the manifest's RFC 3339 reader and writer use the same arithmetic.
+public enum Civil {
     static let secondsPerDay: Int64 = 86_400
 
     /// Days since 1970-01-01 of the given civil date.
     @inline(__always)
-    static func days(year: Int, month: Int, day: Int) -> Int64 {
+    public static func days(year: Int, month: Int, day: Int) -> Int64 {
         let y = Int64(month <= 2 ? year - 1 : year)
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -19,7 +20,7 @@ enum Civil {
 
     /// The civil date of a day count since 1970-01-01.
     @inline(__always)
-    static func date(days z0: Int64) -> (year: Int, month: Int, day: Int) {
+    public static func date(days z0: Int64) -> (year: Int, month: Int, day: Int) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -44,7 +45,7 @@ enum Civil {
     }
 
     @inline(__always)
-    static func daysInMonth(year: Int, month: Int) -> Int {
+    public static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 2: return isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: return 30

@@ -12,8 +12,8 @@ public enum RFC3339 {
         let local = whole + offset
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let secondOfDay = local - days * 86_400
-        let (y, m, d) = civil(fromDays: days)
-        var text = pad(Int(y), 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T"
+        let (y, m, d) = Civil.date(days: days)
+        var text = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T"
             + pad(Int(secondOfDay / 3600), 2) + ":" + pad(Int(secondOfDay / 60 % 60), 2) + ":" + pad(Int(secondOfDay % 60), 2)
         if millis > 0 && millis < 1000 { text += "." + pad(millis, 3) }
         if zone == nil || offset == 0 && zone?.identifier == "UTC" || offset == 0 && zone?.identifier == "GMT" {
@@ -22,20 +22,6 @@ public enum RFC3339 {
         let sign = offset < 0 ? "-" : "+"
         let magnitude = abs(offset)
         return text + sign + pad(Int(magnitude / 3600), 2) + ":" + pad(Int(magnitude / 60 % 60), 2)
-    }
-
-    /// Days since 1970-01-01 → (year, month, day), Howard Hinnant's civil_from_days.
-    static func civil(fromDays z0: Int64) -> (Int64, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = Int(doy - (153 * mp + 2) / 5 + 1)
-        let m = Int(mp < 10 ? mp + 3 : mp - 9)
-        return (m <= 2 ? y + 1 : y, m, d)
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {

@@ -128,11 +128,6 @@ extension Runner {
     }
 
     func waitUntilRunningDone(timeout: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !running.isEmpty {
-            if ContinuousClock.now >= deadline { return false }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return true
+        await poll(every: .milliseconds(10), timeout: timeout) { running.isEmpty }
     }
 }

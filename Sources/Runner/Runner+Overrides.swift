@@ -73,7 +73,7 @@ extension Runner {
         if overridden.contains(name) || post.cancelled { return .unchanged }
         let key = OccurrenceKey(job: name, scheduledAt: date)
         if handled(key, in: await journal.state().jobs[name]) || running.keys.contains(where: { $0.key == key }) {
-            return .conflict("\(name) already fired at \(RFC3339Text.format(date))")
+            return .conflict("\(name) already fired at \(PublishRequest.rfc3339(date))")
         }
         overridden.insert(name)
         generations[name, default: 0] += 1

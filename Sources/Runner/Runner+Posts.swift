@@ -27,7 +27,7 @@ extension Runner {
             failed.outcome = "failure"
             failed.errorClass = "missed"
             failed.triggeredBy = "catchup"
-            failed.message = "due \(RFC3339Text.format(date)) while no runner was up; outside the catch-up window"
+            failed.message = "due \(PublishRequest.rfc3339(date)) while no runner was up; outside the catch-up window"
             missed.append(failed)
             announceMissed(post, key: key)
         }
@@ -59,9 +59,4 @@ extension Runner {
         }
         if !events.isEmpty { await record(events) }
     }
-}
-
-/// UTC RFC 3339 text for messages.
-enum RFC3339Text {
-    static func format(_ date: Date) -> String { PublishRequest.rfc3339(date) }
 }

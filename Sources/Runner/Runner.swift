@@ -224,10 +224,15 @@ public actor Runner {
 
     /// Waits (on the real clock) until nothing runs or `timeout` passes; true when idle.
     public func waitUntilIdle(timeout: Duration) async -> Bool {
+        await poll(every: .milliseconds(5), timeout: timeout) { running.isEmpty && waiting.isEmpty }
+    }
+
+    /// Checks `done` (on the actor, between suspensions) until it holds or `timeout` passes.
+    func poll(every interval: Duration, timeout: Duration, until done: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while !running.isEmpty || !waiting.isEmpty {
+        while !done() {
             if ContinuousClock.now >= deadline { return false }
-            try? await Task.sleep(for: .milliseconds(5))
+            try? await Task.sleep(for: interval)
         }
         return true
     }

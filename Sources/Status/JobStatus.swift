@@ -36,7 +36,6 @@ public struct JobStatus: Sendable, Hashable, Codable {
         let history = state?.history ?? []
         let finished = history.filter { $0.outcome != nil }
         let successes = finished.filter { $0.outcome == "success" || $0.outcome == "partial" }
-        let durations = finished.compactMap(\.durationMs).sorted()
         let last = finished.last
         var status = JobStatus(
             name: name, kind: spec?.kind.rawValue ?? state?.applied?.kind ?? "job",
@@ -49,8 +48,7 @@ public struct JobStatus: Sendable, Hashable, Codable {
             lastFailure: finished.last(where: { $0.outcome != "success" && $0.outcome != "partial" })?.startedAt,
             runs: finished.count, successes: successes.count,
             successRate: finished.isEmpty ? nil : Double(successes.count) / Double(finished.count),
-            averageDurationMs: durations.isEmpty ? nil : durations.reduce(0, +) / durations.count,
-            p95DurationMs: percentile(durations, 0.95), problem: problem, source: spec?.location.description ?? state?.applied?.source)
+            averageDurationMs: state?.averageDurationMs, p95DurationMs: state?.p95DurationMs, problem: problem, source: spec?.location.description ?? state?.applied?.source)
         if let spec, spec.enabled, !(state?.paused ?? false) {
             switch spec.trigger {
             case .cron(let schedule): status.nextFire = schedule.next(after: now)
@@ -64,15 +62,8 @@ public struct JobStatus: Sendable, Hashable, Codable {
     static func describeTrigger(_ spec: JobSpec) -> String {
         switch spec.trigger {
         case .cron(let schedule): schedule.explain()
-        case .at(let date): "Once at " + ISO8601DateFormatter().string(from: date)
+        case .at(let date): "Once at " + RFC3339.format(date)
         case .manual: "Manual only"
         }
-    }
-
-    /// Nearest-rank percentile of sorted values.
-    static func percentile(_ sorted: [Int], _ p: Double) -> Int? {
-        guard !sorted.isEmpty else { return nil }
-        let rank = Int((p * Double(sorted.count)).rounded(.up))
-        return sorted[min(max(rank - 1, 0), sorted.count - 1)]
     }
 }

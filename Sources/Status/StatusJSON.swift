@@ -1,6 +1,7 @@
 import CronSchedule
 import Foundation
 import Journal
+import Manifest
 
 /// The per-job status file as JSON, written by hand: sorted keys, two-space indents, one key
 /// per line, absent values left out.
@@ -87,23 +88,5 @@ enum StatusJSON {
         return "\(scaled / 10_000)." + String(repeating: "0", count: 4 - decimals.count) + decimals
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func string(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += String(format: "\\u%04x", scalar.value)
-            default:
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func string(_ text: String) -> String { JSONValue.quoted(text) }
 }

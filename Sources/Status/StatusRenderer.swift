@@ -56,7 +56,8 @@ public enum StatusRenderer {
         return "\(seconds / 3600)h\(seconds / 60 % 60)m"
     }
 
-    static func table(_ rows: [[String]]) -> String {
+    /// Columns aligned by padding, two spaces apart; the first row is the header.
+    public static func table(_ rows: [[String]]) -> String {
         guard let header = rows.first else { return "" }
         var widths = header.map { $0.count }
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Manifest
 
 /// Output formats of the read commands.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -25,6 +26,13 @@ struct WorkspaceOptions: ParsableArguments {
     func display(_ relative: String) -> String {
         let prefix = path.hasSuffix("/") ? String(path.dropLast()) : path
         return prefix == "." ? relative : prefix + "/" + relative
+    }
+
+    /// A diagnostic with its file shown under the directory as typed.
+    func display(_ diagnostic: Diagnostic) -> Diagnostic {
+        var shown = diagnostic
+        shown.location.file = display(diagnostic.location.file)
+        return shown
     }
 }
 

@@ -35,9 +35,7 @@ enum Workspace {
 
     static func printDiagnostics(_ manifest: Manifest, _ options: WorkspaceOptions) {
         for diagnostic in manifest.diagnostics {
-            var shown = diagnostic
-            shown.location.file = options.display(diagnostic.location.file)
-            printError(shown.description)
+            printError(options.display(diagnostic).description)
         }
     }
 }

@@ -47,10 +47,7 @@ extension Almanac {
                     execution.errorClass ?? "-", execution.triggeredBy ?? "-",
                 ])
             }
-            let widths = (0..<rows[0].count).map { i in rows.map { $0[i].count }.max() ?? 0 }
-            for row in rows {
-                print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
-            }
+            print(StatusRenderer.table(rows), terminator: "")
         }
     }
 }

@@ -8,11 +8,7 @@ extension Almanac {
             abstract: "Print the next fire times of a cron expression.",
             discussion: "One RFC 3339 time with the zone's offset per line, e.g. 2026-03-08T03:00:00-04:00.")
 
-        @Argument(help: "A cron expression: 5 fields, 6 with leading seconds, or a macro such as @daily.")
-        var expression: String
-
-        @Option(name: .customLong("tz"), help: "IANA time zone the expression is read in.")
-        var timeZone: String = "UTC"
+        @OptionGroup var cron: ExpressionOptions
 
         @Option(help: "Start after this RFC 3339 instant (default: now).")
         var from: String?
@@ -20,14 +16,8 @@ extension Almanac {
         @Option(help: "How many fire times to print.")
         var count: Int = 5
 
-        @Option(name: .customLong("hash-key"), help: "The job name that `H` fields hash.")
-        var hashKey: String = ""
-
         func run() throws {
-            guard let zone = TimeZone(identifier: timeZone) else {
-                printError("error: unknown time zone '\(timeZone)'")
-                throw ExitCode(1)
-            }
+            let zone = try cron.zone()
             guard count > 0 else {
                 printError("error: --count must be at least 1")
                 throw ExitCode(1)
@@ -40,13 +30,7 @@ extension Almanac {
                 }
                 start = date
             }
-            let schedule: Schedule
-            do {
-                schedule = try Schedule.parse(expression, timeZone: zone, hashKey: hashKey)
-            } catch {
-                printError("error: \(error)")
-                throw ExitCode(1)
-            }
+            let schedule = try cron.schedule(in: zone)
             var printed = 0
             var cursor = start
             while printed < count, let fire = schedule.next(after: cursor) {
@@ -55,7 +39,7 @@ extension Almanac {
                 cursor = fire
             }
             if printed == 0 {
-                printError("error: '\(expression)' never fires after \(RFC3339.format(start, in: zone))")
+                printError("error: '\(cron.expression)' never fires after \(RFC3339.format(start, in: zone))")
                 throw ExitCode(1)
             }
         }

@@ -63,11 +63,7 @@ extension Almanac {
             for index in plan.changes.indices {
                 plan.changes[index].source = plan.changes[index].source.map(workspace.display)
             }
-            plan.diagnostics = plan.diagnostics.map { diagnostic in
-                var shown = diagnostic
-                shown.location.file = workspace.display(diagnostic.location.file)
-                return shown
-            }
+            plan.diagnostics = plan.diagnostics.map(workspace.display)
             switch format {
             case .text: print(PlanRenderer.text(plan), terminator: "")
             case .json: print(PlanRenderer.json(plan), terminator: "")

@@ -47,9 +47,7 @@ extension Almanac {
                 print(String(decoding: data, as: UTF8.self))
             case .text, .markdown:
                 for diagnostic in manifest.diagnostics {
-                    var shown = diagnostic
-                    shown.location.file = workspace.display(diagnostic.location.file)
-                    print(shown.description)
+                    print(workspace.display(diagnostic).description)
                 }
                 if errors == 0 {
                     printError("ok: \(manifest.jobs.count) job(s) valid in \(workspace.path)" + (rev.map { " at \($0)" } ?? ""))
