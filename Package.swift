@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "CronSchedule"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reconciler", "Manifest", "Journal", "GitSync", "Status"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server"]),
         .testTarget(name: "GitSyncTests", dependencies: ["GitSync"]),
         .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest"]),
         .testTarget(

@@ -76,3 +76,24 @@ extension GitCredentials: CustomStringConvertible, CustomDebugStringConvertible,
         Mirror(self, children: ["sources": description, "maxAttempts": maxAttempts])
     }
 }
+
+extension GitCredentials {
+    /// `text` (an error, a URL) with the token's value and any `user:password@` of a URL masked,
+    /// so a failed fetch can be logged and shown on `/readyz` without leaking either.
+    public func redacted(_ text: String) -> String {
+        var result = text
+        if let name = tokenEnvironmentVariable, let token = environment[name], token.count >= 4 {
+            result = result.replacingOccurrences(of: token, with: "[redacted]")
+        }
+        var searchStart = result.startIndex
+        while let scheme = result.range(of: "://", range: searchStart..<result.endIndex) {
+            let authorityEnd = result[scheme.upperBound...].firstIndex { $0 == "/" || $0 == " " || $0 == "\n" } ?? result.endIndex
+            if let at = result[scheme.upperBound..<authorityEnd].lastIndex(of: "@"),
+               let colon = result[scheme.upperBound..<at].firstIndex(of: ":") {
+                result.replaceSubrange(result.index(after: colon)..<at, with: "[redacted]")
+            }
+            searchStart = scheme.upperBound
+        }
+        return result
+    }
+}

@@ -1,7 +1,8 @@
 import Foundation
 import Journal
+import Synchronization
 
-/// What an embedding process (the HTTP server) plugs into `RunnerService`.
+/// What an embedding process (the HTTP server) plugs into a runner service.
 ///
 /// A hook rather than a restructure: the service keeps owning the journal, loop, watcher and
 /// signals; the server only observes notices and gets a handle once the runner is up.
@@ -21,19 +22,70 @@ public struct RunnerHooks: Sendable {
     }
 }
 
+/// `almanac run` in either mode, as the server embeds it: the one seam with two implementations
+/// (`RunnerService` for a directory, `RepoRunnerService` for a git repository).
+public protocol HookedRunnerService: Sendable {
+    var hooks: RunnerHooks { get set }
+    /// Replaces where progress lines go (the server routes them through swift-log).
+    var log: @Sendable (String) -> Void { get set }
+    /// The branch a push webhook must name to start a sync; nil in directory mode (any push).
+    var watchedBranch: String? { get }
+    /// Runs until stopped (signals, `Runner.stop()`) or until `duration` has passed; drains.
+    func run(for duration: Duration?) async throws
+}
+
 /// A running runner as the server sees it.
 public struct RunnerHandle: Sendable {
     public let runner: Runner
     public let journal: any JournalBackend
     /// The journal file, for its size in the metrics.
     public let journalPath: String
-    /// Re-reads the tree now (a `POST /api/v1/sync` in directory mode).
+    /// Re-reads the desired state now: the tree in directory mode, a fetch in repository mode
+    /// (`POST /api/v1/sync` and the push webhook).
     public let reload: @Sendable () async -> Void
+    /// The git poller's last fetch, in repository mode; nil for a directory.
+    public let git: GitHealth?
 
-    public init(runner: Runner, journal: any JournalBackend, journalPath: String, reload: @escaping @Sendable () async -> Void) {
+    public init(runner: Runner, journal: any JournalBackend, journalPath: String, git: GitHealth? = nil,
+                reload: @escaping @Sendable () async -> Void) {
         self.runner = runner
         self.journal = journal
         self.journalPath = journalPath
+        self.git = git
         self.reload = reload
+    }
+}
+
+/// How the repository poller is doing: `/readyz` says "not ready" while the remote can't be
+/// fetched, and `/metrics` exports the time of the last good fetch.
+public final class GitHealth: Sendable {
+    public struct Reading: Sendable, Equatable {
+        /// The last fetch that worked.
+        public var lastFetch: Date?
+        /// Why the latest fetch failed; nil once one works again. Never holds a credential:
+        /// libgit2's messages name the URL as configured, and tokens travel in callbacks.
+        public var lastError: String?
+        /// The commit in force.
+        public var revision: String?
+    }
+
+    private let state: Mutex<Reading>
+
+    public init(revision: String? = nil, fetchedAt: Date? = nil) {
+        state = Mutex(Reading(lastFetch: fetchedAt, lastError: nil, revision: revision))
+    }
+
+    public var reading: Reading { state.withLock { $0 } }
+
+    func fetched(at date: Date, revision: String?) {
+        state.withLock {
+            $0.lastFetch = date
+            $0.lastError = nil
+            if let revision { $0.revision = revision }
+        }
+    }
+
+    func failed(_ message: String) {
+        state.withLock { $0.lastError = message }
     }
 }

@@ -5,7 +5,7 @@ import Manifest
 
 /// `almanac run` in directory mode: the journal, the loop, the watcher, the trigger inbox and
 /// the signals, wired together and shut down in reverse order.
-public struct RunnerService: Sendable {
+public struct RunnerService: HookedRunnerService {
     public var root: URL
     public var stateDirectory: URL
     public var environment: [String: String]
@@ -28,6 +28,9 @@ public struct RunnerService: Sendable {
         self.log = log
     }
 
+    /// Directory mode has no branch: any verified push webhook starts a reload.
+    public var watchedBranch: String? { nil }
+
     /// Runs until SIGINT/SIGTERM or until `duration` has passed, then drains and returns.
     public func run(for duration: Duration?) async throws {
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
@@ -36,19 +39,11 @@ public struct RunnerService: Sendable {
         let writeBack = statusDirectory.map {
             StatusWriteBack(sink: DirectoryStatusSink(directory: $0), journal: journal, clock: clock, interval: statusInterval)
         }
-        var options = self.options
-        if options.claimLead == .zero { options.claimLead = .milliseconds(20) }
         let log = self.log
-        let hooks = self.hooks
-        options.observer = ServiceLoops.observer(log: log, also: { notice in
-            writeBack?.observe(notice)
-            hooks.observer?(notice)
-        })
-        let launcher = ProcessLauncher()
-        let executor = ServiceLoops.executor(root: root, stateDirectory: stateDirectory, environment: environment,
-                                             journal: journal, clock: clock, launcher: launcher, observer: options.observer)
-        let runner = Runner(clock: clock, journal: journal, executor: executor, options: options)
-        await ServiceLoops.notifier(runner, stateDirectory: stateDirectory, launcher: launcher)
+        let session = await ServiceSession.make(root: root, stateDirectory: stateDirectory, environment: environment,
+                                                journal: journal, clock: clock, options: options, hooks: hooks,
+                                                writeBack: writeBack, log: log)
+        let runner = session.runner
         let source = ManifestSource(root: root, stateDirectory: stateDirectory, environment: environment)
 
         let first = try source.load(now: clock.now())
@@ -73,29 +68,12 @@ public struct RunnerService: Sendable {
         }
         let watcher = TreeWatcher(tree: source.tree)
         let watching = watcher.start(onChange: reload)
-        let journalPath = stateDirectory.appendingPathComponent("journal.jsonl").path
-        await hooks.started?(RunnerHandle(runner: runner, journal: journal, journalPath: journalPath, reload: reload))
-        let triggers = ServiceLoops.triggers(stateDirectory, runner: runner, log: log)
-        let maintenance = ServiceLoops.compaction(journal, clock: clock, history: {
+        try await session.drive(for: duration, reload: reload, history: {
             (try? source.load(now: clock.now()))?.config.history
-        }, log: log)
-        let signals = !hooks.trapsSignals ? nil : SignalTrap(signals: [SIGINT, SIGTERM]) { signal in
-            log("almanac: signal \(signal): draining")
-            Task { await runner.stop() }
-        }
-        let writer = writeBack.map { back in Task { await back.run(log: log) } }
-        let end = duration.map { clock.now().addingTimeInterval($0.timeInterval) }
-        await runner.run(until: end)
-        signals?.cancel()
-        watcher.stop()
-        watching.cancel()
-        triggers.cancel()
-        maintenance.cancel()
-        await runner.shutdown()
-        writer?.cancel()
-        if let writeBack { _ = try? await writeBack.flush() }
-        try await journal.close()
-        log("almanac: stopped")
+        }, stopSource: {
+            watcher.stop()
+            watching.cancel()
+        })
     }
 
     private func report(_ manifest: Manifest) {

@@ -53,3 +53,15 @@ struct CredentialTests {
         #expect(!dumped.contains("s3cr3t"))
     }
 }
+
+@Suite("Redaction")
+struct RedactionTests {
+    @Test("a token's value and a URL's password are masked; the rest of the text stays")
+    func redacts() {
+        let credentials = GitCredentials(tokenEnvironmentVariable: "GIT_TOKEN", environment: ["GIT_TOKEN": "ghp_secret123"])
+        let text = "fetch of https://bot:hunter2@example.com/org/repo.git failed: bad token ghp_secret123"
+        let redacted = credentials.redacted(text)
+        #expect(redacted == "fetch of https://bot:[redacted]@example.com/org/repo.git failed: bad token [redacted]")
+        #expect(GitCredentials.none.redacted("ssh://git@example.com/repo") == "ssh://git@example.com/repo")
+    }
+}

@@ -23,7 +23,7 @@ enum OpenAPIDocument {
  "/healthz":{"get":{"responses":{"200":{"description":"alive"}},"summary":"Liveness"}},
  "/hooks/github":{"post":{"responses":{"200":{"description":"ignored (ping, other branch or event)"},"202":{"description":"sync started"},"401":{"$ref":"#/components/responses/Error"},"403":{"$ref":"#/components/responses/Error"}},"summary":"GitHub push webhook; X-Hub-Signature-256 (HMAC-SHA256 with ALMANAC_WEBHOOK_SECRET) is verified first"}},
  "/metrics":{"get":{"responses":{"200":{"content":{"text/plain":{}},"description":"metrics"}},"summary":"Prometheus text exposition"}},
- "/readyz":{"get":{"responses":{"200":{"description":"ready"},"503":{"description":"not ready, with reasons"}},"summary":"Readiness: journal open, runner up and not draining, a reconcile done"}}
+ "/readyz":{"get":{"responses":{"200":{"description":"ready"},"503":{"description":"not ready, with reasons"}},"summary":"Readiness: journal open, runner up and not draining, a reconcile done, and (repository mode) the last fetch worked"}}
 }}
 """#
 }

@@ -60,6 +60,9 @@ func readiness(_ link: RunnerLink) async throws -> Response {
         } else {
             reasons.append("no reconcile yet")
         }
+        if let error = handle.git?.reading.lastError {
+            reasons.append("git unreachable (running the last good revision): \(error)")
+        }
     } else {
         reasons.append("the runner is starting")
     }

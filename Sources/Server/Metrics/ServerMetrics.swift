@@ -73,6 +73,12 @@ public final class ServerMetrics: Sendable {
                 Gauge(label: "almanac_last_reconcile_timestamp_seconds", factory: factory).record(plan.now.timeIntervalSince1970)
                 Gauge(label: "almanac_reconcile_problems", factory: factory).record(plan.diagnostics.count)
             }
+            if let git = handle.git?.reading {
+                if let fetched = git.lastFetch {
+                    Gauge(label: "almanac_last_git_fetch_timestamp_seconds", factory: factory).record(fetched.timeIntervalSince1970)
+                }
+                Gauge(label: "almanac_git_fetch_failing", factory: factory).record(git.lastError == nil ? 0 : 1)
+            }
         }
         Gauge(label: "almanac_up", factory: factory).record(handle == nil ? 0 : 1)
         return registry.emitToString()

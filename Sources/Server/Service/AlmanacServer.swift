@@ -20,11 +20,12 @@ public func buildApplication(link: RunnerLink, settings: ServerSettings, metrics
 /// closes — so `/readyz` says "draining" while it happens. `--for` ends the runner, which
 /// shuts the group down the same way.
 public struct AlmanacServer: Sendable {
-    public var runner: RunnerService
+    /// Directory or repository mode: the same API, and a push webhook that starts a reload or a fetch.
+    public var runner: any HookedRunnerService
     public var settings: ServerSettings
     public var logger: Logger
 
-    public init(runner: RunnerService, settings: ServerSettings, logger: Logger) {
+    public init(runner: any HookedRunnerService, settings: ServerSettings, logger: Logger) {
         self.runner = runner
         self.settings = settings
         self.logger = logger
@@ -41,6 +42,8 @@ public struct AlmanacServer: Sendable {
         }
         service.hooks.started = { handle in await link.attach(handle) }
         service.hooks.trapsSignals = false
+        var settings = self.settings
+        if settings.watchedBranch == nil { settings.watchedBranch = service.watchedBranch }
         let app = buildApplication(link: link, settings: settings, metrics: metrics, logger: logger)
         let runnerService = RunnerLifecycleService(service: service, link: link, duration: duration)
         let group = ServiceGroup(configuration: .init(
@@ -61,7 +64,7 @@ public struct AlmanacServer: Sendable {
 /// The runner as a swift-service-lifecycle service: graceful shutdown stops its loop, and
 /// `run()` returns once it has drained and closed the journal.
 struct RunnerLifecycleService: Service {
-    let service: RunnerService
+    let service: any HookedRunnerService
     let link: RunnerLink
     let duration: Duration?
 

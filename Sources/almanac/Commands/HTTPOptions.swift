@@ -20,7 +20,7 @@ struct HTTPOptions: ParsableArguments {
     var logLevel: String = "info"
 
     /// Runs the runner and the server under one ServiceGroup until SIGTERM/SIGINT or `--for`.
-    func serve(_ service: RunnerService, listen: String, for length: Duration?) async throws {
+    func serve(_ service: some HookedRunnerService, listen: String, for length: Duration?) async throws {
         let logger: Logger
         let settings: ServerSettings
         do {

@@ -66,10 +66,6 @@ extension Almanac {
                 printError("error: \(error)")
                 throw ExitCode(1)
             }
-            if repo != nil, http.listen != nil {
-                printError("error: --listen is not available with --repo yet; run the server in directory mode")
-                throw ExitCode(1)
-            }
             do {
                 if let repo {
                     var credentials = GitCredentials.none
@@ -82,7 +78,11 @@ extension Almanac {
                         statusInterval: noStatus ? nil : statusEvery,
                         identity: StatusIdentity(name: botName, email: botEmail, message: statusMessage),
                         log: { printError($0) })
-                    try await service.run(for: length)
+                    if let listen = http.listen {
+                        try await http.serve(service, listen: listen, for: length)
+                    } else {
+                        try await service.run(for: length)
+                    }
                 } else {
                     var service = RunnerService(
                         root: workspace.root, stateDirectory: workspace.stateDirectory, environment: Workspace.environment,
