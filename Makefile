@@ -3,7 +3,7 @@
 APT_PACKAGES := libgit2-dev libyaml-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps run test bench vectors
+.PHONY: deps run test bench vectors dashboard-check
 
 deps:
 	@missing=""; \
@@ -22,6 +22,14 @@ run: deps
 test: deps
 	swift build
 	swift test --no-parallel
+
+# The dashboard in headless Chromium (CI runs it after the tests): the jobs table must list the
+# quickstart's jobs and a successful run.
+dashboard-check: deps
+	@command -v chromium >/dev/null && command -v curl >/dev/null || { \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium curl; }
+	swift build --product almanac
+	CHECK_ONLY=1 scripts/screenshot-dashboard.sh
 
 bench: deps
 	swift run -c release almanac-bench

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Renders the dashboard of examples/quickstart in headless Chromium, checks that the jobs table
-# lists the quickstart's jobs, and saves docs/dashboard.png.
+# lists the quickstart's jobs, and saves docs/dashboard.png (unless CHECK_ONLY=1, as in CI:
+# `make dashboard-check`, which installs chromium first).
 #
 #   apt-get install -y chromium        # once
 #   scripts/screenshot-dashboard.sh    # PORT=18090 by default; ALMANAC=path/to/almanac to skip the build
@@ -32,6 +33,12 @@ for job in hello flaky-sync nightly-report; do
     fi
 done
 echo "ok: the jobs table lists hello, flaky-sync and nightly-report"
+if ! grep -q "class=\"pill ok\">success<" <<<"$DOM"; then
+    echo "FAIL: no successful run shows in the jobs table" >&2
+    exit 1
+fi
+echo "ok: the jobs table shows a successful run"
+[ "${CHECK_ONLY:-0}" = 1 ] && exit 0
 "${CHROME[@]}" --screenshot=docs/dashboard.png --window-size=1280,900 "http://127.0.0.1:$PORT/" 2>/dev/null
 "${CHROME[@]}" --screenshot=docs/dashboard-job.png --window-size=1280,900 "http://127.0.0.1:$PORT/jobs/hello" 2>/dev/null
 echo "saved docs/dashboard.png and docs/dashboard-job.png"
