@@ -30,10 +30,13 @@ let package = Package(
             name: "CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
         .target(name: "CronSchedule"),
+        // Dedicated threads for the runner and the journal (no dependencies: both leaves use it).
+        .target(name: "CThread"),
+        .target(name: "Executors", dependencies: ["CThread"]),
         .target(name: "Manifest", dependencies: ["CronSchedule", "CYAML"]),
-        .target(name: "Journal"),
+        .target(name: "Journal", dependencies: ["Executors"]),
         .target(name: "Reconciler", dependencies: ["Manifest", "Journal", "CronSchedule"]),
-        .target(name: "Runner", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "GitSync", "Status"]),
+        .target(name: "Runner", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "GitSync", "Status", "Executors"]),
         .target(name: "GitSync", dependencies: ["CGit2"]),
         .target(name: "Status", dependencies: ["Journal", "Manifest", "CronSchedule"]),
         // Only the CLI depends on Server; the heavy NIO packages stop here.
@@ -63,6 +66,7 @@ let package = Package(
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server"]),
         .testTarget(name: "GitSyncTests", dependencies: ["GitSync"]),
+        .testTarget(name: "ExecutorsTests", dependencies: ["Executors"]),
         .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest"]),
         .testTarget(
             name: "ServerTests",

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Dispatch
+import Executors
 import Foundation
 
 /// The file backend: `STATE/journal.jsonl`, one writer (guarded by `STATE/lock`), group commit.
@@ -16,6 +17,10 @@ import Foundation
 /// Read-only instances (for `status`, `history`, `plan` while a runner runs) take no lock and
 /// only replay.
 public actor FileJournal: JournalBackend {
+    /// The journal's own thread (Executors): claims a fire waits on never queue behind other
+    /// work on the cooperative pool; file I/O still goes to the `io` queue.
+    public nonisolated let thread: DedicatedExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
     public nonisolated let directory: URL
     public nonisolated let fileURL: URL
     public nonisolated let isReadOnly: Bool
@@ -51,7 +56,8 @@ public actor FileJournal: JournalBackend {
     ///
     /// Throws `locked(pid:)` if another writer holds the state dir, `corruptLine(line:)` if a
     /// line before the last is damaged (the file is left as it is), or an I/O error.
-    public init(directory: URL, readOnly: Bool = false) throws(JournalError) {
+    public init(directory: URL, readOnly: Bool = false, thread: DedicatedExecutor = .journal) throws(JournalError) {
+        self.thread = thread
         let dir = directory.standardizedFileURL.path
         let file = dir + "/journal.jsonl"
         self.directory = directory

@@ -143,6 +143,7 @@ extension Runner {
         do {
             let handle = try await executor.start(job, occurrence: fire.key, attempt: fire.attempt,
                                                   triggeredBy: fire.reason.rawValue)
+            if fire.reason == .schedule { notify(.launched(job: job.name, planned: fire.at, at: clock.now())) }
             running[runKey]?.handle = handle
             running[runKey]?.completion = Task {
                 let report = await handle.wait()

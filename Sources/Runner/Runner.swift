@@ -2,7 +2,9 @@ import CronSchedule
 import Foundation
 import Journal
 import Manifest
+import Executors
 import Reconciler
+import Synchronization
 
 /// The scheduling loop: one actor owns every job, one heap of next fires and one timer.
 ///
@@ -64,12 +66,21 @@ public actor Runner {
     /// The last reconcile's problems and kept jobs, for `status` and the API. Only the summary
     /// is kept: the change list of a first apply of a large tree is not worth holding.
     public private(set) var lastPlan: Plan?
+    /// The runner's own thread: the actor, and the fire path run under `run(until:)`, never wait
+    /// in the cooperative pool's queue behind the HTTP server's handlers (Executors module).
+    public nonisolated let thread: DedicatedExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
+    /// Bumped on every journaled event and reconcile; read without queueing on the actor, so
+    /// the API can tell whether its cached answer is still good at thousands of requests a second.
+    public nonisolated let changes = Atomic<UInt64>(0)
 
-    public init(clock: any RunnerClock, journal: any JournalBackend, executor: any JobExecutor, options: Options = Options()) {
+    public init(clock: any RunnerClock, journal: any JournalBackend, executor: any JobExecutor, options: Options = Options(),
+                thread: DedicatedExecutor = .runner) {
         self.clock = clock
         self.journal = journal
         self.executor = executor
         self.options = options
+        self.thread = thread
     }
 
     // MARK: Reconcile
@@ -128,6 +139,7 @@ public actor Runner {
         var summary = plan
         summary.changes = []
         lastPlan = summary
+        changes.add(1, ordering: .relaxed)
         return plan
     }
 
@@ -197,8 +209,13 @@ public actor Runner {
     /// The instant the loop must wake for the earliest queued fire (its time less the claim lead).
     public func nextWake() -> Date? { queue.first.map { $0.at.addingTimeInterval(-options.claimLead.timeInterval) } }
 
-    /// Runs until `end` (the `--for` duration) or `shutdown()`.
+    /// Runs until `end` (the `--for` duration) or `shutdown()`. The whole loop prefers the
+    /// runner's thread, so the nonisolated parts of a fire (claims, spawning) run there too.
     public func run(until end: Date? = nil) async {
+        await withTaskExecutorPreference(thread) { await loop(until: end) }
+    }
+
+    private func loop(until end: Date?) async {
         while !stopping {
             await step()
             let now = clock.now()
@@ -207,7 +224,7 @@ public actor Runner {
             if let end { wake = min(wake, end) }
             if wake <= now { continue }
             let clock = self.clock
-            let sleeper = Task { _ = try? await clock.sleep(until: wake) }
+            let sleeper = Task(executorPreference: thread) { _ = try? await clock.sleep(until: wake) }
             self.sleeper = sleeper
             await sleeper.value
             self.sleeper = nil
@@ -297,10 +314,15 @@ public enum RunnerNotice: Sendable {
     case problem(String)
     /// A summary worth a log line (e.g. how many missed occurrences were skipped at start).
     case info(String)
+    /// A scheduled attempt's child (or publisher) started, at `at`, for the instant `planned`:
+    /// the lateness metric. The journal's `started` cannot say it, because a claim made ahead
+    /// of the instant records the instant itself.
+    case launched(job: String, planned: Date, at: Date)
 }
 
 extension Runner {
     func notify(_ notice: RunnerNotice) {
+        if case .recorded = notice { changes.add(1, ordering: .relaxed) }
         options.observer?(notice)
     }
 

@@ -1,3 +1,4 @@
+import Executors
 import Foundation
 
 /// The time source the runner reads and sleeps on, injected so tests can jump through DST
@@ -13,27 +14,27 @@ public protocol RunnerClock: Sendable {
 }
 
 /// Wall-clock time, sleeping on the monotonic clock so a wall-clock step does not oversleep by hours.
+///
+/// Sleeps are timed waits on the runner's own thread (`DedicatedExecutor.runner`, 1 ns timer
+/// slack), not `Task.sleep`: that one wakes through the cooperative pool, which a busy HTTP
+/// server keeps full, and lands up to a millisecond late even when idle.
 public struct SystemClock: RunnerClock {
-    public init() {}
+    let timer: DedicatedExecutor
+
+    public init(timer: DedicatedExecutor = .runner) {
+        self.timer = timer
+    }
 
     public func now() -> Date { Date() }
-
-    /// Timer wake-ups on Linux land up to a millisecond or so late; the last stretch before a
-    /// deadline is spent yielding in a loop instead, so a fire starts on its instant.
-    static let spin: TimeInterval = 0.002
 
     public func sleep(until deadline: Date) async throws {
         // Sleep in slices of at most one minute: if the wall clock is stepped (NTP, suspend),
         // the next slice sees it, instead of waiting out a stale monotonic interval.
         while true {
             let remaining = deadline.timeIntervalSinceNow
-            if remaining <= Self.spin { break }
-            let slice = min(remaining - Self.spin, 60)
-            try await Task.sleep(for: .nanoseconds(Int64(slice * 1e9)), tolerance: .microseconds(100))
-        }
-        while Date() < deadline {
-            try Task.checkCancellation()
-            sched_yield()
+            if remaining <= 0 { return }
+            let slice = UInt64(min(remaining, 60) * 1e9) + 1
+            try await timer.sleep(untilMonotonic: DedicatedExecutor.monotonicNow() + slice)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Executors
 import Foundation
 import GitSync
 import Journal
@@ -33,6 +34,10 @@ struct ServiceSession {
                                              journal: journal, clock: clock, launcher: launcher, credentials: credentials,
                                              observer: options.observer)
         let runner = Runner(clock: clock, journal: journal, executor: executor, options: options)
+        if runner.thread.nice >= 0 {
+            log("almanac: the runner's thread runs at normal priority (raising it needs CAP_SYS_NICE or "
+                + "RLIMIT_NICE, e.g. LimitNICE=-10 in the systemd unit); fires may start late while the machine is saturated")
+        }
         await ServiceLoops.notifier(runner, stateDirectory: stateDirectory, launcher: launcher)
         return ServiceSession(runner: runner, journal: journal, clock: clock, stateDirectory: stateDirectory, hooks: hooks,
                               writeBack: writeBack, log: log)

@@ -14,6 +14,7 @@ enum ServiceLoops {
             case .recorded(let event): if let line = EventLog.line(event) { log(line) }
             case .problem(let message): log("almanac: \(message)")
             case .info(let message): log(message)
+            case .launched: break
             }
             also?(notice)
         }

@@ -3,15 +3,17 @@ import Hummingbird
 import NIOCore
 import Runner
 
-/// The encoded `GET /api/v1/jobs` body, reused while nothing it depends on changed: the same
-/// journal position, the same reconcile and the same second (next fires move with the clock).
+/// The encoded `GET /api/v1/jobs` body, reused while nothing it depends on changed: no event
+/// journaled and no reconcile since (`Runner.changes`), and the same second (next fires move
+/// with the clock).
 ///
 /// Building 1,000 status rows (schedule in words, next fire, percentiles) costs milliseconds;
-/// a dashboard polling every 5 s and a scraper should not pay it on every request.
+/// a dashboard polling every 5 s and a scraper should not pay it on every request. The check
+/// reads an atomic counter instead of asking the runner's actor, so thousands of requests a
+/// second put no work on the runner's thread.
 actor JobsCache {
     private struct Key: Equatable {
-        var seq: UInt64
-        var reconciledAt: Date?
+        var changes: UInt64
         var second: Int64
     }
 
@@ -19,8 +21,7 @@ actor JobsCache {
     private var body: ByteBuffer?
 
     func body(for handle: RunnerHandle, now: Date) async throws -> ByteBuffer {
-        let seq = await handle.runner.journalState().lastSeq
-        let key = Key(seq: seq, reconciledAt: await handle.runner.lastPlan?.now,
+        let key = Key(changes: handle.runner.changes.load(ordering: .relaxed),
                       second: Int64(now.timeIntervalSince1970.rounded(.down)))
         if key == self.key, let body { return body }
         let snapshot = await Snapshot.take(handle, now: now)

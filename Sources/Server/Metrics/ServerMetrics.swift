@@ -26,8 +26,19 @@ public final class ServerMetrics: Sendable {
 
     /// The observer to hang on `RunnerHooks.observer`.
     public func observe(_ notice: RunnerNotice) {
-        guard case .recorded(let event) = notice else {
-            if case .problem = notice { Counter(label: "almanac_problems_total", factory: factory).increment() }
+        let event: JournalEvent
+        switch notice {
+        case .recorded(let recorded):
+            event = recorded
+        case .problem:
+            Counter(label: "almanac_problems_total", factory: factory).increment()
+            return
+        case .launched(_, let planned, let at):
+            // From the child's real start, not the journal's `started` (the planned instant when claimed ahead).
+            let late = max(0, at.timeIntervalSince(planned))
+            Timer(label: "almanac_fire_lateness_seconds", factory: factory).recordNanoseconds(Int64(late * 1e9))
+            return
+        case .info:
             return
         }
         Counter(label: "almanac_journal_events_total", dimensions: [("type", event.type.rawValue)], factory: factory).increment()
@@ -35,10 +46,6 @@ public final class ServerMetrics: Sendable {
         case .started:
             let trigger = event.triggeredBy ?? "schedule"
             Counter(label: "almanac_fires_total", dimensions: [("trigger", trigger)], factory: factory).increment()
-            if trigger == "schedule", let scheduled = event.scheduledAt {
-                let late = max(0, event.at.timeIntervalSince(scheduled))
-                Timer(label: "almanac_fire_lateness_seconds", factory: factory).recordNanoseconds(Int64(late * 1e9))
-            }
         case .finished where event.target == nil:
             let outcome = event.outcome ?? "unknown"
             Counter(label: "almanac_outcomes_total", dimensions: [("outcome", outcome), ("class", event.errorClass ?? "none")],

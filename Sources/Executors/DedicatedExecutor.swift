@@ -1,0 +1,189 @@
+import CThread
+import Foundation
+
+/// One thread of its own, as an actor's serial executor, a task executor and a precise timer.
+///
+/// Why: actors and `Task.sleep` run on Swift's cooperative pool, one thread per core. When the
+/// HTTP server is under load, that pool's queue is full of request handlers, and a runner
+/// waking for a fire waits its turn behind them (tens of milliseconds under `wrk`). The
+/// runner and the journal each get a thread here instead, which nothing else queues on; their
+/// sleeps are timed waits on that thread (1 ns timer slack), not jobs on the pool's timer; and
+/// when the process may (CAP_SYS_NICE, or RLIMIT_NICE as systemd's `LimitNICE=`) the thread runs at a higher priority than the server's.
+/// `SCHED_RESET_ON_FORK` keeps that priority from passing to the jobs' child processes.
+public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable {
+    /// The runner's thread: its actor, its fire path (`withTaskExecutorPreference`), its sleeps.
+    public static let runner = DedicatedExecutor(name: "almanac-runner", nice: -10)
+    /// The journal's thread: claims and group commits (the fsync itself is on the I/O queue).
+    public static let journal = DedicatedExecutor(name: "almanac-journal", nice: -10)
+
+    public let name: String
+    /// The nice value asked for; `nice` says what the thread got.
+    public let requestedNice: Int32
+
+    // Everything below is guarded by `mutex`.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var incoming: [UnownedJob] = []
+    private var timers: [Timer] = []
+    private var nextTimerID: UInt64 = 0
+    private var waiting = false
+    private var thread: pthread_t?
+    private var achievedNice: Int32?
+
+    private struct Timer {
+        let id: UInt64
+        let deadline: UInt64
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    /// Starts the thread at once; it lives as long as the process (executors are shared).
+    public init(name: String, nice: Int32 = 0) {
+        self.name = name
+        requestedNice = nice
+        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+        let started = DispatchSemaphore(value: 0)
+        let thread = Thread { [unowned self] in
+            self.prepareThread()
+            started.signal()
+            self.loop()
+        }
+        thread.name = name
+        thread.start()
+        started.wait()
+    }
+
+    /// The thread's nice value once started: `requestedNice`, or 0 when raising it was refused.
+    public var nice: Int32 { locked { achievedNice ?? 0 } }
+
+    /// True on this executor's own thread.
+    public var isCurrent: Bool {
+        guard let thread = locked({ self.thread }) else { return false }
+        return pthread_equal(thread, pthread_self()) != 0
+    }
+
+    // MARK: executor
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let own = isCurrent
+        let wake = locked { () -> Bool in
+            incoming.append(job)
+            return waiting && !own
+        }
+        if wake { pthread_cond_signal(condition) }
+    }
+
+    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        UnownedSerialExecutor(ordinary: self)
+    }
+
+    public func asUnownedTaskExecutor() -> UnownedTaskExecutor {
+        UnownedTaskExecutor(ordinary: self)
+    }
+
+    public func checkIsolated() {
+        precondition(isCurrent, "expected to run on the \(name) thread")
+    }
+
+    // MARK: timer
+
+    /// Now on CLOCK_MONOTONIC, in nanoseconds: the clock the timed waits use.
+    public static func monotonicNow() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+
+    /// Suspends until CLOCK_MONOTONIC reaches `deadline` (ns), woken by this thread's timed
+    /// wait; throws `CancellationError` as soon as the task is cancelled. The caller resumes
+    /// on its own executor: this one for the runner's actor and its preferred tasks.
+    public func sleep(untilMonotonic deadline: UInt64) async throws {
+        let id = locked { () -> UInt64 in
+            nextTimerID += 1
+            return nextTimerID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let own = isCurrent
+                let wake = locked { () -> Bool in
+                    timers.append(Timer(id: id, deadline: deadline, continuation: continuation))
+                    return waiting && !own
+                }
+                if wake { pthread_cond_signal(condition) }
+                // A cancel that came before the timer was registered found nothing to cancel.
+                if Task.isCancelled { cancelTimer(id) }
+            }
+        } onCancel: {
+            cancelTimer(id)
+        }
+    }
+
+    private func cancelTimer(_ id: UInt64) {
+        let continuation = locked { () -> CheckedContinuation<Void, any Error>? in
+            guard let index = timers.firstIndex(where: { $0.id == id }) else { return nil }
+            return timers.remove(at: index).continuation
+        }
+        continuation?.resume(throwing: CancellationError())
+    }
+
+    // MARK: thread
+
+    private func prepareThread() {
+        _ = name.withCString { almanac_thread_set_name($0) }
+        _ = almanac_thread_set_timer_slack(1)
+        _ = almanac_thread_reset_on_fork()
+        if requestedNice != 0 { _ = almanac_thread_set_nice(requestedNice) }
+        let nice = almanac_thread_get_nice()
+        locked {
+            thread = pthread_self()
+            achievedNice = nice
+        }
+    }
+
+    /// Runs queued jobs in order, resumes due timers, and otherwise waits for the earlier of
+    /// the next enqueue and the next deadline.
+    private func loop() -> Never {
+        let serial = asUnownedSerialExecutor()
+        let task = asUnownedTaskExecutor()
+        var batch: [UnownedJob] = []
+        pthread_mutex_lock(mutex)
+        while true {
+            if !incoming.isEmpty {
+                swap(&batch, &incoming)
+                pthread_mutex_unlock(mutex)
+                for job in batch { job.runSynchronously(isolatedTo: serial, taskExecutor: task) }
+                batch.removeAll(keepingCapacity: true)
+                pthread_mutex_lock(mutex)
+                continue
+            }
+            let now = Self.monotonicNow()
+            if timers.contains(where: { $0.deadline <= now }) {
+                let due = timers.filter { $0.deadline <= now }
+                timers.removeAll { $0.deadline <= now }
+                pthread_mutex_unlock(mutex)
+                for timer in due.sorted(by: { $0.deadline < $1.deadline }) { timer.continuation.resume() }
+                pthread_mutex_lock(mutex)
+                continue
+            }
+            waiting = true
+            if let next = timers.lazy.map(\.deadline).min() {
+                var until = timespec(tv_sec: Int(next / 1_000_000_000), tv_nsec: Int(next % 1_000_000_000))
+                pthread_cond_timedwait(condition, mutex, &until)
+            } else {
+                pthread_cond_wait(condition, mutex)
+            }
+            waiting = false
+        }
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}
