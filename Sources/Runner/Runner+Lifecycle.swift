@@ -10,7 +10,7 @@ extension Runner {
     static let missedRecordLimit = 1000
 
     /// Brings the runner up after `apply`: marks executions a crash left behind as interrupted
-    /// (retrying them under their job's policy), applies each job's catch-up policy to the
+    /// (retrying them under their job's policy), ends pauses the files have overtaken, applies each job's catch-up policy to the
     /// occurrences missed while no runner was up, and queues every job's next fire.
     public func start() async throws {
         let now = clock.now()
@@ -44,9 +44,11 @@ extension Runner {
             }
         }
         try await journal.append(events).forEach { notify(.recorded($0)) }
+        // Before catch-up: a pause the files ended while no runner was up skips what fell in it.
+        await liftOvertakenOverrides()
         state = await journal.state()
 
-                var catchUpEvents: [JournalEvent] = []
+        var catchUpEvents: [JournalEvent] = []
         for catchUp in Reconciler.catchUps(jobs: jobs.values.sorted { $0.name < $1.name }, state: state, now: now) {
             catchUpEvents += missedEvents(catchUp, now: now)
             if catchUp.skipped > 0, let job = jobs[catchUp.job], let last = catchUp.lastSkipped {
