@@ -9,6 +9,7 @@ extension JobState {
         var applied: AppliedVersion?
         var removed = false
         var paused = false
+        var pausedHash: String?
         var lastOccurrence: Date?
         var nextScheduled: Date?
         var queued: [OccurrenceKey] = []

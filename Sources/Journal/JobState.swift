@@ -117,9 +117,16 @@ public struct JobState: Sendable, Hashable, Codable {
         _modify { makeUnique(); yield &storage.values.removed }
     }
 
+    /// Paused through the API (a journaled override), until resumed or the definition changes.
     public var paused: Bool {
         get { storage.values.paused }
         _modify { makeUnique(); yield &storage.values.paused }
+    }
+
+    /// The content hash of the version that was paused: a different hash in the files ends the pause.
+    public var pausedHash: String? {
+        get { storage.values.pausedHash }
+        _modify { makeUnique(); yield &storage.values.pausedHash }
     }
 
     /// The latest scheduled time that was queued, started, skipped or cancelled; catch-up starts after it.

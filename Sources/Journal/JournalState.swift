@@ -79,6 +79,9 @@ extension JobState.Values {
         case .removed:
             applied = nil
             removed = true
+            // A removed job's pause ends with it: re-adding the file starts it afresh.
+            paused = false
+            pausedHash = nil
             pendingRetry = nil
             queued.removeAll()
         case .scheduled:
@@ -119,8 +122,11 @@ extension JobState.Values {
             lastSync = event.commit ?? lastSync
         case .paused:
             paused = true
+            // Journals written before pauses carried a hash paused the version then applied.
+            pausedHash = event.hash ?? applied?.hash
         case .resumed:
             paused = false
+            pausedHash = nil
         case .diagnostics, .triggered, .notified, .runnerStarted, .runnerStopped, .snapshot:
             break
         }

@@ -11,6 +11,8 @@ public struct Plan: Sendable, Hashable {
     public var diagnostics: [Diagnostic]
     /// Jobs whose file is invalid now: their last good version stays in force.
     public var kept: [String]
+    /// Jobs paused through the API, sorted by name: the override and whether these files end it.
+    public var paused: [PausedJob] = []
     /// The instant the plan was computed for (next fires and catch-up are relative to it).
     public var now: Date
 
@@ -26,6 +28,19 @@ public struct Plan: Sendable, Hashable {
     public var hasChanges: Bool { !changes.isEmpty || catchUps.contains { !$0.run.isEmpty || $0.skipped > 0 } }
     /// True when some file has an error (`plan` exits 1).
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+/// A job paused through the API (a journaled override).
+public struct PausedJob: Sendable, Hashable {
+    public var name: String
+    /// True when the files hold a different version than the one paused: applying them resumes
+    /// the job (the files have the last word).
+    public var ends: Bool
+
+    public init(name: String, ends: Bool) {
+        self.name = name
+        self.ends = ends
+    }
 }
 
 /// One job's difference between desired and recorded state.

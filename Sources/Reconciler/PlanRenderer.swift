@@ -26,6 +26,10 @@ public enum PlanRenderer {
             lines.append("")
             lines.append("= \(name): its file has errors; the last good version stays in force")
         }
+        for paused in plan.paused {
+            lines.append("")
+            lines.append("‖ \(paused.name): " + pausedText(paused))
+        }
         for catchUp in plan.catchUps {
             lines.append("")
             lines.append("↻ \(catchUp.job): " + catchUpText(catchUp))
@@ -60,6 +64,9 @@ public enum PlanRenderer {
         }
         if !plan.kept.isEmpty {
             out += "\n**Kept at last good version** (their files have errors): " + plan.kept.map { "`\($0)`" }.joined(separator: ", ") + "\n"
+        }
+        if !plan.paused.isEmpty {
+            out += "\n**Paused** through the API:\n" + plan.paused.map { "- `\($0.name)`: " + pausedText($0) }.joined(separator: "\n") + "\n"
         }
         if !plan.catchUps.isEmpty {
             out += "\n**Catch-up:**\n" + plan.catchUps.map { "- `\($0.job)`: " + catchUpText($0) }.joined(separator: "\n") + "\n"
@@ -99,6 +106,7 @@ public enum PlanRenderer {
         }
         let root: [String: Any] = [
             "now": RFC3339.format(plan.now), "changes": changes, "catchUps": catchUps, "kept": plan.kept,
+            "paused": plan.paused.map { ["name": $0.name, "ends": $0.ends] as [String: Any] },
             "diagnostics": diagnostics, "hasChanges": plan.hasChanges, "hasErrors": plan.hasErrors,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
@@ -131,6 +139,11 @@ public enum PlanRenderer {
         case (let old?, let new?): return "\(old) → \(new)"
         case (nil, nil): return ""
         }
+    }
+
+    static func pausedText(_ paused: PausedJob) -> String {
+        paused.ends ? "paused through the API; its definition changed, so applying these files ends the pause"
+            : "paused through the API, until resumed or its definition changes"
     }
 
     static func catchUpText(_ catchUp: CatchUp) -> String {

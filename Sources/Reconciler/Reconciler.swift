@@ -20,10 +20,15 @@ public enum Reconciler {
         for job in desired.jobs {
             desiredNames.insert(job.name)
             if desired.invalidFiles.contains(job.location.file) { continue }
-            if let change = change(for: job, recorded: state.jobs[job.name], now: now) {
+            let recorded = state.jobs[job.name]
+            if let change = change(for: job, recorded: recorded, now: now) {
                 plan.changes.append(change)
             }
+            if let recorded, recorded.paused, !recorded.removed {
+                plan.paused.append(PausedJob(name: job.name, ends: recorded.pausedHash.map { $0 != job.contentHash } ?? false))
+            }
         }
+        plan.paused.sort { $0.name < $1.name }
         for (name, recorded) in state.jobs.sorted(by: { $0.key < $1.key }) {
             guard let applied = recorded.applied, !recorded.removed, !desiredNames.contains(name) else { continue }
             if let file = applied.source.map(fileOf), desired.invalidFiles.contains(file) {

@@ -47,6 +47,10 @@ public enum EventLog {
                 + (event.status.map { " (HTTP \($0))" } ?? "")
         case .notified:
             return "✉ \(job) \(event.reason ?? "") notification \(event.outcome ?? "?") via \(event.target ?? "?")"
+        case .paused:
+            return "‖ \(job) paused by \(event.triggeredBy ?? "?")"
+        case .resumed:
+            return "▷ \(job) resumed by \(event.triggeredBy ?? "?")" + (event.reason.map { " (\($0))" } ?? "")
         case .synced:
             return "⇣ \(job) synced to \(event.commit.map { String($0.prefix(12)) } ?? "?")"
         case .diagnostics:

@@ -6,6 +6,15 @@ import Manifest
 /// effect: child processes today, post publishers and repository scans later.
 public protocol JobExecutor: Sendable {
     func start(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle
+
+    /// The state directory's instance id its children are marked with (`RunMarker`), so a
+    /// restarted runner can find and stop what a killed one left running; nil when it starts
+    /// no processes.
+    var runInstance: String? { get }
+}
+
+extension JobExecutor {
+    public var runInstance: String? { nil }
 }
 
 /// A started attempt.

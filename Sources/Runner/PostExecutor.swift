@@ -19,6 +19,8 @@ public struct PostExecutor: JobExecutor {
     let webhook: WebhookPublisher
     let command: CommandPublisher
     let observer: (@Sendable (RunnerNotice) -> Void)?
+    /// The state directory's id: `run:` targets' children carry the `ALMANAC_RUN` marker too.
+    let instance: String
 
     public init(journal: any JournalBackend, clock: any RunnerClock, root: URL, stateDirectory: URL, environment: [String: String],
                 launcher: ProcessLauncher = ProcessLauncher(), observer: (@Sendable (RunnerNotice) -> Void)? = nil) {
@@ -30,7 +32,10 @@ public struct PostExecutor: JobExecutor {
         self.webhook = WebhookPublisher(clock: { [clock] in clock.now() })
         self.command = CommandPublisher(launcher: launcher)
         self.observer = observer
+        self.instance = StateInstance.id(of: stateDirectory)
     }
+
+    public var runInstance: String? { instance }
 
     public func start(_ post: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
         let task = Task { await publish(post, occurrence: occurrence, attempt: attempt) }
@@ -109,6 +114,8 @@ public struct PostExecutor: JobExecutor {
         case .run(let run):
             var env = environment
             for (key, value) in post.environment { env[key] = value }
+            let key = OccurrenceKey(job: post.name, scheduledAt: request.scheduledAt)
+            env = RunMarker(instance: instance, key: key, attempt: request.attempt).stamped(env)
             let workdir = post.workdir.hasPrefix("/") ? post.workdir : root.appendingPathComponent(post.workdir).standardizedFileURL.path
             let stamp = ProcessExecutor.stamp(request.scheduledAt)
             let log = stateDirectory.appendingPathComponent("logs/\(post.name)/\(stamp)-\(name).log").path

@@ -7,12 +7,15 @@ import Manifest
 ///
 /// Each occurrence gets its own log file under `STATE/logs/<job>/` (attempts append to it) and
 /// its own `$ALMANAC_RESULT` path; the child sees the runner's environment, the job's `env:`
-/// and `ALMANAC_JOB`, `ALMANAC_SCHEDULED_AT`, `ALMANAC_ATTEMPT`, `ALMANAC_TRIGGER`.
+/// and `ALMANAC_JOB`, `ALMANAC_SCHEDULED_AT`, `ALMANAC_ATTEMPT`, `ALMANAC_TRIGGER`, plus the
+/// `ALMANAC_RUN` marker a restarted runner finds leftovers by.
 public struct ProcessExecutor: JobExecutor {
     public let root: URL
     public let stateDirectory: URL
     public let environment: [String: String]
     public let killGrace: Duration
+    /// The state directory's id (`STATE/instance-id`), the first part of each child's marker.
+    public let instance: String
     let launcher = ProcessLauncher()
 
     public init(root: URL, stateDirectory: URL, environment: [String: String], killGrace: Duration = .seconds(5)) {
@@ -20,7 +23,10 @@ public struct ProcessExecutor: JobExecutor {
         self.stateDirectory = stateDirectory
         self.environment = environment
         self.killGrace = killGrace
+        self.instance = StateInstance.id(of: stateDirectory)
     }
+
+    public var runInstance: String? { instance }
 
     public func start(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
         try launch(job, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy)
@@ -46,6 +52,7 @@ public struct ProcessExecutor: JobExecutor {
         env["ALMANAC_TRIGGER"] = triggeredBy
         env["ALMANAC_RESULT"] = resultPath
         for (key, value) in extra { env[key] = value }
+        env = RunMarker(instance: instance, key: occurrence, attempt: attempt).stamped(env)
         let workdir = job.workdir.hasPrefix("/") ? job.workdir : root.appendingPathComponent(job.workdir).standardizedFileURL.path
         let spec = ProcessSpec(
             command: Self.processCommand(command), workdir: workdir, environment: env, logPath: logPath,

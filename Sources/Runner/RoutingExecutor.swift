@@ -15,6 +15,9 @@ public struct RoutingExecutor: JobExecutor {
         self.scan = scan
     }
 
+    /// The job executor's: posts and scans mark their children with the same state directory's id.
+    public var runInstance: String? { job.runInstance ?? scan?.runInstance ?? post?.runInstance }
+
     public func start(_ spec: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
         let executor: (any JobExecutor)?
         switch spec.kind {

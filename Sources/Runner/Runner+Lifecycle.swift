@@ -9,13 +9,15 @@ extension Runner {
     /// carries the count, so a month of a per-second job does not flood the journal.
     static let missedRecordLimit = 1000
 
-    /// Brings the runner up after `apply`: marks executions a crash left behind as interrupted
-    /// (retrying them under their job's policy), applies each job's catch-up policy to the
+    /// Brings the runner up after `apply`: stops the processes a killed runner left behind,
+    /// marks executions a crash left behind as interrupted (retrying them under their job's
+    /// policy), ends pauses the files have overtaken, applies each job's catch-up policy to the
     /// occurrences missed while no runner was up, and queues every job's next fire.
     public func start() async throws {
         let now = clock.now()
         var state = await journal.state()
         restoreOverrides(from: state)
+        let leftovers = await stopLeftovers(state: state)
         var events: [JournalEvent] = [event(.runnerStarted, job: nil, at: now)]
         events[0].pid = Int(getpid())
         for (name, recorded) in state.jobs.sorted(by: { $0.key < $1.key }) {
@@ -25,6 +27,11 @@ extension Runner {
                                              outputTail: "", errorClass: "interrupted")
                 var interrupted = finishedEvent(runKey, report: report, at: now, triggeredBy: execution.triggeredBy ?? "schedule")
                 interrupted.message = "the runner stopped while this attempt ran"
+                if let pids = leftovers[runKey] {
+                    interrupted.pid = pids.min().map(Int.init)
+                    interrupted.message = "the runner stopped while this attempt ran; its leftover process(es) "
+                        + pids.map(String.init).joined(separator: ", ") + " were stopped at restart"
+                }
                 events.append(interrupted)
                 if let job = jobs[name], let delay = retryDelay(job, attempt: execution.attempt, errorClass: "interrupted") {
                     let retryAt = now.addingTimeInterval(min(delay.timeInterval, 0))
@@ -44,9 +51,11 @@ extension Runner {
             }
         }
         try await journal.append(events).forEach { notify(.recorded($0)) }
+        // Before catch-up: a pause the files ended while no runner was up skips what fell in it.
+        await liftOvertakenOverrides()
         state = await journal.state()
 
-                var catchUpEvents: [JournalEvent] = []
+        var catchUpEvents: [JournalEvent] = []
         for catchUp in Reconciler.catchUps(jobs: jobs.values.sorted { $0.name < $1.name }, state: state, now: now) {
             catchUpEvents += missedEvents(catchUp, now: now)
             if catchUp.skipped > 0, let job = jobs[catchUp.job], let last = catchUp.lastSkipped {

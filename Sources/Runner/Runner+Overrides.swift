@@ -26,26 +26,34 @@ extension Runner {
     /// The journal's replayed state (the same the runner decides from).
     public func journalState() async -> JournalState { await journal.state() }
 
-    /// Stops scheduling `name` until `resume(_:)`: journals `paused`, and its queued scheduled
+    /// Stops scheduling `name` until `resume(_:)` or until the files bring a different version
+    /// of it: journals `paused` with the paused version's content hash, and its queued scheduled
     /// fires go stale. A running attempt finishes; manual triggers still run.
     public func pause(_ name: String, by who: String = "api") async -> OverrideResult {
-        guard jobs[name] != nil else { return .notFound }
-        if overridden.contains(name) { return .unchanged }
-        overridden.insert(name)
+        guard let job = jobs[name] else { return .notFound }
+        if overrides.contains(name) { return .unchanged }
+        overrides.paused[name] = job.contentHash
         generations[name, default: 0] += 1
         var paused = event(.paused, job: name, at: clock.now())
         paused.triggeredBy = who
+        paused.hash = job.contentHash
         await record([paused])
         return .done
     }
 
-    /// Schedules `name` again from now: journals `resumed`. Occurrences that fell in the pause
-    /// are journaled as one `skipped: paused` record, so catch-up does not run them later.
+    /// Schedules `name` again from now: journals `resumed`.
     public func resume(_ name: String, by who: String = "api") async -> OverrideResult {
+        await endPause(name, by: who, reason: nil)
+    }
+
+    /// Ends a pause: occurrences that fell in it are journaled as one `skipped: paused` record,
+    /// so catch-up does not run them later, then `resumed` (with `reason` when the files, not a
+    /// person, ended it) and the job is scheduled from now.
+    func endPause(_ name: String, by who: String, reason: String?) async -> OverrideResult {
         guard let job = jobs[name] else { return .notFound }
-        guard overridden.contains(name) else { return .unchanged }
+        guard overrides.paused[name] != nil else { return .unchanged }
         let now = clock.now()
-        overridden.remove(name)
+        overrides.paused[name] = nil
         var events: [JournalEvent] = []
         if case .cron(let schedule) = job.trigger, let last = schedule.previous(before: now),
            let since = await journal.state().jobs[name]?.lastOccurrence, last > since {
@@ -56,6 +64,11 @@ extension Runner {
         }
         var resumed = event(.resumed, job: name, at: now)
         resumed.triggeredBy = who
+        if let reason {
+            resumed.reason = reason
+            resumed.hash = job.contentHash
+            resumed.message = "the definition changed since the pause; the files win"
+        }
         events.append(resumed)
         await record(events)
         if started { reschedule(job, after: now) }
@@ -70,12 +83,12 @@ extension Runner {
         guard case .at(let date) = post.trigger else {
             return .conflict("\(name) is a recurring post; pause it instead")
         }
-        if overridden.contains(name) || post.cancelled { return .unchanged }
+        if overrides.contains(name) || post.cancelled { return .unchanged }
         let key = OccurrenceKey(job: name, scheduledAt: date)
         if handled(key, in: await journal.state().jobs[name]) || running.keys.contains(where: { $0.key == key }) {
             return .conflict("\(name) already fired at \(PublishRequest.rfc3339(date))")
         }
-        overridden.insert(name)
+        overrides.cancelled[name] = date
         generations[name, default: 0] += 1
         let now = clock.now()
         let events = post.publish.indices.map { index -> JournalEvent in
@@ -89,19 +102,37 @@ extension Runner {
         return .done
     }
 
-    /// Rebuilds the overrides from the journal at start: paused jobs, and one-shot posts whose
-    /// every target was cancelled for their occurrence.
+    /// Rebuilds the overrides from the journal at start: paused jobs (with the hash they were
+    /// paused at), and one-shot posts whose every target was cancelled for their occurrence.
     func restoreOverrides(from state: JournalState) {
         for (name, recorded) in state.jobs {
             if recorded.paused {
-                overridden.insert(name)
+                // A pause journaled before any `applied` has no hash: it holds the version loaded now.
+                guard let hash = recorded.pausedHash ?? jobs[name]?.contentHash else { continue }
+                overrides.paused[name] = hash
             } else if let post = jobs[name], post.kind == .post, case .at(let date) = post.trigger {
                 let targets = recorded.publications.values.filter { $0.scheduledAt == date }
-                if !targets.isEmpty, targets.allSatisfy({ $0.state == "cancelled" }) { overridden.insert(name) }
+                if !targets.isEmpty, targets.allSatisfy({ $0.state == "cancelled" }) { overrides.cancelled[name] = date }
             }
         }
     }
 
+    /// Ends the overrides the files have overtaken since: a paused job whose definition changed
+    /// is resumed (journaled `resumed`, reason `files changed`); a cancelled post given a new
+    /// time is scheduled for it. Called after every reconcile and at start, before catch-up.
+    func liftOvertakenOverrides() async {
+        let (paused, cancelled) = overrides.overtaken(by: jobs)
+        for name in paused {
+            _ = await endPause(name, by: "files", reason: "files changed")
+        }
+        for name in cancelled {
+            guard let post = jobs[name], let old = overrides.cancelled.removeValue(forKey: name) else { continue }
+            notify(.info("↺ \(name): the cancel of \(PublishRequest.rfc3339(old)) ended: the files give the post a new time"))
+            if started { reschedule(post, after: clock.now()) }
+        }
+        if !cancelled.isEmpty { poke() }
+    }
+
     /// Whether `name` is paused (or a cancelled post) by an override.
-    public func isOverridden(_ name: String) -> Bool { overridden.contains(name) }
+    public func isOverridden(_ name: String) -> Bool { overrides.contains(name) }
 }

@@ -61,8 +61,9 @@ public actor Runner {
     var stopping = false
     var sleeper: Task<Void, Never>?
     var started = false
-    /// Jobs paused through the API, and posts cancelled through it: never scheduled (Runner+Overrides).
-    var overridden: Set<String> = []
+    /// Jobs paused through the API, and posts cancelled through it: not scheduled until resumed
+    /// or overtaken by the files (Runner+Overrides).
+    var overrides = Overrides()
     /// The last reconcile's problems and kept jobs, for `status` and the API. Only the summary
     /// is kept: the change list of a first apply of a large tree is not worth holding.
     public private(set) var lastPlan: Plan?
@@ -136,6 +137,7 @@ public actor Runner {
             jobs[job.name] = job
             if started { reschedule(job, after: now) }
         }
+        await liftOvertakenOverrides()
         var summary = plan
         summary.changes = []
         lastPlan = summary
@@ -146,6 +148,8 @@ public actor Runner {
     /// Drops a removed job: its scheduled fires go stale and its queued fires are cancelled.
     func forget(_ name: String, at now: Date) async {
         jobs[name] = nil
+        // Its `removed` event ends a pause in the journal too (JournalState).
+        overrides.remove(name)
         generations[name, default: 0] += 1
         let dropped = waiting.filter { $0.key.job == name }
         waiting.removeAll { $0.key.job == name }
@@ -165,7 +169,7 @@ public actor Runner {
     }
 
     func scheduleNext(_ job: JobSpec, after date: Date) {
-        guard job.enabled, !job.cancelled, !overridden.contains(job.name) else { return }
+        guard job.enabled, !job.cancelled, !overrides.contains(job.name) else { return }
         let next: Date
         switch job.trigger {
         case .cron(let schedule):

@@ -34,6 +34,32 @@ struct JournalStateTests {
         #expect(key.description == "nightly@2026-03-08T07:00:00Z")
     }
 
+    @Test("a pause keeps the paused version's hash until resumed or removed; old pauses take the applied hash")
+    func pausedHash() throws {
+        let applied = JournalEvent(at: date(), type: .applied, job: "a", hash: "sha256:v1")
+        var s = state([applied, JournalEvent(at: date(1), type: .paused, job: "a", triggeredBy: "api", hash: "sha256:v1")])
+        #expect(s.jobs["a"]?.paused == true)
+        #expect(s.jobs["a"]?.pausedHash == "sha256:v1")
+        // A newer `applied` does not move it: the pause is bound to the version it paused.
+        s.apply(JournalEvent(seq: 3, at: date(2), type: .applied, job: "a", hash: "sha256:v2"))
+        #expect(s.jobs["a"]?.pausedHash == "sha256:v1")
+        s.apply(JournalEvent(seq: 4, at: date(3), type: .resumed, job: "a", triggeredBy: "files", hash: "sha256:v2",
+                             reason: "files changed"))
+        #expect(s.jobs["a"]?.paused == false)
+        #expect(s.jobs["a"]?.pausedHash == nil)
+
+        let legacy = state([applied, JournalEvent(at: date(1), type: .paused, job: "a")])
+        #expect(legacy.jobs["a"]?.pausedHash == "sha256:v1")
+        let removed = state([applied, JournalEvent(at: date(1), type: .paused, job: "a", hash: "sha256:v1"),
+                             JournalEvent(at: date(2), type: .removed, job: "a")])
+        #expect(removed.jobs["a"]?.paused == false)
+        #expect(removed.jobs["a"]?.pausedHash == nil)
+        // The snapshot (compaction) carries it too.
+        let snapshot = JournalEvent(seq: 9, at: date(4), type: .snapshot, snapshot: state([applied, JournalEvent(at: date(1), type: .paused, job: "a", hash: "sha256:v1")]))
+        let decoded = try roundTrip(snapshot).decoded
+        #expect(decoded.snapshot?.jobs["a"]?.pausedHash == "sha256:v1")
+    }
+
     @Test("a manual start consumes the oldest pending trigger of that job")
     func triggersConsumed() {
         let s = state([

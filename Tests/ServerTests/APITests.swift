@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Journal
+import Manifest
 import Testing
 @testable import Server
 
@@ -163,6 +164,28 @@ struct APITests {
             .filter { $0.job == "other" }.map(\.type)
         #expect(types.filter { $0 == .paused || $0 == .resumed } == [.paused, .resumed])
         #expect(await fixture.runner.isOverridden("other") == false)
+        try await fixture.close()
+    }
+
+    @Test("a pause shows in status and plan until the files change the job; then both show it gone")
+    func pauseEndsWithFiles() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/jobs/other/pause", method: .post, headers: bearer) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/plan", method: .get) { #expect($0.object["paused"] as? [String] == ["other"]) }
+            let edited = ServerFixture.yaml.replacingOccurrences(of: "*/5 * * * *", with: "*/10 * * * *")
+            let files = [SourceFile(path: "jobs.yaml", bytes: Array(edited.utf8))]
+            try await fixture.runner.apply(ManifestLoader.load(files: files, environment: [:], now: Date()))
+            try await client.execute(uri: "/api/v1/plan", method: .get) { #expect($0.object["paused"] as? [String] == []) }
+            try await client.execute(uri: "/api/v1/jobs/other", method: .get) { response in
+                let job = response.object["job"] as? [String: Any] ?? [:]
+                #expect(job["paused"] as? Bool == false)
+                #expect(job["nextFire"] != nil)
+            }
+        }
+        let resumed = try FileJournal.events(file: fixture.directory.appendingPathComponent("journal.jsonl"))
+            .filter { $0.job == "other" && $0.type == .resumed }
+        #expect(resumed.map(\.reason) == ["files changed"])
         try await fixture.close()
     }
 

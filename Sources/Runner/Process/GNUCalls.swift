@@ -2,12 +2,13 @@ import Glibc
 
 /// glibc functions the Swift `Glibc` module hides behind `_GNU_SOURCE`, looked up with `dlsym`.
 ///
-/// `pidfd_open`, `pipe2`, `prlimit` and the `posix_spawn_file_actions_*_np` extensions are
+/// `pidfd_open`, `pidfd_send_signal`, `pipe2`, `prlimit` and the `posix_spawn_file_actions_*_np` extensions are
 /// exported by glibc 2.36 but not declared by the module map, and Package.swift has no C
 /// shim target for Runner. Resolving them once through `dlsym` keeps the C calling
 /// convention (unlike `@_silgen_name`) and lets a missing symbol degrade to ENOSYS.
 enum GNUCalls {
     private typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
+    private typealias PidfdSendSignal = @convention(c) (Int32, Int32, UnsafeMutableRawPointer?, UInt32) -> Int32
     private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
     private typealias Prlimit = @convention(c) (pid_t, Int32, UnsafePointer<rlimit>?, UnsafeMutablePointer<rlimit>?) -> Int32
     private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
@@ -15,6 +16,7 @@ enum GNUCalls {
 
     private struct Table: @unchecked Sendable {
         let pidfdOpen: PidfdOpen?
+        let pidfdSendSignal: PidfdSendSignal?
         let pipe2: Pipe2?
         let prlimit: Prlimit?
         let addChdir: AddChdir?
@@ -29,6 +31,7 @@ enum GNUCalls {
         }
         return Table(
             pidfdOpen: symbol("pidfd_open", as: PidfdOpen.self),
+            pidfdSendSignal: symbol("pidfd_send_signal", as: PidfdSendSignal.self),
             pipe2: symbol("pipe2", as: Pipe2.self),
             prlimit: symbol("prlimit", as: Prlimit.self),
             addChdir: symbol("posix_spawn_file_actions_addchdir_np", as: AddChdir.self),
@@ -39,6 +42,12 @@ enum GNUCalls {
     static func pidfdOpen(_ pid: pid_t) -> Int32 {
         guard let call = table.pidfdOpen else { errno = ENOSYS; return -1 }
         return call(pid, 0)
+    }
+
+    /// Signals the process `pidfd` refers to: never another one that reused its pid.
+    static func pidfdSendSignal(_ pidfd: Int32, _ signal: Int32) -> Int32 {
+        guard let call = table.pidfdSendSignal else { errno = ENOSYS; return -1 }
+        return call(pidfd, signal, nil, 0)
     }
 
     /// A pipe with both ends close-on-exec, created atomically so no concurrent spawn inherits it.

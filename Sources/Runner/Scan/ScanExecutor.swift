@@ -21,6 +21,9 @@ public struct ScanExecutor: JobExecutor {
     /// How far back a scan without a sync point looks when its spec has no `since:`.
     public static let defaultSince: Duration = .seconds(7 * 86_400)
 
+    /// The marker id of its children: they are started by `processes`.
+    public var runInstance: String? { processes.instance }
+
     public init(processes: ProcessExecutor, journal: any JournalBackend, clock: any RunnerClock,
                 credentials: GitCredentials = .none) {
         self.processes = processes
