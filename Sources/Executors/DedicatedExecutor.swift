@@ -12,13 +12,15 @@ import Foundation
 /// `SCHED_RESET_ON_FORK` keeps that priority from passing to the jobs' child processes.
 public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable {
     /// The runner's thread: its actor, its fire path (`withTaskExecutorPreference`), its sleeps.
-    public static let runner = DedicatedExecutor(name: "almanac-runner", nice: -10)
+    public static let runner = DedicatedExecutor(name: "almanac-runner", nice: -10, resetOnFork: false)
     /// The journal's thread: claims and group commits (the fsync itself is on the I/O queue).
     public static let journal = DedicatedExecutor(name: "almanac-journal", nice: -10)
 
     public let name: String
     /// The nice value asked for; `nice` says what the thread got.
     public let requestedNice: Int32
+    /// Whether processes and threads created from this thread start at nice 0.
+    public let resetOnFork: Bool
 
     // Everything below is guarded by `mutex`.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -37,9 +39,10 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
     }
 
     /// Starts the thread at once; it lives as long as the process (executors are shared).
-    public init(name: String, nice: Int32 = 0) {
+    public init(name: String, nice: Int32 = 0, resetOnFork: Bool = true) {
         self.name = name
         requestedNice = nice
+        self.resetOnFork = resetOnFork
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -136,7 +139,7 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
     private func prepareThread() {
         _ = name.withCString { almanac_thread_set_name($0) }
         _ = almanac_thread_set_timer_slack(1)
-        _ = almanac_thread_reset_on_fork()
+        if resetOnFork { _ = almanac_thread_reset_on_fork() }
         if requestedNice != 0 { _ = almanac_thread_set_nice(requestedNice) }
         let nice = almanac_thread_get_nice()
         locked {

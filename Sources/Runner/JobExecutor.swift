@@ -11,10 +11,48 @@ public protocol JobExecutor: Sendable {
     /// restarted runner can find and stop what a killed one left running; nil when it starts
     /// no processes.
     var runInstance: String? { get }
+
+    /// Does ahead of the instant what `start` would do before the spawn (environment, paths,
+    /// the log file), so that only the spawn itself is on the fire's clock. The runner prepares
+    /// right after the claim, sleeps until the instant, then calls `launch()`.
+    func prepare(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any PreparedAttempt
 }
 
 extension JobExecutor {
     public var runInstance: String? { nil }
+
+    /// Nothing to do ahead: `launch()` is `start`.
+    public func prepare(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any PreparedAttempt {
+        DeferredAttempt { try await self.start(job, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy) }
+    }
+}
+
+/// An attempt made ready ahead of its instant.
+public protocol PreparedAttempt: Sendable {
+    /// Starts it now.
+    func launch() async throws -> any ExecutionHandle
+    /// Releases what preparing took (open files) when it will not be launched.
+    func discard()
+}
+
+/// An attempt whose whole start waits for `launch()`.
+public struct DeferredAttempt: PreparedAttempt {
+    let body: @Sendable () async throws -> any ExecutionHandle
+
+    public init(_ body: @escaping @Sendable () async throws -> any ExecutionHandle) {
+        self.body = body
+    }
+
+    public func launch() async throws -> any ExecutionHandle { try await body() }
+    public func discard() {}
+}
+
+/// A preparation that failed: the error surfaces at `launch()`, at the instant, where a
+/// failed start is journaled like any other.
+struct FailedAttempt: PreparedAttempt {
+    let error: any Error
+    func launch() async throws -> any ExecutionHandle { throw error }
+    func discard() {}
 }
 
 /// A started attempt.

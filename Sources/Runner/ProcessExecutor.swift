@@ -32,10 +32,25 @@ public struct ProcessExecutor: JobExecutor {
         try launch(job, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy)
     }
 
+    /// Everything but the spawn: the environment, the resolved executable, the open log file.
+    public func prepare(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any PreparedAttempt {
+        let (spec, logPath, resultPath) = try processSpec(job, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy)
+        return PreparedJobProcess(launcher: launcher, prepared: try launcher.prepare(spec), logPath: logPath, resultPath: resultPath)
+    }
+
     /// Starts the job's command; `environment` is added to the child's (a scan's
     /// `ALMANAC_ACTIVITY`) and `stdin` is written to it.
     func launch(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String,
                 environment extra: [String: String] = [:], stdin: [UInt8]? = nil) throws -> ProcessHandle {
+        let (spec, logPath, resultPath) = try processSpec(job, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy,
+                                                          environment: extra, stdin: stdin)
+        let process = try launcher.start(spec)
+        return ProcessHandle(process: process, logPath: logPath, resultPath: resultPath)
+    }
+
+    /// The child's command, environment (marker included), working directory and files.
+    func processSpec(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String,
+                     environment extra: [String: String] = [:], stdin: [UInt8]? = nil) throws -> (ProcessSpec, String, String) {
         guard let command = job.command else {
             throw ProcessError.invalidSpec("job \(job.name) has no run: command")
         }
@@ -57,8 +72,7 @@ public struct ProcessExecutor: JobExecutor {
         let spec = ProcessSpec(
             command: Self.processCommand(command), workdir: workdir, environment: env, logPath: logPath,
             timeout: job.timeout, killGrace: killGrace, stdin: stdin, resultPath: resultPath, limits: Self.limits(job))
-        let process = try launcher.start(spec)
-        return ProcessHandle(process: process, logPath: logPath, resultPath: resultPath)
+        return (spec, logPath, resultPath)
     }
 
     static func processCommand(_ command: Command) -> ProcessCommand {
@@ -115,4 +129,18 @@ struct ProcessHandle: ExecutionHandle {
     func terminate(grace: Duration) {
         process.terminate(grace: grace)
     }
+}
+
+/// A job's child ready to spawn.
+struct PreparedJobProcess: PreparedAttempt {
+    let launcher: ProcessLauncher
+    let prepared: PreparedProcess
+    let logPath: String
+    let resultPath: String
+
+    func launch() async throws -> any ExecutionHandle {
+        ProcessHandle(process: try launcher.launch(prepared), logPath: logPath, resultPath: resultPath)
+    }
+
+    func discard() { prepared.discard() }
 }

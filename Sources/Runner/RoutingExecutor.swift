@@ -19,6 +19,14 @@ public struct RoutingExecutor: JobExecutor {
     public var runInstance: String? { job.runInstance ?? scan?.runInstance ?? post?.runInstance }
 
     public func start(_ spec: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
+        try await executor(for: spec).start(spec, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy)
+    }
+
+    public func prepare(_ spec: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any PreparedAttempt {
+        try await executor(for: spec).prepare(spec, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy)
+    }
+
+    private func executor(for spec: JobSpec) throws -> any JobExecutor {
         let executor: (any JobExecutor)?
         switch spec.kind {
         case .job: executor = job
@@ -26,6 +34,6 @@ public struct RoutingExecutor: JobExecutor {
         case .scan: executor = scan
         }
         guard let executor else { throw ProcessError.invalidSpec("no executor for kind \(spec.kind.rawValue) in this runner") }
-        return try await executor.start(spec, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy)
+        return executor
     }
 }

@@ -110,21 +110,13 @@ extension Runner {
             for await (runKey, result) in group { claims[runKey] = result }
         }
         var problems: [JournalEvent] = []
+        var ready: [(fire: Fire, job: JobSpec, runKey: RunKey, attempt: any PreparedAttempt)] = []
         for (fire, job) in batch.sorted(by: { $0.0.at < $1.0.at }) {
             let runKey = RunKey(key: fire.key, attempt: fire.attempt)
             switch claims[runKey] {
             case .success(true):
                 if let started = startedEvents[runKey] { notify(.recorded(started)) }
-                // Claimed ahead of time (the claim lead): wait for the exact instant.
-                if fire.at > clock.now() { try? await clock.sleep(until: fire.at) }
-                if stopping {
-                    // Shutdown came between the early claim and the instant: close the claim.
-                    let now = clock.now()
-                    await finished(runKey, report: ExecutionReport(outcome: .interrupted, startedAt: now, finishedAt: now,
-                                                                   errorClass: "shutdown"))
-                    continue
-                }
-                await spawn(runKey, fire: fire, job: job)
+                ready.append((fire, job, runKey, await prepare(fire, job: job)))
             case .success(false), .none:
                 running[runKey] = nil
             case .failure(let error):
@@ -137,12 +129,33 @@ extension Runner {
             }
         }
         if !problems.isEmpty { await record(problems) }
+        for (fire, job, runKey, attempt) in ready {
+            // Claimed and prepared ahead of time (the claim lead): wait for the exact instant.
+            if fire.at > clock.now() { try? await clock.sleep(until: fire.at) }
+            if stopping {
+                // Shutdown came between the early claim and the instant: close the claim.
+                attempt.discard()
+                let now = clock.now()
+                await finished(runKey, report: ExecutionReport(outcome: .interrupted, startedAt: now, finishedAt: now,
+                                                               errorClass: "shutdown"))
+                continue
+            }
+            await spawn(runKey, fire: fire, job: job, attempt: attempt)
+        }
     }
 
-    func spawn(_ runKey: RunKey, fire: Fire, job: JobSpec) async {
+    /// The executor's preparation; a failure is kept and reported when the instant comes.
+    func prepare(_ fire: Fire, job: JobSpec) async -> any PreparedAttempt {
         do {
-            let handle = try await executor.start(job, occurrence: fire.key, attempt: fire.attempt,
-                                                  triggeredBy: fire.reason.rawValue)
+            return try await executor.prepare(job, occurrence: fire.key, attempt: fire.attempt, triggeredBy: fire.reason.rawValue)
+        } catch {
+            return FailedAttempt(error: error)
+        }
+    }
+
+    func spawn(_ runKey: RunKey, fire: Fire, job: JobSpec, attempt: any PreparedAttempt) async {
+        do {
+            let handle = try await attempt.launch()
             if fire.reason == .schedule { notify(.launched(job: job.name, planned: fire.at, at: clock.now())) }
             running[runKey]?.handle = handle
             running[runKey]?.completion = Task {

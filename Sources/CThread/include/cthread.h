@@ -34,6 +34,11 @@ static inline int almanac_thread_get_nice(void) {
     return getpriority(PRIO_PROCESS, (id_t)gettid());
 }
 
+/// Sets process `pid`'s nice value (its main thread's, which is all a freshly exec'd child has).
+static inline int almanac_process_set_nice(pid_t pid, int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)pid, nice);
+}
+
 /// Names the thread as `top -H` and `ps -L` show it (at most 15 characters).
 static inline int almanac_thread_set_name(const char *name) {
     return prctl(PR_SET_NAME, name, 0, 0, 0);

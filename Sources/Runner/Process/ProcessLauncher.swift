@@ -1,3 +1,4 @@
+import CThread
 import Foundation
 import Glibc
 
@@ -23,22 +24,24 @@ public final class ProcessLauncher: Sendable {
     /// bad workdir, command not on the child's PATH, ENOENT/EACCES from exec, an unopenable
     /// log — is thrown as a `ProcessError`; nothing is left behind but the log file.
     public func start(_ spec: ProcessSpec) throws(ProcessError) -> RunningProcess {
+        try launch(prepare(spec))
+    }
+
+    /// Resolves the executable and working directory, builds the environment and opens the log
+    /// (and stdin pipe): all the work of a start that can happen before the instant.
+    public func prepare(_ spec: ProcessSpec) throws(ProcessError) -> PreparedProcess {
         let workdir = try ExecutableResolver.directory(spec.workdir)
         var arguments = spec.command.arguments
         guard let name = arguments.first else { throw .invalidSpec("empty command") }
         arguments[0] = try ExecutableResolver.executable(name, searchPath: spec.environment["PATH"], workdir: workdir)
         var environment = spec.environment
-        if let resultPath = spec.resultPath {
-            if environment["ALMANAC_RESULT"] == nil { environment["ALMANAC_RESULT"] = resultPath }
-            // A stale file from an earlier attempt must not pass for this execution's result.
-            unlink(resultPath)
-        }
+        if let resultPath = spec.resultPath, environment["ALMANAC_RESULT"] == nil { environment["ALMANAC_RESULT"] = resultPath }
         let envp = environment.map { "\($0.key)=\($0.value)" }
         guard !(arguments + envp).contains(where: { $0.utf8.contains(0) }) else {
             throw .invalidSpec("NUL byte in an argument or environment variable")
         }
         let (logFD, logStart) = try Self.openLog(spec.logPath)
-        var stdinPipe: (read: Int32, write: Int32)?
+        var stdinPipe: PreparedProcess.Pipe?
         if spec.stdin != nil {
             var fds: [Int32] = [-1, -1]
             guard GNUCalls.pipeCloseOnExec(&fds) == 0 else {
@@ -46,12 +49,22 @@ public final class ProcessLauncher: Sendable {
                 close(logFD)
                 throw .system(call: "pipe2", errno: code)
             }
-            stdinPipe = (Self.aboveStdio(fds[0]), Self.aboveStdio(fds[1]))
+            stdinPipe = .init(read: Self.aboveStdio(fds[0]), write: Self.aboveStdio(fds[1]))
         }
+        return PreparedProcess(spec: spec, arguments: arguments, envp: envp, workdir: workdir, logFD: logFD,
+                               logStart: logStart, stdinPipe: stdinPipe)
+    }
+
+    /// Spawns a prepared child: the only step on the fire's clock.
+    public func launch(_ prepared: PreparedProcess) throws(ProcessError) -> RunningProcess {
+        let spec = prepared.spec
+        // A stale file from an earlier attempt must not pass for this execution's result.
+        if let resultPath = spec.resultPath { unlink(resultPath) }
+        let (logFD, stdinPipe, arguments) = (prepared.logFD, prepared.stdinPipe, prepared.arguments)
         var pid: pid_t = 0
         let code = SpawnCall.spawn(
-            &pid, path: arguments[0], arguments: arguments, environment: envp,
-            workdir: workdir, logFD: logFD, stdinFD: stdinPipe?.read)
+            &pid, path: arguments[0], arguments: arguments, environment: prepared.envp,
+            workdir: prepared.workdir, logFD: logFD, stdinFD: stdinPipe?.read)
         let startedAt = Date()
         if let read = stdinPipe?.read { close(read) }
         guard code == 0 else {
@@ -59,20 +72,22 @@ public final class ProcessLauncher: Sendable {
             if let write = stdinPipe?.write { close(write) }
             throw .spawn(path: arguments[0], errno: code)
         }
+        // Spawned from the runner's raised thread, the child had its priority up to `execve`
+        // (a saturated machine does not delay the exec); the job itself runs at nice 0.
+        if almanac_thread_get_nice() < 0 { _ = almanac_process_set_nice(pid, 0) }
         if !spec.limits.isEmpty, let failure = Self.applyLimits(spec.limits, to: pid) {
             close(logFD)
             if let write = stdinPipe?.write { close(write) }
             throw failure
         }
         let process = RunningProcess(
-            pid: pid, startedAt: startedAt, logFD: logFD, logStart: logStart, resultPath: spec.resultPath)
+            pid: pid, startedAt: startedAt, logFD: logFD, logStart: prepared.logStart, resultPath: spec.resultPath)
         reaper.watch(process)
         if let timeout = spec.timeout { process.scheduleTimeout(after: timeout, grace: spec.killGrace) }
         if let write = stdinPipe?.write, let bytes = spec.stdin { StdinWriter.deliver(bytes, to: write) }
         return process
     }
 
-    /// Opens (creating 0600, with 0700 parent dirs) the log for appending; returns the fd and its size.
     static func openLog(_ path: String) throws(ProcessError) -> (fd: Int32, start: Int64) {
         let flags = O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC
         var fd = open(path, flags, 0o600)
@@ -126,5 +141,30 @@ public final class ProcessLauncher: Sendable {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
         return .limits(errno: failure)
+    }
+}
+
+/// A child ready to spawn: what `ProcessLauncher.prepare` resolved and opened.
+public struct PreparedProcess: Sendable {
+    struct Pipe: Sendable {
+        let read: Int32
+        let write: Int32
+    }
+
+    let spec: ProcessSpec
+    let arguments: [String]
+    let envp: [String]
+    let workdir: String
+    let logFD: Int32
+    let logStart: Int64
+    let stdinPipe: Pipe?
+
+    /// Closes the log and pipe descriptors of a child that will not be spawned.
+    public func discard() {
+        close(logFD)
+        if let stdinPipe {
+            close(stdinPipe.read)
+            close(stdinPipe.write)
+        }
     }
 }

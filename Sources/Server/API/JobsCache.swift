@@ -19,17 +19,28 @@ actor JobsCache {
 
     private var key: Key?
     private var body: ByteBuffer?
+    /// The body being built: requests arriving meanwhile wait for it instead of each building
+    /// their own (the actor is reentrant at the `await`), so a new second costs one build.
+    private var building: (key: Key, task: Task<ByteBuffer, any Error>)?
 
     func body(for handle: RunnerHandle, now: Date) async throws -> ByteBuffer {
         let key = Key(changes: handle.runner.changes.load(ordering: .relaxed),
                       second: Int64(now.timeIntervalSince1970.rounded(.down)))
         if key == self.key, let body { return body }
-        let snapshot = await Snapshot.take(handle, now: now)
-        let data = try APIJSON.encoder().encode(
-            JobsResponse(generatedAt: snapshot.now, jobs: snapshot.report.jobs, problems: snapshot.report.problems))
-        let body = ByteBuffer(bytes: data)
+        if let building, building.key == key { return try await building.task.value }
+        let task = Task { try await Self.build(handle, now: now) }
+        building = (key, task)
+        defer { if building?.key == key { building = nil } }
+        let body = try await task.value
         self.key = key
         self.body = body
         return body
+    }
+
+    private static func build(_ handle: RunnerHandle, now: Date) async throws -> ByteBuffer {
+        let snapshot = await Snapshot.take(handle, now: now)
+        let data = try APIJSON.encoder().encode(
+            JobsResponse(generatedAt: snapshot.now, jobs: snapshot.report.jobs, problems: snapshot.report.problems))
+        return ByteBuffer(bytes: data)
     }
 }

@@ -21,6 +21,11 @@ public final class ServerMetrics: Sendable {
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
             .seconds(60), .seconds(300), .seconds(900), .seconds(3600),
         ]
+        // Fires start within a millisecond when all is well: the lateness needs finer buckets.
+        factory.durationHistogramBuckets["almanac_fire_lateness_seconds"] = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(100), .seconds(1), .seconds(10), .seconds(60),
+        ]
         self.factory = factory
     }
 
