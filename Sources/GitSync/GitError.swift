@@ -1,4 +1,5 @@
 import CGit2
+import Foundation
 
 /// An error from libgit2 or from GitSync itself: the result code, libgit2's message, the call.
 ///
@@ -51,6 +52,11 @@ public struct GitError: Error, Sendable, Hashable, CustomStringConvertible {
             message = String(cString: text)
         }
         return GitError(code: code, message: message, function: function)
+    }
+
+    /// The error for a failed system call, with `errno`'s text; call it right after the call.
+    static func posix(_ function: String) -> GitError {
+        GitError(code: -1, message: String(cString: strerror(errno)), function: function)
     }
 
     private static func kind(of code: Int32) -> Kind {

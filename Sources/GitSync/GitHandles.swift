@@ -59,7 +59,7 @@ enum GitHandleKinds {
     enum Revwalk: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_revwalk_free(pointer) } }
     enum Remote: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_remote_free(pointer) } }
     enum Diff: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_diff_free(pointer) } }
-    enum Packbuilder: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_packbuilder_free(pointer) } }
+    enum Odb: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_odb_free(pointer) } }
 }
 
 /// Owns a `git_repository *`.
@@ -82,8 +82,8 @@ typealias GitRevwalkHandle = GitHandle<GitHandleKinds.Revwalk>
 typealias GitRemoteHandle = GitHandle<GitHandleKinds.Remote>
 /// Owns a `git_diff *`.
 typealias GitDiffHandle = GitHandle<GitHandleKinds.Diff>
-/// Owns a `git_packbuilder *`.
-typealias GitPackbuilderHandle = GitHandle<GitHandleKinds.Packbuilder>
+/// Owns a `git_odb *`.
+typealias GitOdbHandle = GitHandle<GitHandleKinds.Odb>
 
 /// Owns a `git_signature *` (a plain C struct libgit2 allocates, hence a typed pointer).
 final class GitSignatureHandle {

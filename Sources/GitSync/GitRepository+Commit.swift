@@ -23,27 +23,36 @@ extension GitRepository {
         let localTip = try referenceTarget(reference)
         var tip = localTip
         if tip == nil { tip = try referenceTarget("refs/remotes/origin/\(branch)") }
-        let baseline = try tip.map { oid throws(GitError) in try tree(of: lookupCommit(oid)) }
+        let parent = try tip.map { oid throws(GitError) in try lookupCommit(oid) }
+        let baseline = try parent.map { commit throws(GitError) in try tree(of: commit) }
         let changes = try self.changes(files, removing: removing, against: baseline)
         if changes.isEmpty && mergeParents.isEmpty { return nil }
 
-        let commit: GitOID
-        if changes.count >= Self.bulkThreshold {
-            // Thousands of new blobs: write them to memory, then to disk as one packfile.
-            let writer = try bulkWriter()
-            commit = try writeCommit(in: writer, tip: tip, changes: changes, message: message,
-                                     author: author, committer: committer ?? author, mergeParents: mergeParents)
-            let blobs = changes.compactMap { $0.bytes == nil ? nil : ($0.oid, $0.path) }
-            try writePack(from: writer, commit: commit, blobs: blobs, paths: changes.map(\.path))
+        lastBulkCommit = nil
+        var pack: String?
+        let blobs = changes.filter { $0.bytes != nil }
+        if blobs.count >= Self.bulkThreshold {
+            // Thousands of new blobs: one packfile written directly, not one loose file each.
+            pack = try storePack(blobs)
         } else {
-            commit = try writeCommit(in: repository, tip: tip, changes: changes, message: message,
-                                     author: author, committer: committer ?? author, mergeParents: mergeParents)
+            for change in blobs {
+                guard let bytes = change.bytes else { continue }
+                var oid = git_oid()
+                try check(git_blob_create_from_buffer(&oid, repository.pointer, bytes, bytes.count),
+                          "git_blob_create_from_buffer(\(change.path))")
+            }
         }
+        let commit = try writeCommit(parent: parent, baseline: baseline, changes: changes, message: message,
+                                     author: author, committer: committer ?? author, mergeParents: mergeParents)
         try moveBranch(reference, to: commit, from: localTip)
+        if let pack, mergeParents.isEmpty {
+            lastBulkCommit = BulkCommit(commit: commit, parent: tip, pack: pack,
+                                        loose: try newTrees(of: commit, along: changes.map(\.path)) + [commit.raw])
+        }
         return commit
     }
 
-    /// At this many changed paths, objects are written as one pack instead of loose files.
+    /// At this many new blobs, they are written as one pack instead of loose files.
     static let bulkThreshold = 64
 
     /// One path to update: new bytes with their blob id, or nil bytes for a removal.
@@ -75,19 +84,11 @@ extension GitRepository {
         return changes
     }
 
-    /// Writes blobs, tree and commit into `target`'s object database; moves no reference.
+    /// Writes the tree and commit for `changes`, whose blobs are stored already; moves no reference.
     private func writeCommit(
-        in target: GitRepositoryHandle, tip: GitOID?, changes: [Change], message: String,
+        parent: GitCommitHandle?, baseline: GitTreeHandle?, changes: [Change], message: String,
         author: GitSignature, committer: GitSignature, mergeParents: [GitOID]
     ) throws(GitError) -> GitOID {
-        var parent: GitCommitHandle?
-        var baseline: GitTreeHandle?
-        if let tip {
-            var raw = tip.raw
-            let commit = try GitCommitHandle("git_commit_lookup") { git_commit_lookup(&$0, target.pointer, &raw) }
-            parent = commit
-            baseline = try tree(of: commit)
-        }
         // libgit2 keeps the path pointers only for the call; they are freed on every exit.
         let cPaths = changes.map { strdup($0.path) }
         defer { cPaths.forEach { free($0) } }
@@ -96,34 +97,26 @@ extension GitRepository {
         for (index, change) in changes.enumerated() {
             var update = git_tree_update()
             update.path = UnsafePointer(cPaths[index])
-            if let bytes = change.bytes {
-                try check(git_blob_create_from_buffer(&update.id, target.pointer, bytes, bytes.count),
-                          "git_blob_create_from_buffer(\(change.path))")
-                update.action = GIT_TREE_UPDATE_UPSERT
-                update.filemode = GIT_FILEMODE_BLOB
-            } else {
-                update.action = GIT_TREE_UPDATE_REMOVE
-            }
+            update.id = change.oid
+            update.action = change.bytes == nil ? GIT_TREE_UPDATE_REMOVE : GIT_TREE_UPDATE_UPSERT
+            update.filemode = GIT_FILEMODE_BLOB
             updates.append(update)
         }
         var treeOID = git_oid()
-        try check(git_tree_create_updated(&treeOID, target.pointer, baseline?.pointer, updates.count, &updates),
+        try check(git_tree_create_updated(&treeOID, repository.pointer, baseline?.pointer, updates.count, &updates),
                   "git_tree_create_updated")
-        let tree = try GitTreeHandle("git_tree_lookup") { git_tree_lookup(&$0, target.pointer, &treeOID) }
+        let tree = try GitTreeHandle("git_tree_lookup") { git_tree_lookup(&$0, repository.pointer, &treeOID) }
         let authorSignature = try GitSignatureHandle(author)
         let committerSignature = try GitSignatureHandle(committer)
         var others: [GitCommitHandle] = []
-        for oid in mergeParents {
-            var raw = oid.raw
-            others.append(try GitCommitHandle("git_commit_lookup(\(oid.short))") { git_commit_lookup(&$0, target.pointer, &raw) })
-        }
+        for oid in mergeParents { others.append(try lookupCommit(oid)) }
         var parents: [OpaquePointer?] = (parent.map { [$0.pointer] } ?? []) + others.map(\.pointer)
         var commitOID = git_oid()
         try check(
-            git_commit_create(&commitOID, target.pointer, nil, authorSignature.pointer, committerSignature.pointer,
+            git_commit_create(&commitOID, repository.pointer, nil, authorSignature.pointer, committerSignature.pointer,
                               nil, message, tree.pointer, parents.count, &parents),
             "git_commit_create")
-        withExtendedLifetime((parent, others)) {}
+        withExtendedLifetime((parent, baseline, others)) {}
         return GitOID(commitOID)
     }
 
@@ -142,7 +135,6 @@ extension GitRepository {
             }
         }
     }
-
 }
 
 /// The baseline tree's entries, loaded one directory at a time and kept.

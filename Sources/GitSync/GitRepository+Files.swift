@@ -8,12 +8,7 @@ extension GitRepository {
     /// revision" is a state the runner reconciles, not a failure. Symlinks and submodules are
     /// skipped: their "bytes" are not file contents.
     public func files(at commit: GitOID, under prefix: String? = nil) throws(GitError) -> [String: [UInt8]] {
-        let commitHandle = try lookupCommit(commit)
-        var root = try tree(of: commitHandle)
-        if let prefix = normalized(prefix) {
-            guard let subtree = try subtree(of: root, at: prefix) else { return [:] }
-            root = subtree
-        }
+        guard let root = try directory(at: commit, under: prefix) else { return [:] }
         var files: [String: [UInt8]] = [:]
         for (path, oid, _) in try blobEntries(of: root) {
             var raw = oid
@@ -28,6 +23,23 @@ extension GitRepository {
             }
         }
         return files
+    }
+
+    /// The paths of the files `files(at:under:)` would return, without reading their bytes.
+    ///
+    /// The status write-back needs only the names of the files already on its branch (to
+    /// delete those of removed jobs); reading 10,000 blobs for that would cost more than the
+    /// write itself.
+    public func paths(at commit: GitOID, under prefix: String? = nil) throws(GitError) -> [String] {
+        guard let root = try directory(at: commit, under: prefix) else { return [] }
+        return try blobEntries(of: root).map(\.0)
+    }
+
+    /// The tree of `commit`, or its subtree at `prefix`; nil when there is no such directory.
+    private func directory(at commit: GitOID, under prefix: String?) throws(GitError) -> GitTreeHandle? {
+        let root = try tree(of: lookupCommit(commit))
+        guard let prefix = normalized(prefix) else { return root }
+        return try subtree(of: root, at: prefix)
     }
 
     /// The tree at `path` inside `root`, nil when there is none (or it is not a directory).

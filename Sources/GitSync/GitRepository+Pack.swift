@@ -2,61 +2,59 @@ import CGit2
 import Foundation
 
 extension GitRepository {
-    /// A second handle on this repository whose object writes go to memory (a mempack).
+    /// Stores the blobs of `blobs` as one packfile, with its index, in `objects/pack`, and
+    /// makes the object database see it; returns the pack's path without `.pack`.
     ///
-    /// Writing 10,000 status blobs as loose objects costs 10,000 file creations; in memory
-    /// they cost nothing until `writePack` stores them as one packfile. A separate handle,
-    /// because libgit2 cannot detach a backend again: the mempack dies with this handle, and
-    /// the actor's own handle keeps writing straight to disk.
-    func bulkWriter() throws(GitError) -> GitRepositoryHandle {
-        let writer = try GitRepositoryHandle("git_repository_open") {
-            git_repository_open(&$0, git_repository_path(repository.pointer))
+    /// The pack is written under a temporary name and renamed, then the index likewise: git
+    /// and libgit2 find packs by their `.idx`, so a reader never sees an index without its pack.
+    func storePack(_ blobs: [Change]) throws(GitError) -> String {
+        var pack = try BlobPack(expectedBytes: blobs.reduce(0) { $0 + ($1.bytes?.count ?? 0) })
+        for blob in blobs {
+            if let bytes = blob.bytes { try pack.add(blob.oid, bytes) }
         }
-        var mempack: UnsafeMutablePointer<git_odb_backend>?
-        try check(almanac_git_attach_mempack(writer.pointer, &mempack), "git_mempack_new")
-        return writer
+        let (packBytes, index, checksum) = pack.finish()
+        let directory = try objectsDirectory() + "/pack"
+        let name = directory + "/pack-" + checksum.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        try writePackFile(packBytes, to: name + ".pack")
+        try writePackFile(index, to: name + ".idx")
+        let odb = try GitOdbHandle("git_repository_odb") { git_repository_odb(&$0, repository.pointer) }
+        try check(git_odb_refresh(odb.pointer), "git_odb_refresh")
+        return name
     }
 
-    /// Packs the new objects of `commit` — the given blobs, the trees on the way to `paths`,
-    /// the commit — from `writer`'s memory into one packfile (with index) in the repository.
-    ///
-    /// `git_mempack_dump` is not used: it packs each commit's whole tree again, unchanged
-    /// blobs included.
-    ///
-    /// A tree that did not change is packed again only if it lies on a changed path, which is
-    /// harmless: a duplicate object in a second pack.
-    func writePack(
-        from writer: GitRepositoryHandle, commit: GitOID, blobs: [(git_oid, String)], paths: [String]
-    ) throws(GitError) {
-        let builder = try GitPackbuilderHandle("git_packbuilder_new") { git_packbuilder_new(&$0, writer.pointer) }
-        git_packbuilder_set_threads(builder.pointer, 0)
-        for (var blob, path) in blobs {
-            try check(git_packbuilder_insert(builder.pointer, &blob, path), "git_packbuilder_insert")
+    /// The object directory (`objects`, or wherever the repository keeps it).
+    func objectsDirectory(of handle: GitRepositoryHandle? = nil) throws(GitError) -> String {
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        try check(git_repository_item_path(&buffer, (handle ?? repository).pointer, GIT_REPOSITORY_ITEM_OBJECTS),
+                  "git_repository_item_path")
+        let path = buffer.ptr.map { String(cString: $0) } ?? ""
+        return path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, read-only as git keeps packs, and renames
+/// it to `path`, so no reader sees a partial file.
+func writePackFile(_ bytes: [UInt8], to path: String) throws(GitError) {
+    let temporary = URL(fileURLWithPath: path).deletingLastPathComponent()
+        .appendingPathComponent("tmp_pack_" + UUID().uuidString).path
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+    guard fd >= 0 else { throw GitError.posix("open(\(temporary))") }
+    var written = 0
+    while written < bytes.count {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + written }, $0.count - written) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else {
+            let error = GitError.posix("write(\(temporary))")
+            close(fd)
+            unlink(temporary)
+            throw error
         }
-        var commitRaw = commit.raw
-        let handle = try GitCommitHandle("git_commit_lookup") { git_commit_lookup(&$0, writer.pointer, &commitRaw) }
-        let root = try tree(of: handle)
-        var directories = Set<String>()
-        for path in paths {
-            var components = path.split(separator: "/").dropLast()
-            while !components.isEmpty {
-                directories.insert(components.joined(separator: "/"))
-                components.removeLast()
-            }
-        }
-        var trees = [git_tree_id(root.pointer).pointee]
-        for directory in directories.sorted() {
-            var entry: OpaquePointer?
-            guard git_tree_entry_bypath(&entry, root.pointer, directory) == 0, let entry else { continue }
-            defer { git_tree_entry_free(entry) }
-            if git_tree_entry_type(entry) == GIT_OBJECT_TREE { trees.append(git_tree_entry_id(entry).pointee) }
-        }
-        for var tree in trees {
-            try check(git_packbuilder_insert(builder.pointer, &tree, nil), "git_packbuilder_insert")
-        }
-        try check(git_packbuilder_insert(builder.pointer, &commitRaw, nil), "git_packbuilder_insert")
-        // Built in memory and stored through the object database's pack writer: twice as fast
-        // as `git_packbuilder_write` streaming into an indexer for 10,000 small objects.
-        try check(almanac_git_store_pack(builder.pointer, writer.pointer), "git_packbuilder_write_buf")
+        written += n
+    }
+    guard close(fd) == 0, rename(temporary, path) == 0 else {
+        let error = GitError.posix("rename(\(temporary))")
+        unlink(temporary)
+        throw error
     }
 }

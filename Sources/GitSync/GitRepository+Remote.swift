@@ -25,8 +25,13 @@ extension GitRepository {
     /// moved on, the error's kind is `.nonFastForward` (libgit2's own pre-check yields
     /// `GIT_ENONFASTFORWARD`; a server says "non-fast-forward" / "fetch first"); the cure is
     /// fetch, rebuild on the new tip, push again.
+    ///
+    /// A commit just written as a pack, pushed to a bare repository on a local path, is
+    /// transferred by linking that pack (`pushBulkLocally`); a force push (`+src:dst`) always
+    /// goes through libgit2.
     public func push(remote: String = "origin", refspecs: [String], credentials: GitCredentials = .none) throws(GitError) {
         let handle = try lookupRemote(remote)
+        if try pushBulkLocally(handle, refspecs: refspecs) { return }
         let callbacks = RemoteCallbacks(credentials)
         var options = git_push_options()
         git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION))

@@ -13,6 +13,9 @@ public actor GitRepository {
     private let executor: QueueExecutor
     /// The repository's path (the `.git` directory, or the repository itself when bare).
     public nonisolated let path: URL
+    /// What the last commit wrote as a packfile, so pushing it to a local remote can link the
+    /// pack instead of packing the same objects again (`GitRepository+LocalPush`).
+    var lastBulkCommit: BulkCommit?
 
     /// The repository's own serial queue, so blocking libgit2 calls stay off the shared pool.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {

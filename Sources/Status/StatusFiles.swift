@@ -6,7 +6,9 @@ import Journal
 /// `STATUS.md` table a person reads on the repo page.
 ///
 /// Deterministic — same report, same bytes (sorted keys, no "generated at" stamp) — so the
-/// git write-back commits only when something really changed and diffs stay small.
+/// git write-back commits only when something really changed and diffs stay small. Built as
+/// bytes, not strings: a write-back of 10,000 jobs renders 10 MB, and it has to take tens of
+/// milliseconds, not hundreds.
 public enum StatusFiles {
     /// Path (under the status directory) → file bytes.
     public static func render(_ report: StatusReport, state: JournalState, recent: Int = 10) -> [String: [UInt8]] {
@@ -14,19 +16,25 @@ public enum StatusFiles {
         files.reserveCapacity(report.jobs.count + 1)
         for job in report.jobs {
             let recentRuns = (state.jobs[job.name]?.history ?? []).suffix(recent).reversed()
-            files["\(job.name).json"] = Array(StatusJSON.file(job, recent: Array(recentRuns)).utf8)
+            files[job.name + ".json"] = StatusJSON.file(job, recent: recentRuns)
         }
-        files["STATUS.md"] = Array(markdown(report, state: state).utf8)
+        files["STATUS.md"] = markdownBytes(report, state: state)
         return files
     }
 
     public static func markdown(_ report: StatusReport, state: JournalState) -> String {
-        var out = "# Almanac status\n\n"
+        String(decoding: markdownBytes(report, state: state), as: UTF8.self)
+    }
+
+    static func markdownBytes(_ report: StatusReport, state: JournalState) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(160 * report.jobs.count + 256)
+        out.appendText("# Almanac status\n\n")
         let jobs = report.jobs.filter { $0.kind != "post" }
         let posts = report.jobs.filter { $0.kind == "post" }
         if !jobs.isEmpty {
-            out += "| job | schedule | next fire (UTC) | next fire (job zone) | last result | last run (UTC) | success | p95 |\n"
-            out += "|---|---|---|---|---|---|---|---|\n"
+            out.appendText("| job | schedule | next fire (UTC) | next fire (job zone) | last result | last run (UTC) | success | p95 |\n")
+            out.appendText("|---|---|---|---|---|---|---|---|\n")
             var zones: [String: TimeZone?] = [:]  // TimeZone(identifier:) is slow on Linux: once per zone
             for job in jobs {
                 let zone: TimeZone?
@@ -36,24 +44,11 @@ public enum StatusFiles {
                     zone = TimeZone(identifier: job.timeZone == "UTC" ? "GMT" : job.timeZone)
                     zones[job.timeZone] = zone
                 }
-                let result: String
-                if job.running > 0 {
-                    result = "⏳ running"
-                } else if let outcome = job.lastOutcome {
-                    result = (outcome == "success" ? "✓ " : outcome == "partial" ? "~ " : "✗ ") + outcome
-                } else {
-                    result = "–"
-                }
-                let name = job.paused ? "\(job.name) (paused)" : job.enabled ? job.name : "\(job.name) (disabled)"
-                out += "| \(cell(name)) | \(cell(job.schedule)) | \(job.nextFire.map { RFC3339.format($0) } ?? "–") | "
-                    + "\(job.nextFire.map { RFC3339.format($0, in: zone) } ?? "–") | \(result) | "
-                    + "\(job.lastRun.map { RFC3339.format($0) } ?? "never") | "
-                    + "\(job.successRate.map { "\(Int(($0 * 100).rounded()))% (\(job.runs))" } ?? "–") | "
-                    + "\(job.p95DurationMs.map(StatusRenderer.duration) ?? "–") |\n"
+                row(job, zone: zone, into: &out)
             }
         }
         if !posts.isEmpty {
-            out += "\n## Posts\n\n| post | scheduled | state | published |\n|---|---|---|---|\n"
+            out.appendText("\n## Posts\n\n| post | scheduled | state | published |\n|---|---|---|---|\n")
             for post in posts {
                 let publications = state.jobs[post.name]?.publications ?? [:]
                 let states = publications.values.map(\.state)
@@ -61,19 +56,69 @@ public enum StatusFiles {
                     : states.allSatisfy { $0 == "published" } ? "✓ published"
                     : states.contains("published") ? "~ partial" : states.first ?? "–"
                 let links = publications.keys.sorted().compactMap { key in publications[key]?.url.map { "[\(key)](\($0))" } }
-                out += "| \(cell(post.name)) | \(post.nextFire.map { RFC3339.format($0) } ?? post.lastScheduledAt.map { RFC3339.format($0) } ?? "–") | "
-                    + "\(overall) | \(links.joined(separator: " ")) |\n"
+                out.appendText("| ")
+                cell(post.name, into: &out)
+                out.appendText(" | ")
+                if let date = post.nextFire ?? post.lastScheduledAt { RFC3339.write(date, into: &out) } else { out.appendText("–") }
+                out.appendText(" | " + overall + " | " + links.joined(separator: " ") + " |\n")
             }
         }
         if !report.problems.isEmpty {
-            out += "\n## Problems\n\n```\n" + report.problems.joined(separator: "\n") + "\n```\n"
+            out.appendText("\n## Problems\n\n```\n" + report.problems.joined(separator: "\n") + "\n```\n")
         }
         return out
     }
 
-    static func cell(_ text: String) -> String {
-        // Most cells need nothing; Foundation's replacingOccurrences is slow on Linux.
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: "\n") }) else { return text }
-        return text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    /// One job's line of the table.
+    static func row(_ job: JobStatus, zone: TimeZone?, into out: inout [UInt8]) {
+        out.appendText("| ")
+        cell(job.name, into: &out)
+        out.appendText(job.paused ? " (paused) | " : job.enabled ? " | " : " (disabled) | ")
+        cell(job.schedule, into: &out)
+        out.appendText(" | ")
+        if let next = job.nextFire { RFC3339.write(next, into: &out) } else { out.appendText("–") }
+        out.appendText(" | ")
+        if let next = job.nextFire { RFC3339.write(next, in: zone, into: &out) } else { out.appendText("–") }
+        out.appendText(" | ")
+        if job.running > 0 {
+            out.appendText("⏳ running")
+        } else if let outcome = job.lastOutcome {
+            out.appendText(outcome == "success" ? "✓ " : outcome == "partial" ? "~ " : "✗ ")
+            out.appendText(outcome)
+        } else {
+            out.appendText("–")
+        }
+        out.appendText(" | ")
+        if let last = job.lastRun { RFC3339.write(last, into: &out) } else { out.appendText("never") }
+        out.appendText(" | ")
+        if let rate = job.successRate {
+            out.appendDecimal(Int((rate * 100).rounded()))
+            out.appendText("% (")
+            out.appendDecimal(job.runs)
+            out.appendText(")")
+        } else {
+            out.appendText("–")
+        }
+        out.appendText(" | ")
+        out.appendText(job.p95DurationMs.map(StatusRenderer.duration) ?? "–")
+        out.appendText(" |\n")
+    }
+
+    /// A table cell: `|` escaped and newlines flattened, so a value cannot break the row.
+    static func cell(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard bytes.contains(where: { $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: "\n") }) else {
+                out.append(contentsOf: bytes)
+                return
+            }
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "|"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "|")])
+                case UInt8(ascii: "\n"): out.append(UInt8(ascii: " "))
+                default: out.append(byte)
+                }
+            }
+        }
     }
 }

@@ -92,3 +92,43 @@ struct StatusJSONTests {
         #expect((json["job"] as? [String: Any])?["name"] as? String == "odd")
     }
 }
+
+@Suite("status JSON layout")
+struct StatusJSONLayoutTests {
+    @Test("every member of a fully filled status file is present once, keys sorted at each level")
+    func sortedKeys() throws {
+        var state = JournalState()
+        state.apply(JournalEvent(seq: 0, at: now, type: .applied, job: "full", hash: "h", fields: ["trigger": "manual"],
+                                 source: "a.yaml:1:1", kind: "job", enabled: true))
+        state.apply(JournalEvent(seq: 1, at: now, type: .started, job: "full", scheduledAt: now, attempt: 1, triggeredBy: "manual"))
+        state.apply(JournalEvent(seq: 2, at: now, type: .finished, job: "full", scheduledAt: now, attempt: 1, outcome: "failure",
+                                 exitCode: 3, signal: 9, durationMs: 10, outputTail: "tail", errorClass: "exit", cpuUserMs: 1,
+                                 cpuSystemMs: 2, maxRSSKB: 3, message: "m"))
+        state.apply(JournalEvent(seq: 3, at: now, type: .started, job: "full", scheduledAt: now.addingTimeInterval(60), attempt: 1))
+        state.apply(JournalEvent(seq: 4, at: now, type: .finished, job: "full", scheduledAt: now.addingTimeInterval(60), attempt: 1,
+                                 outcome: "success", exitCode: 0, durationMs: 20))
+        var report = StatusReport.make(manifest: nil, state: state, now: now)
+        report.jobs[0].nextFire = now.addingTimeInterval(3600)
+        report.jobs[0].problem = "p"
+        let bytes = try #require(StatusFiles.render(report, state: state)["full.json"])
+        // Keys per object, by indentation: "job" and "recent" at 2 spaces, job members at 4,
+        // execution members at 6.
+        var keys: [Int: [String]] = [:]
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let indent = line.prefix { $0 == " " }.count
+            guard line.dropFirst(indent).hasPrefix("\""), let end = line.range(of: "\" : ") else { continue }
+            let key = String(line[line.index(line.startIndex, offsetBy: indent + 1)..<end.lowerBound])
+            if indent == 6, key == "attempt" { keys[6, default: []].append("|") }  // a new execution object
+            keys[indent, default: []].append(key)
+        }
+        #expect(keys[2] == ["job", "recent"])
+        let job = try #require(keys[4])
+        #expect(job == job.sorted() && job.count == 21)
+        let executions = try #require(keys[6]).split(separator: "|").map(Array.init)
+        #expect(executions.count == 2)
+        for members in executions { #expect(members == members.sorted()) }
+        #expect(executions.last?.count == 16)  // newest first: the last is the fully reported run
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect((json["job"] as? [String: Any])?["successRate"] as? Double == 0.5)
+    }
+}

@@ -113,6 +113,6 @@ public actor GitStatusSink: StatusSink {
     private func existing(at tip: GitOID?) async throws -> Set<String> {
         if let written { return written }
         guard let tip else { return [] }
-        return Set(try await repository.files(at: tip, under: path).keys.map { path + "/" + $0 })
+        return Set(try await repository.paths(at: tip, under: path).map { path + "/" + $0 })
     }
 }
