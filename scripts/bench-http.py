@@ -97,6 +97,7 @@ def main():
                 break
             except OSError:
                 time.sleep(0.1)
+        time.sleep(5)  # warm-up: the first spawns fault in pages and caches
         metrics = f"http://127.0.0.1:{port}/metrics"
         start_buckets = runner_lateness(metrics)
         quiet_start = time.time()

@@ -183,11 +183,11 @@ public actor FileJournal: JournalBackend {
             pending = Batch()
             do {
                 if let failure { throw failure }
-                let (fd, path, bytes) = (fd, fileURL.path, batch.bytes)
-                try await onIO { () throws(JournalError) in
-                    try PosixFile.writeAll(fd, bytes, path: path)
-                    try PosixFile.sync(fd, path: path)
-                }
+                // On the journal's own thread, not the I/O queue: a fire waits for this claim, and
+                // a dispatch worker at normal priority may wait tens of ms for a CPU under load.
+                // Appends that arrive meanwhile queue on the thread and form the next batch.
+                try PosixFile.writeAll(fd, batch.bytes, path: fileURL.path)
+                try PosixFile.sync(fd, path: fileURL.path)
                 fsyncCount += 1
                 appendedEvents += batch.events.count
                 for event in batch.events { current.apply(event) }

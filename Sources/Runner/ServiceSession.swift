@@ -24,7 +24,8 @@ struct ServiceSession {
                      journal: FileJournal, clock: SystemClock, options: Runner.Options, hooks: RunnerHooks,
                      writeBack: StatusWriteBack?, log: @escaping @Sendable (String) -> Void) async -> ServiceSession {
         var options = options
-        if options.claimLead == .zero { options.claimLead = .milliseconds(20) }
+        // 50 ms: room for an fsync on a busy machine before the instant, so a fire never waits for its claim.
+        if options.claimLead == .zero { options.claimLead = .milliseconds(50) }
         options.observer = ServiceLoops.observer(log: log, also: { notice in
             writeBack?.observe(notice)
             hooks.observer?(notice)

@@ -16,19 +16,26 @@ final class ProcessReaper: Sendable {
     private let queue = DispatchQueue(label: "almanac.process-reaper")
 
     /// Watches `process` until it has been reaped and its waiters resumed.
+    ///
+    /// Returns at once: the pidfd and its dispatch source are set up on the reaper's queue,
+    /// because creating and activating a source can wait milliseconds for libdispatch's manager
+    /// thread on a busy machine, and the caller is the runner's thread, whose next fire may be
+    /// due. Nothing reaps the child meanwhile (it stays a zombie if it exits), so no exit is lost.
     func watch(_ process: RunningProcess) {
-        let fd = GNUCalls.pidfdOpen(process.pid)
-        guard fd >= 0 else {
-            watchWithThread(process)
-            return
+        queue.async { [self] in
+            let fd = GNUCalls.pidfdOpen(process.pid)
+            guard fd >= 0 else {
+                watchWithThread(process)
+                return
+            }
+            let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+            let box = SourceBox(source)
+            source.setEventHandler {
+                if process.collect() { box.cancel() }
+            }
+            source.setCancelHandler { close(fd) }
+            source.activate()
         }
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        let box = SourceBox(source)
-        source.setEventHandler {
-            if process.collect() { box.cancel() }
-        }
-        source.setCancelHandler { close(fd) }
-        source.activate()
     }
 
     private func watchWithThread(_ process: RunningProcess) {
