@@ -73,10 +73,11 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        let own = isCurrent
+        // `waiting` is only true while the thread is blocked in its wait, so a caller that
+        // sees it is never the thread itself.
         let wake = locked { () -> Bool in
             incoming.append(job)
-            return waiting && !own
+            return waiting
         }
         if wake { pthread_cond_signal(condition) }
     }
@@ -112,10 +113,9 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let own = isCurrent
                 let wake = locked { () -> Bool in
                     timers.append(Timer(id: id, deadline: deadline, continuation: continuation))
-                    return waiting && !own
+                    return waiting
                 }
                 if wake { pthread_cond_signal(condition) }
                 // A cancel that came before the timer was registered found nothing to cancel.

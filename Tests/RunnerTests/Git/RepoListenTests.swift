@@ -40,18 +40,26 @@ struct RepoListenTests {
         ])
     }
 
+    /// `almanac run --repo` on the fixture's remote with the server on a free port; the poll is
+    /// an hour away, so only a sync or a webhook can bring a new commit in.
+    static func launch(_ fixture: RepoFixture, environment: [String: String]) throws -> (Process, String, URL) {
+        let port = try ListenTests.freePort()
+        let log = fixture.temp.url.appendingPathComponent("runner.log")
+        let process = try launchAlmanac([
+            "run", "--repo", fixture.remoteURL.path, "--state", fixture.state.path, "--poll", "1h", "--no-status",
+            "--listen", "127.0.0.1:\(port)",
+        ], log: log, environment: environment)
+        return (process, "http://127.0.0.1:\(port)", log)
+    }
+
     @Test("a signed push webhook and POST /api/v1/sync apply new commits at once; /readyz and /metrics see the fetch")
     func webhookFetches() async throws {
         let fixture = try RepoFixture()
         let idle = #"schedule: "0 0 1 1 *"\#nrun: ["true"]\#n"#
         try await fixture.push(["jobs.d/one.yaml": "name: one\n" + idle])
-        let port = try ListenTests.freePort()
-        let base = "http://127.0.0.1:\(port)"
-        let log = fixture.temp.url.appendingPathComponent("runner.log")
-        let process = try launchAlmanac([
-            "run", "--repo", fixture.remoteURL.path, "--state", fixture.state.path, "--poll", "1h", "--no-status",
-            "--listen", "127.0.0.1:\(port)",
-        ], log: log, environment: ["ALMANAC_WEBHOOK_SECRET": "hook-secret", "ALMANAC_API_TOKEN": "api-token"])
+        let (process, base, log) = try Self.launch(fixture, environment: [
+            "ALMANAC_WEBHOOK_SECRET": "hook-secret", "ALMANAC_API_TOKEN": "api-token",
+        ])
         defer { if process.isRunning { process.terminate() } }
 
         var names: [String] = []
@@ -98,13 +106,7 @@ struct RepoListenTests {
     func unreachableRemote() async throws {
         let fixture = try RepoFixture()
         try await fixture.push(["jobs.d/one.yaml": "name: one\nschedule: \"0 0 1 1 *\"\nrun: [\"true\"]\n"])
-        let port = try ListenTests.freePort()
-        let base = "http://127.0.0.1:\(port)"
-        let log = fixture.temp.url.appendingPathComponent("runner.log")
-        let process = try launchAlmanac([
-            "run", "--repo", fixture.remoteURL.path, "--state", fixture.state.path, "--poll", "1h", "--no-status",
-            "--listen", "127.0.0.1:\(port)",
-        ], log: log, environment: ["ALMANAC_API_TOKEN": "api-token"])
+        let (process, base, _) = try Self.launch(fixture, environment: ["ALMANAC_API_TOKEN": "api-token"])
         defer { if process.isRunning { process.terminate() } }
         for _ in 0..<100 where await Self.request(base + "/readyz")?.status != 200 {
             try await Task.sleep(for: .milliseconds(100))
