@@ -12,7 +12,7 @@ import Foundation
 /// `SCHED_RESET_ON_FORK` keeps that priority from passing to the jobs' child processes.
 public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable {
     /// The runner's thread: its actor, its fire path (`withTaskExecutorPreference`), its sleeps.
-    public static let runner = DedicatedExecutor(name: "almanac-runner", nice: -10, resetOnFork: false)
+    public static let runner = DedicatedExecutor(name: "almanac-runner", nice: -10)
     /// The journal's thread: claims and group commits (the fsync itself is on the I/O queue).
     public static let journal = DedicatedExecutor(name: "almanac-journal", nice: -10)
 
@@ -21,6 +21,10 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
     public let requestedNice: Int32
     /// Whether processes and threads created from this thread start at nice 0.
     public let resetOnFork: Bool
+    /// The SCHED_FIFO priority asked for, if any; without the right to it the thread keeps `nice`.
+    public let fifoPriority: Int32?
+    /// The CPU the thread is pinned to, if any.
+    public let cpu: Int32?
 
     // Everything below is guarded by `mutex`.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -31,18 +35,27 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
     private var waiting = false
     private var thread: pthread_t?
     private var achievedNice: Int32?
+    private var achievedFifo: Int32 = 0
 
     private struct Timer {
         let id: UInt64
         let deadline: UInt64
-        let continuation: CheckedContinuation<Void, any Error>
+        let action: Action
+    }
+
+    private enum Action {
+        case resume(CheckedContinuation<Void, any Error>)
+        case run(@Sendable () -> Void)
     }
 
     /// Starts the thread at once; it lives as long as the process (executors are shared).
-    public init(name: String, nice: Int32 = 0, resetOnFork: Bool = true) {
+    /// `fifo` asks for SCHED_FIFO at that priority; `cpu` pins the thread.
+    public init(name: String, nice: Int32 = 0, resetOnFork: Bool = true, fifo: Int32? = nil, cpu: Int32? = nil) {
         self.name = name
         requestedNice = nice
         self.resetOnFork = resetOnFork
+        fifoPriority = fifo
+        self.cpu = cpu
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -62,6 +75,9 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
 
     /// The thread's nice value once started: `requestedNice`, or 0 when raising it was refused.
     public var nice: Int32 { locked { achievedNice ?? 0 } }
+
+    /// The SCHED_FIFO priority the thread got, or 0 when it runs SCHED_OTHER.
+    public var fifo: Int32 { locked { achievedFifo } }
 
     /// True on this executor's own thread.
     public var isCurrent: Bool {
@@ -113,11 +129,7 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let wake = locked { () -> Bool in
-                    timers.append(Timer(id: id, deadline: deadline, continuation: continuation))
-                    return waiting
-                }
-                if wake { pthread_cond_signal(condition) }
+                add(Timer(id: id, deadline: deadline, action: .resume(continuation)))
                 // A cancel that came before the timer was registered found nothing to cancel.
                 if Task.isCancelled { cancelTimer(id) }
             }
@@ -126,12 +138,30 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
         }
     }
 
-    private func cancelTimer(_ id: UInt64) {
-        let continuation = locked { () -> CheckedContinuation<Void, any Error>? in
-            guard let index = timers.firstIndex(where: { $0.id == id }) else { return nil }
-            return timers.remove(at: index).continuation
+    /// Calls `action` on this thread once CLOCK_MONOTONIC reaches `deadline` (ns). It runs
+    /// inside the executor's loop: it must be short and must not block.
+    public func schedule(atMonotonic deadline: UInt64, _ action: @escaping @Sendable () -> Void) {
+        let id = locked { () -> UInt64 in
+            nextTimerID += 1
+            return nextTimerID
         }
-        continuation?.resume(throwing: CancellationError())
+        add(Timer(id: id, deadline: deadline, action: .run(action)))
+    }
+
+    private func add(_ timer: Timer) {
+        let wake = locked { () -> Bool in
+            timers.append(timer)
+            return waiting
+        }
+        if wake { pthread_cond_signal(condition) }
+    }
+
+    private func cancelTimer(_ id: UInt64) {
+        let action = locked { () -> Action? in
+            guard let index = timers.firstIndex(where: { $0.id == id }) else { return nil }
+            return timers.remove(at: index).action
+        }
+        if case .resume(let continuation) = action { continuation.resume(throwing: CancellationError()) }
     }
 
     // MARK: thread
@@ -141,10 +171,14 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
         _ = almanac_thread_set_timer_slack(1)
         if resetOnFork { _ = almanac_thread_reset_on_fork() }
         if requestedNice != 0 { _ = almanac_thread_set_nice(requestedNice) }
+        if let fifoPriority { _ = almanac_thread_set_fifo(fifoPriority) }
+        if let cpu { _ = almanac_thread_pin(cpu) }
         let nice = almanac_thread_get_nice()
+        let fifo = almanac_thread_fifo_priority()
         locked {
             thread = pthread_self()
             achievedNice = nice
+            achievedFifo = fifo
         }
     }
 
@@ -169,7 +203,12 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
                 let due = timers.filter { $0.deadline <= now }
                 timers.removeAll { $0.deadline <= now }
                 pthread_mutex_unlock(mutex)
-                for timer in due.sorted(by: { $0.deadline < $1.deadline }) { timer.continuation.resume() }
+                for timer in due.sorted(by: { $0.deadline < $1.deadline }) {
+                    switch timer.action {
+                    case .resume(let continuation): continuation.resume()
+                    case .run(let action): action()
+                    }
+                }
                 pthread_mutex_lock(mutex)
                 continue
             }

@@ -30,6 +30,7 @@ enum EventCodec {
         w.field("exitCode", e.exitCode)
         w.field("signal", e.signal)
         w.field("durationMs", e.durationMs)
+        w.field("lateUs", e.lateUs)
         w.field("errorClass", e.errorClass)
         w.field("cpuUserMs", e.cpuUserMs)
         w.field("cpuSystemMs", e.cpuSystemMs)
@@ -125,6 +126,7 @@ enum EventCodec {
             case .exitCode: e.exitCode = try s.integer()
             case .signal: e.signal = try s.integer()
             case .durationMs: e.durationMs = try s.integer()
+            case .lateUs: e.lateUs = try s.integer()
             case .outputTail: e.outputTail = try s.string()
             case .errorClass: e.errorClass = try s.string()
             case .cpuUserMs: e.cpuUserMs = try s.integer()
@@ -162,7 +164,7 @@ enum EventCodec {
     private enum Key: String, CaseIterable {
         case seq, at, type, v, job, scheduledAt, attempt, triggeredBy, hash, revision, kind, enabled, source, fields
         case outcome, exitCode, signal, durationMs, outputTail, errorClass, cpuUserMs, cpuSystemMs, maxRSSKB, pid
-        case logPath, reason, retryAt, message, messages, target, url, status, commit, result, snapshot
+        case logPath, reason, retryAt, message, messages, target, url, status, commit, result, snapshot, lateUs
     }
 
     /// A key and its bit in `decode`'s dirty mask.
@@ -201,6 +203,7 @@ enum EventCodec {
             case .exitCode: e.exitCode = nil
             case .signal: e.signal = nil
             case .durationMs: e.durationMs = nil
+            case .lateUs: e.lateUs = nil
             case .outputTail: e.outputTail = nil
             case .errorClass: e.errorClass = nil
             case .cpuUserMs: e.cpuUserMs = nil

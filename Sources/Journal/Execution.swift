@@ -11,6 +11,8 @@ public struct Execution: Sendable, Hashable, Codable {
     public var exitCode: Int?
     public var signal: Int?
     public var durationMs: Int?
+    /// Microseconds from the planned instant to the launch (JournalEvent.lateUs).
+    public var lateUs: Int?
     public var errorClass: String?
     public var outputTail: String?
     public var cpuUserMs: Int?
@@ -37,6 +39,7 @@ public struct Execution: Sendable, Hashable, Codable {
         exitCode = event.exitCode
         signal = event.signal
         durationMs = event.durationMs ?? Int(event.at.timeIntervalSince(startedAt) * 1000)
+        lateUs = event.lateUs
         errorClass = event.errorClass
         outputTail = event.outputTail
         cpuUserMs = event.cpuUserMs

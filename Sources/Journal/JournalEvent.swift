@@ -42,6 +42,10 @@ public struct JournalEvent: Sendable, Hashable, Codable {
     public var exitCode: Int?
     public var signal: Int?
     public var durationMs: Int?
+    /// Microseconds from the fire's planned instant (its scheduled or retry time) to the
+    /// launch (the child's `execve`): the runner's own lateness, which `at` of `started`
+    /// cannot show when the claim was made ahead of the instant.
+    public var lateUs: Int?
     /// The last bytes of output; the journal keeps at most 4 KiB of it.
     public var outputTail: String?
     /// `exit`, `signal`, `timeout`, `spawn`, `nonRetryable`, …
@@ -73,7 +77,7 @@ public struct JournalEvent: Sendable, Hashable, Codable {
         seq: UInt64 = 0, at: Date, type: EventType, job: String? = nil, scheduledAt: Date? = nil,
         attempt: Int? = nil, triggeredBy: String? = nil, hash: String? = nil, revision: String? = nil,
         fields: [String: String]? = nil, source: String? = nil, kind: String? = nil, enabled: Bool? = nil,
-        outcome: String? = nil, exitCode: Int? = nil, signal: Int? = nil, durationMs: Int? = nil,
+        outcome: String? = nil, exitCode: Int? = nil, signal: Int? = nil, durationMs: Int? = nil, lateUs: Int? = nil,
         outputTail: String? = nil, errorClass: String? = nil, cpuUserMs: Int? = nil, cpuSystemMs: Int? = nil,
         maxRSSKB: Int? = nil, logPath: String? = nil, result: String? = nil, pid: Int? = nil,
         reason: String? = nil, retryAt: Date? = nil, message: String? = nil, messages: [String]? = nil,
@@ -98,6 +102,7 @@ public struct JournalEvent: Sendable, Hashable, Codable {
         self.exitCode = exitCode
         self.signal = signal
         self.durationMs = durationMs
+        self.lateUs = lateUs
         self.outputTail = outputTail
         self.errorClass = errorClass
         self.cpuUserMs = cpuUserMs

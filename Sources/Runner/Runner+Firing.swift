@@ -130,16 +130,6 @@ extension Runner {
         }
         if !problems.isEmpty { await record(problems) }
         for (fire, job, runKey, attempt) in ready {
-            // Claimed and prepared ahead of time (the claim lead): wait for the exact instant.
-            if fire.at > clock.now() { try? await clock.sleep(until: fire.at) }
-            if stopping {
-                // Shutdown came between the early claim and the instant: close the claim.
-                attempt.discard()
-                let now = clock.now()
-                await finished(runKey, report: ExecutionReport(outcome: .interrupted, startedAt: now, finishedAt: now,
-                                                               errorClass: "shutdown"))
-                continue
-            }
             await spawn(runKey, fire: fire, job: job, attempt: attempt)
         }
     }
@@ -153,21 +143,50 @@ extension Runner {
         }
     }
 
+    /// Launches a claimed, prepared attempt at its instant. A child's spawn happens on the
+    /// clock's own threads (`RunnerClock.perform`), not after a hop back to this actor.
     func spawn(_ runKey: RunKey, fire: Fire, job: JobSpec, attempt: any PreparedAttempt) async {
         do {
-            let handle = try await attempt.launch()
-            if fire.reason == .schedule { notify(.launched(job: job.name, planned: fire.at, at: clock.now())) }
+            let (handle, launchedAt) = try await launch(attempt, at: fire.at)
+            if fire.reason == .schedule { notify(.launched(job: job.name, planned: fire.at, at: launchedAt)) }
+            running[runKey]?.lateUs = max(0, Int((launchedAt.timeIntervalSince(fire.at) * 1e6).rounded()))
             running[runKey]?.handle = handle
             running[runKey]?.completion = Task {
                 let report = await handle.wait()
                 await self.finished(runKey, report: report)
             }
+        } catch is Halted {
+            // Shutdown came between the early claim and the instant: close the claim.
+            attempt.discard()
+            let now = clock.now()
+            await finished(runKey, report: ExecutionReport(outcome: .interrupted, startedAt: now, finishedAt: now,
+                                                           errorClass: "shutdown"))
         } catch {
             let now = clock.now()
             let report = ExecutionReport(outcome: .error, startedAt: now, finishedAt: now, outputTail: "\(error)",
                                          errorClass: "spawn")
             await finished(runKey, report: report)
         }
+    }
+
+    /// Shutdown came before the instant: nothing is launched.
+    private struct Halted: Error {}
+
+    /// Starts `attempt` at `instant` (now when that is past); returns its handle and when it started.
+    private func launch(_ attempt: any PreparedAttempt, at instant: Date) async throws -> (any ExecutionHandle, Date) {
+        if let launch = attempt.instantLaunch, instant > clock.now() {
+            let clock = self.clock
+            typealias Spawned = (finish: @Sendable () -> any ExecutionHandle, at: Date)
+            let outcome = try await clock.perform(at: instant) { [self] () -> Result<Spawned, any Error> in
+                guard !halted.load(ordering: .acquiring) else { return .failure(Halted()) }
+                return Result { (try launch.start(), clock.now()) }
+            }
+            let spawned = try outcome.get()
+            return (spawned.finish(), spawned.at)
+        }
+        if instant > clock.now() { try? await clock.sleep(until: instant) }
+        if stopping { throw Halted() }
+        return (try await attempt.launch(), clock.now())
     }
 
     /// Journals an attempt's end, schedules its retry when the policy allows, and starts
@@ -185,7 +204,7 @@ extension Runner {
             report.errorClass = "nonRetryable"
         }
         let now = clock.now()
-        var events = [finishedEvent(runKey, report: report, at: now, triggeredBy: run.fire.reason.rawValue)]
+        var events = [finishedEvent(runKey, report: report, at: now, triggeredBy: run.fire.reason.rawValue, lateUs: run.lateUs)]
         if let commit = report.syncedCommit {
             var synced = event(.synced, job: runKey.key.job, at: now, key: runKey.key, attempt: runKey.attempt)
             synced.commit = commit
@@ -241,13 +260,15 @@ extension Runner {
         await start(starts)
     }
 
-    func finishedEvent(_ runKey: RunKey, report: ExecutionReport, at now: Date, triggeredBy: String) -> JournalEvent {
+    func finishedEvent(_ runKey: RunKey, report: ExecutionReport, at now: Date, triggeredBy: String,
+                       lateUs: Int? = nil) -> JournalEvent {
         var finished = event(.finished, job: runKey.key.job, at: now, key: runKey.key, attempt: runKey.attempt)
         finished.triggeredBy = triggeredBy
         finished.outcome = report.outcome.rawValue
         finished.exitCode = report.exitCode
         finished.signal = report.signal
         finished.durationMs = report.durationMs
+        finished.lateUs = lateUs
         finished.outputTail = report.outputTail
         finished.errorClass = report.errorClass
         finished.cpuUserMs = report.cpuUserMs

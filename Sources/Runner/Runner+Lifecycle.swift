@@ -116,6 +116,7 @@ extension Runner {
     /// and journals it; queued fires are journaled as cancelled.
     public func shutdown() async {
         stopping = true
+        halted.store(true, ordering: .releasing)
         poke()
         let now = clock.now()
         if !(await waitUntilRunningDone(timeout: options.drainTimeout)) {

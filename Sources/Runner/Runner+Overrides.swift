@@ -15,9 +15,10 @@ public enum OverrideResult: Sendable, Equatable {
 }
 
 extension Runner {
-    /// The loaded specs, sorted by name: what the API and dashboard describe.
-    public func specs() -> [JobSpec] {
-        jobs.values.sorted { $0.name < $1.name }
+    /// The loaded specs, sorted by name: what the API and dashboard describe (as of the last
+    /// reconcile, read without queueing on the runner's thread).
+    public nonisolated func specs() -> [JobSpec] {
+        published.withLock { $0.specs }
     }
 
     /// The loaded spec called `name`, if any.

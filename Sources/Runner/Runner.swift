@@ -46,6 +46,8 @@ public actor Runner {
         var handle: (any ExecutionHandle)?
         var completion: Task<Void, Never>?
         var replaced = false
+        /// Microseconds from `fire.at` to the launch, once launched.
+        var lateUs: Int?
     }
 
     let clock: any RunnerClock
@@ -54,6 +56,8 @@ public actor Runner {
     var options: Options
     var notifier: Notifier?
     var jobs: [String: JobSpec] = [:]
+    /// Whether `jobs` changed since `published` last got its specs.
+    var specsChanged = false
     var generations: [String: Int] = [:]
     var queue = FireQueue()
     var running: [RunKey: Running] = [:]
@@ -64,9 +68,10 @@ public actor Runner {
     /// Jobs paused through the API, and posts cancelled through it: not scheduled until resumed
     /// or overtaken by the files (Runner+Overrides).
     var overrides = Overrides()
-    /// The last reconcile's problems and kept jobs, for `status` and the API. Only the summary
-    /// is kept: the change list of a first apply of a large tree is not worth holding.
-    public private(set) var lastPlan: Plan?
+    /// What the API and dashboard read, published at each reconcile and read under a lock: a
+    /// request never queues on the runner's thread, where a fire may be due (sorting 1,000
+    /// specs there per request once delayed fires by a millisecond under `wrk`).
+    public nonisolated let published = Mutex(Published())
     /// The runner's own thread: the actor, and the fire path run under `run(until:)`, never wait
     /// in the cooperative pool's queue behind the HTTP server's handlers (Executors module).
     public nonisolated let thread: DedicatedExecutor
@@ -74,6 +79,9 @@ public actor Runner {
     /// Bumped on every journaled event and reconcile; read without queueing on the actor, so
     /// the API can tell whether its cached answer is still good at thousands of requests a second.
     public nonisolated let changes = Atomic<UInt64>(0)
+    /// Set with `stopping`, for the spawns that happen on the clock's threads at the instant:
+    /// after it no child starts.
+    nonisolated let halted = Atomic<Bool>(false)
 
     public init(clock: any RunnerClock, journal: any JournalBackend, executor: any JobExecutor, options: Options = Options(),
                 thread: DedicatedExecutor = .runner) {
@@ -83,6 +91,18 @@ public actor Runner {
         self.options = options
         self.thread = thread
     }
+
+    /// The read model `published` holds.
+    public struct Published: Sendable {
+        /// The loaded specs, sorted by name.
+        public var specs: [JobSpec] = []
+        /// The last reconcile's problems and kept jobs. Only the summary is kept: the change
+        /// list of a first apply of a large tree is not worth holding.
+        public var plan: Plan?
+    }
+
+    /// The last reconcile's summary, for `status` and the API.
+    public nonisolated var lastPlan: Plan? { published.withLock { $0.plan } }
 
     // MARK: Reconcile
 
@@ -135,12 +155,18 @@ public actor Runner {
         for job in manifest.jobs where !manifest.invalidFiles.contains(job.location.file) || jobs[job.name] == nil {
             if let current = jobs[job.name], current.contentHash == job.contentHash { continue }
             jobs[job.name] = job
+            specsChanged = true
             if started { reschedule(job, after: now) }
         }
         await liftOvertakenOverrides()
         var summary = plan
         summary.changes = []
-        lastPlan = summary
+        let specs = specsChanged ? jobs.values.sorted { $0.name < $1.name } : nil
+        specsChanged = false
+        published.withLock {
+            $0.plan = summary
+            if let specs { $0.specs = specs }
+        }
         changes.add(1, ordering: .relaxed)
         return plan
     }
@@ -148,6 +174,7 @@ public actor Runner {
     /// Drops a removed job: its scheduled fires go stale and its queued fires are cancelled.
     func forget(_ name: String, at now: Date) async {
         jobs[name] = nil
+        specsChanged = true
         // Its `removed` event ends a pause in the journal too (JournalState).
         overrides.remove(name)
         generations[name, default: 0] += 1
@@ -294,6 +321,7 @@ extension Runner {
     /// Ends `run(until:)` at its next wake; `shutdown()` then drains.
     public func stop() {
         stopping = true
+        halted.store(true, ordering: .releasing)
         poke()
     }
 }

@@ -11,6 +11,17 @@ public protocol RunnerClock: Sendable {
     /// A clock may wake early; the runner re-checks `now()` before firing anything, so an early
     /// wake never fires early (cf. vapor/queues#94, where it fired twice).
     func sleep(until deadline: Date) async throws
+
+    /// Calls `body` at `deadline` and returns its result: where a fire's spawn happens.
+    /// The default sleeps, then calls it on the caller's executor.
+    func perform<T: Sendable>(at deadline: Date, _ body: @escaping @Sendable () -> T) async throws -> T
+}
+
+extension RunnerClock {
+    public func perform<T: Sendable>(at deadline: Date, _ body: @escaping @Sendable () -> T) async throws -> T {
+        try await sleep(until: deadline)
+        return body()
+    }
 }
 
 /// Wall-clock time, sleeping on the monotonic clock so a wall-clock step does not oversleep by hours.
@@ -20,9 +31,29 @@ public protocol RunnerClock: Sendable {
 /// server keeps full, and lands up to a millisecond late even when idle.
 public struct SystemClock: RunnerClock {
     let timer: DedicatedExecutor
+    let hedge: InstantHedge?
 
-    public init(timer: DedicatedExecutor = .runner) {
+    /// `hedge` runs `perform`'s bodies at their instant (the process's shared one when nil is
+    /// not passed); without one they run on `timer` after a sleep.
+    public init(timer: DedicatedExecutor = .runner, hedge: InstantHedge? = .shared) {
         self.timer = timer
+        self.hedge = hedge
+    }
+
+    /// On the hedge: the first of two threads on different CPUs to wake calls `body`, so a
+    /// late wake of one CPU does not make the fire late (InstantHedge).
+    public func perform<T: Sendable>(at deadline: Date, _ body: @escaping @Sendable () -> T) async throws -> T {
+        guard let hedge else {
+            try await sleep(until: deadline)
+            return body()
+        }
+        // Far instants are slept toward on the runner's timer, so a wall-clock step is seen.
+        if deadline.timeIntervalSinceNow > 1 { try await sleep(until: deadline.addingTimeInterval(-1)) }
+        try Task.checkCancellation()
+        let remaining = max(0, deadline.timeIntervalSinceNow)
+        return await hedge.perform(atMonotonic: DedicatedExecutor.monotonicNow() + UInt64(remaining * 1e9), delivery: timer) {
+            body()
+        }
     }
 
     public func now() -> Date { Date() }

@@ -65,6 +65,7 @@ enum StatusJSON {
         json.member("exitCode", execution.exitCode) { $0.int($1) }
         json.member("finishedAt", execution.finishedAt) { $0.date($1) }
         json.member("job", execution.key.job) { $0.string($1) }
+        json.member("lateUs", execution.lateUs) { $0.int($1) }
         json.member("maxRSSKB", execution.maxRSSKB) { $0.int($1) }
         json.member("message", execution.message) { $0.string($1) }
         json.member("outcome", execution.outcome) { $0.string($1) }

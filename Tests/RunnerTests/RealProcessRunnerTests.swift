@@ -176,3 +176,29 @@ struct RealProcessRunnerTests {
         #expect(events.filter { $0.type == .finished && $0.outcome == "success" }.count == 3)
     }
 }
+
+@Suite("fires at their instant", .serialized)
+struct InstantFireTests {
+    @Test("a scheduled child runs as an ordinary process (SCHED_OTHER, nice 0, every CPU) and its lateness is journaled")
+    func childSchedulingAndLateness() async throws {
+        // The spawn happens on InstantHedge's pinned (maybe real-time) threads: none of that may
+        // reach the job. Fields 19 and 41 of /proc/PID/stat are the nice value and the policy.
+        let live = try await LiveRunner("""
+            name: probe
+            schedule: "* * * * * *"
+            run: ["sh", "-c", "cut -d' ' -f19,41 /proc/$$/stat; grep Cpus_allowed_list /proc/$$/status"]
+            """)
+        let events = try await live.run(for: 2.5)
+        let finished = events.filter { $0.type == .finished && $0.job == "probe" && $0.triggeredBy == "schedule" }
+        #expect(!finished.isEmpty)
+        let mine = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+            .split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list") }.map(String.init)
+        for event in finished {
+            let lines = (event.outputTail ?? "").split(separator: "\n").map(String.init)
+            #expect(lines.first == "0 0", "nice and policy: \(lines)")
+            #expect(lines.dropFirst().first == mine)
+            let late = try #require(event.lateUs)
+            #expect(late >= 0 && late < 500_000)
+        }
+    }
+}

@@ -25,6 +25,27 @@ int almanac_thread_get_nice(void);
 /// Sets process `pid`'s nice value (its main thread's, which is all a freshly exec'd child has).
 int almanac_process_set_nice(pid_t pid, int nice);
 
+/// Makes this thread SCHED_FIFO at `priority`; 0, or -1 with errno (EPERM without
+/// CAP_SYS_NICE or an RLIMIT_RTPRIO that high).
+int almanac_thread_set_fifo(int priority);
+
+/// This thread's SCHED_FIFO priority, or 0 when it is not SCHED_FIFO.
+int almanac_thread_fifo_priority(void);
+
+/// Makes process `pid` SCHED_OTHER at `nice` (its main thread, which is all a fresh child has).
+int almanac_process_set_other(pid_t pid, int nice);
+
+/// Writes up to `max` CPUs the process may run on (its main thread's set) to `cpus`;
+/// returns how many, or -1.
+int almanac_allowed_cpus(int *cpus, int max);
+
+/// Pins this thread to `cpu`; children it creates start there too.
+int almanac_thread_pin(int cpu);
+
+/// Gives process `pid` the process's CPU set (its main thread's) when this thread's is
+/// narrower, so a child spawned from a pinned thread is not pinned.
+int almanac_process_unpin(pid_t pid);
+
 /// Names the thread as `top -H` and `ps -L` show it (at most 15 characters).
 int almanac_thread_set_name(const char *name);
 

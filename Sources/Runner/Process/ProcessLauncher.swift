@@ -40,6 +40,9 @@ public final class ProcessLauncher: Sendable {
         guard !(arguments + envp).contains(where: { $0.utf8.contains(0) }) else {
             throw .invalidSpec("NUL byte in an argument or environment variable")
         }
+        // A stale file from an earlier attempt must not pass for this execution's result.
+        // Removed here, not at the instant: an unlink can wait on the filesystem's journal.
+        if let resultPath = spec.resultPath { unlink(resultPath) }
         let (logFD, logStart) = try Self.openLog(spec.logPath)
         var stdinPipe: PreparedProcess.Pipe?
         if spec.stdin != nil {
@@ -55,16 +58,26 @@ public final class ProcessLauncher: Sendable {
                                logStart: logStart, stdinPipe: stdinPipe)
     }
 
-    /// Spawns a prepared child: the only step on the fire's clock.
+    /// Spawns a prepared child and watches it.
     public func launch(_ prepared: PreparedProcess) throws(ProcessError) -> RunningProcess {
+        adopt(try spawn(prepared), prepared)
+    }
+
+    /// The spawn alone, the only step on the fire's clock: `posix_spawn`, then the child's
+    /// priority, CPUs and limits. It creates no thread and uses no queue, so it may run on a
+    /// pinned real-time thread (InstantHedge), whose threads would inherit both; `adopt` does
+    /// the rest from another thread.
+    public func spawn(_ prepared: PreparedProcess) throws(ProcessError) -> RunningProcess {
         let spec = prepared.spec
-        // A stale file from an earlier attempt must not pass for this execution's result.
-        if let resultPath = spec.resultPath { unlink(resultPath) }
         let (logFD, stdinPipe, arguments) = (prepared.logFD, prepared.stdinPipe, prepared.arguments)
         var pid: pid_t = 0
+        // From a real-time thread the child stays real-time, one step below, until `execve`:
+        // the exec is not queued behind the load, and its return preempts the child at once.
+        let realtime = almanac_thread_fifo_priority()
         let code = SpawnCall.spawn(
             &pid, path: arguments[0], arguments: arguments, environment: prepared.envp,
-            workdir: prepared.workdir, logFD: logFD, stdinFD: stdinPipe?.read)
+            workdir: prepared.workdir, logFD: logFD, stdinFD: stdinPipe?.read,
+            fifoPriority: realtime > 1 ? realtime - 1 : nil)
         let startedAt = Date()
         if let read = stdinPipe?.read { close(read) }
         guard code == 0 else {
@@ -72,19 +85,31 @@ public final class ProcessLauncher: Sendable {
             if let write = stdinPipe?.write { close(write) }
             throw .spawn(path: arguments[0], errno: code)
         }
-        // Spawned from the runner's raised thread, the child had its priority up to `execve`
-        // (a saturated machine does not delay the exec); the job itself runs at nice 0.
-        if almanac_thread_get_nice() < 0 { _ = almanac_process_set_nice(pid, 0) }
+        // Spawned from a raised thread (InstantHedge's), the child had its priority up to
+        // `execve` (a saturated machine does not delay the exec); the job runs at nice 0.
+        if realtime > 0 {
+            _ = almanac_process_set_other(pid, 0)
+        } else if almanac_thread_get_nice() < 0 {
+            _ = almanac_process_set_nice(pid, 0)
+        }
+        // From a pinned thread (InstantHedge) the child started on that CPU, where it ran at
+        // once; the job itself may use every CPU the runner may.
+        _ = almanac_process_unpin(pid)
         if !spec.limits.isEmpty, let failure = Self.applyLimits(spec.limits, to: pid) {
             close(logFD)
             if let write = stdinPipe?.write { close(write) }
             throw failure
         }
-        let process = RunningProcess(
+        return RunningProcess(
             pid: pid, startedAt: startedAt, logFD: logFD, logStart: prepared.logStart, resultPath: spec.resultPath)
+    }
+
+    /// Collects the child's exit on the reaper, arms its timeout and feeds its stdin.
+    public func adopt(_ process: RunningProcess, _ prepared: PreparedProcess) -> RunningProcess {
+        let spec = prepared.spec
         reaper.watch(process)
         if let timeout = spec.timeout { process.scheduleTimeout(after: timeout, grace: spec.killGrace) }
-        if let write = stdinPipe?.write, let bytes = spec.stdin { StdinWriter.deliver(bytes, to: write) }
+        if let write = prepared.stdinPipe?.write, let bytes = spec.stdin { StdinWriter.deliver(bytes, to: write) }
         return process
     }
 

@@ -7,10 +7,11 @@ import Glibc
 /// its threads may block signals; neither must leak into jobs), stdin from the pipe or
 /// /dev/null, stdout and stderr on the log, in its workdir, with every other fd closed.
 enum SpawnCall {
-    /// Spawns `path`; returns 0 or the errno value posix_spawn reported.
+    /// Spawns `path`; returns 0 or the errno value posix_spawn reported. With `fifoPriority`
+    /// the child sets itself SCHED_FIFO at that priority before `execve` (ProcessLauncher).
     static func spawn(
         _ pid: inout pid_t, path: String, arguments: [String], environment: [String],
-        workdir: String, logFD: Int32, stdinFD: Int32?
+        workdir: String, logFD: Int32, stdinFD: Int32?, fifoPriority: Int32? = nil
     ) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -34,7 +35,14 @@ enum SpawnCall {
         sigemptyset(&noSignals)
         var allSignals = sigset_t()
         sigfillset(&allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if let fifoPriority {
+            flags |= POSIX_SPAWN_SETSCHEDULER
+            var param = sched_param(sched_priority: fifoPriority)
+            posix_spawnattr_setschedpolicy(&attributes, SCHED_FIFO)
+            posix_spawnattr_setschedparam(&attributes, &param)
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         posix_spawnattr_setsigdefault(&attributes, &allSignals)

@@ -68,7 +68,7 @@ struct APIHandlers: Sendable {
     func plan(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
         try access.read(request)
         let handle = try await link.require()
-        guard let plan = await handle.runner.lastPlan else { throw APIError(.serviceUnavailable, "no reconcile yet") }
+        guard let plan = handle.runner.lastPlan else { throw APIError(.serviceUnavailable, "no reconcile yet") }
         let state = await handle.runner.journalState()
         let paused = state.jobs.filter { $0.value.paused }.map(\.key).sorted()
         return try json(PlanView(plan, paused: paused))

@@ -35,6 +35,9 @@ struct ExecutionView: Encodable {
     var status: String
     /// How late the attempt started after its scheduled time, in milliseconds.
     var lateMs: Int
+    /// How late the child was launched after its planned instant, in microseconds (the
+    /// runner's own lateness; absent for attempts recorded before it was journaled).
+    var lateUs: Int?
     var durationMs: Int?
     var exitCode: Int?
     var signal: Int?
@@ -52,6 +55,8 @@ struct ExecutionView: Encodable {
         finishedAt = execution.finishedAt
         status = execution.finishedAt == nil ? "running" : execution.outcome ?? "unknown"
         lateMs = max(0, Int(execution.startedAt.timeIntervalSince(execution.key.scheduledAt) * 1000))
+        lateUs = execution.lateUs
+        if let lateUs, execution.triggeredBy == "schedule" { lateMs = max(lateMs, lateUs / 1000) }
         durationMs = execution.durationMs
         exitCode = execution.exitCode
         signal = execution.signal

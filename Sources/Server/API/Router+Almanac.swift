@@ -55,7 +55,7 @@ func readiness(_ link: RunnerLink) async throws -> Response {
     var problems = 0
     if let handle = await link.handle {
         if await link.draining { reasons.append("draining") }
-        if let plan = await handle.runner.lastPlan {
+        if let plan = handle.runner.lastPlan {
             problems = plan.diagnostics.count
         } else {
             reasons.append("no reconcile yet")

@@ -16,8 +16,8 @@ struct Snapshot: Sendable {
 
     static func take(_ handle: RunnerHandle, now: Date) async -> Snapshot {
         let runner = handle.runner
-        let specs = await runner.specs()
-        let plan = await runner.lastPlan
+        let specs = runner.specs()
+        let plan = runner.lastPlan
         let state = await runner.journalState()
         let diagnostics = plan?.diagnostics ?? []
         let invalid = Set(diagnostics.filter { $0.severity == .error }.map(\.location.file))

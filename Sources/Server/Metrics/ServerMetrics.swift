@@ -81,7 +81,7 @@ public final class ServerMetrics: Sendable {
             Gauge(label: "almanac_queued_fires", factory: factory).record(queued)
             let size = (try? FileManager.default.attributesOfItem(atPath: handle.journalPath)[.size] as? Int) ?? 0
             Gauge(label: "almanac_journal_bytes", factory: factory).record(size)
-            if let plan = await handle.runner.lastPlan {
+            if let plan = handle.runner.lastPlan {
                 Gauge(label: "almanac_last_reconcile_timestamp_seconds", factory: factory).record(plan.now.timeIntervalSince1970)
                 Gauge(label: "almanac_reconcile_problems", factory: factory).record(plan.diagnostics.count)
             }

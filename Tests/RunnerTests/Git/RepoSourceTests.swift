@@ -50,7 +50,7 @@ struct RepoSourceTests {
         #expect(state.jobs["a"]?.applied?.revision == c2.hex)
         #expect(state.jobs["a"]?.applied?.fields["trigger"] == "cron 30 4 * * *")
         #expect(state.diagnostics.first?.hasPrefix("a.yaml:2:11: error: schedule:") == true)
-        #expect(await runner.lastPlan?.kept == ["a"])
+        #expect(runner.lastPlan?.kept == ["a"])
         try await journal.close()
     }
 
