@@ -24,8 +24,9 @@ extension Runner {
     /// The loaded spec called `name`, if any.
     public func spec(named name: String) -> JobSpec? { jobs[name] }
 
-    /// The journal's replayed state (the same the runner decides from).
-    public func journalState() async -> JournalState { await journal.state() }
+    /// The journal's replayed state (the same the runner decides from), asked of the journal
+    /// directly: no hop through the runner's thread.
+    public nonisolated func journalState() async -> JournalState { await journal.state() }
 
     /// Stops scheduling `name` until `resume(_:)` or until the files bring a different version
     /// of it: journals `paused` with the paused version's content hash, and its queued scheduled
