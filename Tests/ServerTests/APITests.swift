@@ -128,6 +128,8 @@ struct APITests {
                 let executions = page["executions"] as? [[String: Any]] ?? []
                 seen += executions.compactMap { $0["startedAt"] as? String }
                 #expect(executions.allSatisfy { $0["status"] as? String == "success" && $0["outputTail"] as? String == "hi <b>&\n" })
+                // The runner's own lateness, journaled with each attempt (well under a second here).
+                #expect(executions.allSatisfy { ($0["lateUs"] as? Int).map { $0 >= 0 && $0 < 1_000_000 } ?? false })
                 guard let next = page["nextBefore"] as? String else { break }
                 uri = "/api/v1/jobs/hello/executions?limit=2&before=" + next.replacingOccurrences(of: "+", with: "%2B")
             }

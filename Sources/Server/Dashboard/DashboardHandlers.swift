@@ -90,7 +90,7 @@ struct DashboardHandlers: Sendable {
             let view = ExecutionView(execution)
             let tail = view.outputTail.map { String($0.suffix(600)) } ?? ""
             body += "<tr><td>\(HTML.outcome(view.status))</td><td>\(HTML.time(view.scheduledAt))</td><td>\(HTML.time(view.startedAt))</td>"
-                + "<td class=num>\(HTML.duration(view.lateMs))</td><td class=num>\(HTML.duration(view.durationMs))</td>"
+                + "<td class=num>\(HTML.lateness(view))</td><td class=num>\(HTML.duration(view.durationMs))</td>"
                 + "<td class=num>\(view.attempt)</td><td class=num>\(view.exitCode.map(String.init) ?? view.signal.map { "sig \($0)" } ?? "–")</td>"
                 + "<td><pre>\(HTML.escape(tail))</pre>\(view.errorClass.map { "<span class=muted>\(HTML.escape($0))</span>" } ?? "")</td></tr>"
         }

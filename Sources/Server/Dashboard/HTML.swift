@@ -29,6 +29,13 @@ enum HTML {
 
     static func duration(_ ms: Int?) -> String { ms.map(StatusRenderer.duration) ?? "–" }
 
+    /// An attempt's lateness: to the tenth of a millisecond when the runner journaled it (a
+    /// healthy fire is well under one), else the whole milliseconds its timestamps give.
+    static func lateness(_ view: ExecutionView) -> String {
+        guard let us = view.lateUs, us < 1_000_000 else { return duration(view.lateMs) }
+        return String(format: "%.1fms", Double(us) / 1000)
+    }
+
     static func outcome(_ text: String?) -> String {
         guard let text else { return "<span class=muted>–</span>" }
         let css = text == "success" || text == "published" ? "ok" : text == "running" || text == "pending" || text == "processing"
