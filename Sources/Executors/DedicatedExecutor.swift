@@ -123,10 +123,7 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
     /// wait; throws `CancellationError` as soon as the task is cancelled. The caller resumes
     /// on its own executor: this one for the runner's actor and its preferred tasks.
     public func sleep(untilMonotonic deadline: UInt64) async throws {
-        let id = locked { () -> UInt64 in
-            nextTimerID += 1
-            return nextTimerID
-        }
+        let id = newTimerID()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 add(Timer(id: id, deadline: deadline, action: .resume(continuation)))
@@ -141,11 +138,14 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
     /// Calls `action` on this thread once CLOCK_MONOTONIC reaches `deadline` (ns). It runs
     /// inside the executor's loop: it must be short and must not block.
     public func schedule(atMonotonic deadline: UInt64, _ action: @escaping @Sendable () -> Void) {
-        let id = locked { () -> UInt64 in
+        add(Timer(id: newTimerID(), deadline: deadline, action: .run(action)))
+    }
+
+    private func newTimerID() -> UInt64 {
+        locked { () -> UInt64 in
             nextTimerID += 1
             return nextTimerID
         }
-        add(Timer(id: id, deadline: deadline, action: .run(action)))
     }
 
     private func add(_ timer: Timer) {

@@ -115,7 +115,6 @@ extension Runner {
     /// Stops firing, gives running children the drain timeout, then terminates what is left
     /// and journals it; queued fires are journaled as cancelled.
     public func shutdown() async {
-        stopping = true
         halted.store(true, ordering: .releasing)
         poke()
         let now = clock.now()

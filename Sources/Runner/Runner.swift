@@ -62,7 +62,8 @@ public actor Runner {
     var queue = FireQueue()
     var running: [RunKey: Running] = [:]
     var waiting: [Fire] = []
-    var stopping = false
+    /// Set by `stop()` and `shutdown()`; kept in `halted`, which the clock's threads read too.
+    var stopping: Bool { halted.load(ordering: .acquiring) }
     var sleeper: Task<Void, Never>?
     var started = false
     /// Jobs paused through the API, and posts cancelled through it: not scheduled until resumed
@@ -79,8 +80,8 @@ public actor Runner {
     /// Bumped on every journaled event and reconcile; read without queueing on the actor, so
     /// the API can tell whether its cached answer is still good at thousands of requests a second.
     public nonisolated let changes = Atomic<UInt64>(0)
-    /// Set with `stopping`, for the spawns that happen on the clock's threads at the instant:
-    /// after it no child starts.
+    /// Whether the runner is stopping, readable off the actor: the spawns that happen on the
+    /// clock's threads at the instant check it, so after it no child starts.
     nonisolated let halted = Atomic<Bool>(false)
 
     public init(clock: any RunnerClock, journal: any JournalBackend, executor: any JobExecutor, options: Options = Options(),
@@ -320,7 +321,6 @@ extension Duration {
 extension Runner {
     /// Ends `run(until:)` at its next wake; `shutdown()` then drains.
     public func stop() {
-        stopping = true
         halted.store(true, ordering: .releasing)
         poke()
     }

@@ -31,27 +31,20 @@ extension RunnerClock {
 /// server keeps full, and lands up to a millisecond late even when idle.
 public struct SystemClock: RunnerClock {
     let timer: DedicatedExecutor
-    let hedge: InstantHedge?
 
-    /// `hedge` runs `perform`'s bodies at their instant (the process's shared one when nil is
-    /// not passed); without one they run on `timer` after a sleep.
-    public init(timer: DedicatedExecutor = .runner, hedge: InstantHedge? = .shared) {
+    public init(timer: DedicatedExecutor = .runner) {
         self.timer = timer
-        self.hedge = hedge
     }
 
-    /// On the hedge: the first of two threads on different CPUs to wake calls `body`, so a
-    /// late wake of one CPU does not make the fire late (InstantHedge).
+    /// On the process's hedge (started by the first call): the first of two threads on
+    /// different CPUs to wake calls `body`, so a late wake of one CPU does not make the fire
+    /// late (InstantHedge). The result is handed back through `timer`'s thread.
     public func perform<T: Sendable>(at deadline: Date, _ body: @escaping @Sendable () -> T) async throws -> T {
-        guard let hedge else {
-            try await sleep(until: deadline)
-            return body()
-        }
         // Far instants are slept toward on the runner's timer, so a wall-clock step is seen.
         if deadline.timeIntervalSinceNow > 1 { try await sleep(until: deadline.addingTimeInterval(-1)) }
         try Task.checkCancellation()
         let remaining = max(0, deadline.timeIntervalSinceNow)
-        return await hedge.perform(atMonotonic: DedicatedExecutor.monotonicNow() + UInt64(remaining * 1e9), delivery: timer) {
+        return await InstantHedge.shared.perform(atMonotonic: DedicatedExecutor.monotonicNow() + UInt64(remaining * 1e9), delivery: timer) {
             body()
         }
     }

@@ -113,6 +113,7 @@ public final class ProcessLauncher: Sendable {
         return process
     }
 
+    /// Opens (creating 0600, with 0700 parent dirs) the log for appending; returns the fd and its size.
     static func openLog(_ path: String) throws(ProcessError) -> (fd: Int32, start: Int64) {
         let flags = O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC
         var fd = open(path, flags, 0o600)
