@@ -61,6 +61,14 @@ public struct JobChange: Sendable, Hashable {
     public var newNextFires: [Date]
     /// The job's zone (IANA), so next fires print with its offset.
     public var timeZone: String?
+    /// An `add` of a job whose file had errors at the base revision (`plan --repo`): the job
+    /// existed but did not load, so the change fixes it rather than adding something new.
+    public var fixesInvalidBase = false
+
+    /// How the action reads to a person: `add`, or `fixed (was invalid at base)`.
+    public var actionText: String {
+        fixesInvalidBase && action == .add ? "fixed (was invalid at base)" : action.rawValue
+    }
 
     public init(name: String, action: Action, kind: String, source: String? = nil, hash: String? = nil,
                 fields: [FieldChange] = [], oldNextFires: [Date] = [], newNextFires: [Date] = []) {

@@ -8,7 +8,7 @@ public enum PlanRenderer {
         var lines = [summary(plan)]
         for change in plan.changes {
             lines.append("")
-            lines.append("\(symbol(change.action)) \(change.name) (\(change.kind), \(change.action.rawValue))"
+            lines.append("\(symbol(change.action)) \(change.name) (\(change.kind), \(change.actionText))"
                 + (change.source.map { "  \($0)" } ?? ""))
             for field in shownFields(change) {
                 lines.append("    \(field.field): \(describe(field))")
@@ -48,7 +48,7 @@ public enum PlanRenderer {
             out += "\n| | job | kind | change | source |\n|---|---|---|---|---|\n"
             for change in plan.changes {
                 let fields = shownFields(change).map { "`\($0.field)`: " + escape(describe($0)) }.joined(separator: "<br>")
-                out += "| \(symbol(change.action)) | **\(escape(change.name))** | \(change.kind) | \(change.action.rawValue)"
+                out += "| \(symbol(change.action)) | **\(escape(change.name))** | \(change.kind) | \(change.actionText)"
                     + (fields.isEmpty ? "" : "<br>" + fields) + " | \(change.source.map { "`\($0)`" } ?? "") |\n"
             }
             for change in plan.changes where !change.newNextFires.isEmpty {
@@ -92,6 +92,7 @@ public enum PlanRenderer {
             ]
             object["source"] = change.source ?? NSNull()
             object["hash"] = change.hash ?? NSNull()
+            if change.fixesInvalidBase { object["fixesInvalidBase"] = true }
             return object
         }
         let catchUps: [[String: Any]] = plan.catchUps.map {

@@ -14,7 +14,11 @@ public enum EventLog {
         case .started:
             return "▶ \(job)\(when)\(attempt) started (\(event.triggeredBy ?? "schedule"))"
         case .finished where event.target != nil:
-            return "✗ \(job)\(when) \(event.target ?? "?") failed: \(event.errorClass ?? "?")" + (event.message.map { " — \($0)" } ?? "")
+            return "✗ \(job)\(when)\(destination(event.target, preposition: "to")) failed: \(event.errorClass ?? "?")"
+                + (event.message.map { " — \($0)" } ?? "")
+        case .finished where event.outcome == "skipped":
+            // A skip (a scan with no activity) is not a failure: it gets the skip mark.
+            return "⤼ \(job)\(when)\(attempt) skipped" + (event.reason.map { ": \($0)" } ?? "")
         case .finished:
             let outcome = event.outcome ?? "?"
             let mark = outcome == "success" ? "✓" : outcome == "partial" ? "~" : "✗"
@@ -41,9 +45,9 @@ public enum EventLog {
         case .triggered:
             return "⚑ \(job) manual run requested by \(event.triggeredBy ?? "?")"
         case .processing:
-            return "→ \(job)\(when) publishing to \(event.target ?? "?")\(attempt)"
+            return "→ \(job)\(when) publishing\(destination(event.target, preposition: "to"))\(attempt)"
         case .published:
-            return "✓ \(job)\(when) published to \(event.target ?? "?")" + (event.url.map { " \($0)" } ?? "")
+            return "✓ \(job)\(when) published\(destination(event.target, preposition: "to"))" + (event.url.map { " \($0)" } ?? "")
                 + (event.status.map { " (HTTP \($0))" } ?? "")
         case .notified:
             return "✉ \(job) \(event.reason ?? "") notification \(event.outcome ?? "?") via \(event.target ?? "?")"
@@ -59,5 +63,13 @@ public enum EventLog {
         default:
             return nil
         }
+    }
+
+    /// A publish target as the log names it: ` to blog` for a named one. An unnamed target is
+    /// journaled by its index; the only (or first) one needs no name, later ones say which.
+    static func destination(_ target: String?, preposition: String) -> String {
+        guard let target else { return "" }
+        guard let index = Int(target) else { return " \(preposition) \(target)" }
+        return index == 0 ? "" : " \(preposition) target \(index + 1)"
     }
 }

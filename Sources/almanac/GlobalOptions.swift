@@ -12,14 +12,16 @@ struct WorkspaceOptions: ParsableArguments {
     @Argument(help: "The watched directory of job files.", completion: .directory)
     var path: String = "jobs.d"
 
-    @Option(name: .long, help: "The state directory (journal, logs). Default: .almanac/ beside the watched directory.")
+    @Option(name: .long, help: "The state directory (journal, logs). Default: .almanac/<name>/ beside the watched directory <name>.")
     var state: String?
 
     var root: URL { URL(fileURLWithPath: path).standardizedFileURL }
 
+    /// `--state`, or the watched directory's own default (StateLocation); read it once per
+    /// command, since the default may print a note.
     var stateDirectory: URL {
         if let state { return URL(fileURLWithPath: state).standardizedFileURL }
-        return root.deletingLastPathComponent().appendingPathComponent(".almanac", isDirectory: true)
+        return StateLocation.defaultDirectory(watching: root)
     }
 
     /// How a file path is shown: under the directory as the user typed it.
@@ -38,10 +40,17 @@ struct WorkspaceOptions: ParsableArguments {
 
 /// The state directory alone, for commands that take a job name rather than a path.
 struct StateOptions: ParsableArguments {
-    @Option(name: .long, help: "The state directory (journal, logs).")
-    var state: String = ".almanac"
+    @Option(name: .long, help: "The watched directory whose default state directory to read.")
+    var path: String = "jobs.d"
 
-    var stateDirectory: URL { URL(fileURLWithPath: state).standardizedFileURL }
+    @Option(name: .long, help: "The state directory (journal, logs). Default: .almanac/<name>/ beside the watched directory <name>.")
+    var state: String?
+
+    /// `--state`, or the default of `--path`; read it once per command.
+    var stateDirectory: URL {
+        if let state { return URL(fileURLWithPath: state).standardizedFileURL }
+        return StateLocation.defaultDirectory(watching: URL(fileURLWithPath: path).standardizedFileURL)
+    }
 }
 
 /// Prints to stderr; commands print results to stdout and problems here.

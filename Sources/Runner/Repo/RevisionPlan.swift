@@ -38,6 +38,11 @@ public enum RevisionPlan {
                                                             environment: environment, now: now)
         let (headManifest, _) = try await manifest(in: repository, revision: head, path: path,
                                                    environment: environment, now: now)
-        return Reconciler.plan(desired: headManifest, state: state(applying: baseManifest, revision: baseCommit, at: now), now: now)
+        var plan = Reconciler.plan(desired: headManifest, state: state(applying: baseManifest, revision: baseCommit, at: now), now: now)
+        for index in plan.changes.indices where plan.changes[index].action == .add {
+            let file = headManifest.job(named: plan.changes[index].name)?.location.file
+            plan.changes[index].fixesInvalidBase = file.map(baseManifest.invalidFiles.contains) ?? false
+        }
+        return plan
     }
 }

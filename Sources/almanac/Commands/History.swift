@@ -21,9 +21,10 @@ extension Almanac {
         var format: OutputFormat = .text
 
         func run() throws {
-            let state = try Workspace.state(stateOptions.stateDirectory)
+            let stateDirectory = stateOptions.stateDirectory
+            let state = try Workspace.state(stateDirectory)
             guard let job = state.jobs[name] else {
-                printError("error: no history for '\(name)' in \(stateOptions.state)")
+                printError("error: no history for '\(name)' in \(stateDirectory.path)")
                 throw ExitCode(1)
             }
             let executions = Array((job.history + job.running).sorted { $0.startedAt > $1.startedAt }.prefix(max(limit, 0)))

@@ -66,12 +66,21 @@ extension Almanac {
                 printError("error: \(error)")
                 throw ExitCode(1)
             }
+            let stateDirectory = repo.map { repo in
+                workspace.state.map { URL(fileURLWithPath: $0).standardizedFileURL }
+                    ?? StateLocation.defaultDirectory(repository: repo, branch: branch)
+            } ?? workspace.stateDirectory
+            let owner = repo.map { GitCredentials.none.redacted($0) + "#" + branch } ?? workspace.root.path
+            if let refusal = StateLocation.claim(stateDirectory, for: owner) {
+                printError("error: \(refusal)")
+                throw ExitCode(1)
+            }
             do {
                 if let repo {
                     var credentials = GitCredentials.none
                     credentials.tokenEnvironmentVariable = tokenEnvironment
                     let source = RepoSource.Options(
-                        url: repo, branch: branch, path: repoPath, stateDirectory: workspace.stateDirectory,
+                        url: repo, branch: branch, path: repoPath, stateDirectory: stateDirectory,
                         environment: Workspace.environment, credentials: credentials, botEmail: botEmail)
                     let service = RepoRunnerService(
                         source: source, poll: pollInterval, options: Runner.Options(drainTimeout: drain),
@@ -85,7 +94,7 @@ extension Almanac {
                     }
                 } else {
                     var service = RunnerService(
-                        root: workspace.root, stateDirectory: workspace.stateDirectory, environment: Workspace.environment,
+                        root: workspace.root, stateDirectory: stateDirectory, environment: Workspace.environment,
                         options: Runner.Options(drainTimeout: drain),
                         log: { printError($0) })
                     service.statusDirectory = statusDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL }

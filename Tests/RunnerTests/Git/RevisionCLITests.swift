@@ -45,6 +45,23 @@ struct RevisionCLITests {
         #expect(missingErr.hasPrefix("error: git_revparse_single(nope) failed"))
     }
 
+    @Test("plan --repo: a job whose file was broken at base and is fixed at head reads as fixed, not as new")
+    func fixedAtHead() async throws {
+        let fixture = try RepoFixture()
+        let broken = try await fixture.push(["jobs.d/a.yaml": "name: a\nschedule: \"61 * * * *\"\nrun: [\"true\"]\n",
+                                             "jobs.d/b.yaml": RepoSourceTests.jobB])
+        let fixed = try await fixture.push(["jobs.d/a.yaml": RepoSourceTests.jobA,
+                                            "jobs.d/c.yaml": "name: c\nschedule: \"@daily\"\nrun: [\"true\"]\n"])
+        let repo = fixture.remoteURL.path
+        let (status, out, _) = try almanac(["plan", "jobs.d", "--repo", repo, "--base", broken.hex, "--head", fixed.hex])
+        #expect(status == 2)
+        #expect(out.contains("+ a (job, fixed (was invalid at base))"))
+        #expect(out.contains("+ c (job, add)"))
+        let (_, json, _) = try almanac(["plan", "jobs.d", "--repo", repo, "--base", broken.hex, "--head", fixed.hex,
+                                        "--format", "json"])
+        #expect(json.contains("\"fixesInvalidBase\""))
+    }
+
     @Test("run --repo applies the pushed commit, runs the job and commits status to almanac-status")
     func runFromRepository() async throws {
         let fixture = try RepoFixture()
