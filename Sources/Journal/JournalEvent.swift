@@ -20,7 +20,8 @@ public struct JournalEvent: Sendable, Hashable, Codable {
     public var scheduledAt: Date?
     /// 1 for the first run of an occurrence, 2 for the first retry, …
     public var attempt: Int?
-    /// `schedule`, `manual`, `catchup`, `retry` or `recovery`.
+    /// `schedule`, `manual`, `catchup`, `retry`, `recovery`, or `after:<job>` for a run owed
+    /// because `<job>` succeeded.
     public var triggeredBy: String?
 
     // applied
@@ -121,6 +122,12 @@ public struct JournalEvent: Sendable, Hashable, Codable {
         self.commit = commit
         self.snapshot = snapshot
     }
+
+    /// Whether the event is about a run owed to `after:` (`triggeredBy: after:<upstream>`).
+    public var isAfterTrigger: Bool { triggeredBy?.hasPrefix(Self.afterPrefix) ?? false }
+
+    /// The prefix of `triggeredBy` for runs started because an upstream job succeeded.
+    public static let afterPrefix = "after:"
 
     /// The occurrence this event is about, when it names a job and a scheduled time.
     public var key: OccurrenceKey? {

@@ -36,12 +36,22 @@ public struct JournalState: Sendable, Hashable, Codable {
         default:
             guard let job = event.job else { break }
             jobs[job, default: JobState()].apply(event)
-            if event.triggeredBy == "manual", [.started, .skipped, .cancelled].contains(event.type),
-               let index = pendingTriggers.firstIndex(where: { $0.job == job }) {
+            if event.type == .removed {
+                // A removed job owes no `after:` runs; re-adding its file starts it afresh.
+                pendingTriggers.removeAll { $0.job == job && $0.isAfterTrigger }
+            } else if [.started, .skipped, .cancelled].contains(event.type), let index = pendingTriggerIndex(for: event) {
                 pendingTriggers.remove(at: index)
             }
         }
         lastSeq = max(lastSeq, event.seq)
+    }
+
+    /// The pending trigger `event` settles: a manual run's oldest for the job, an `after:`
+    /// run's by its exact occurrence (a restart runs the `after:` runs left pending).
+    private func pendingTriggerIndex(for event: JournalEvent) -> Int? {
+        if event.triggeredBy == "manual" { return pendingTriggers.firstIndex { $0.job == event.job } }
+        guard event.isAfterTrigger, let key = event.key else { return nil }
+        return pendingTriggers.firstIndex { $0.key == key && $0.triggeredBy == event.triggeredBy }
     }
 
     /// Whether (occurrence, attempt) was already started (derived from running and history).

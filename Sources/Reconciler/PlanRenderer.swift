@@ -129,7 +129,7 @@ public enum PlanRenderer {
     /// An added job lists only its defining fields; a change lists every changed field.
     static func shownFields(_ change: JobChange) -> [FieldChange] {
         guard change.action == .add else { return change.action == .remove ? [] : change.fields }
-        let defining: Set<String> = ["trigger", "timezone", "run", "publish", "repo"]
+        let defining: Set<String> = ["trigger", "timezone", "run", "publish", "repo", "after"]
         return change.fields.filter { defining.contains($0.field) }
     }
 

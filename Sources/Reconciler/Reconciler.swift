@@ -9,7 +9,7 @@ import Manifest
 /// instant always give the same plan, and applying a plan then planning again gives no changes.
 public enum Reconciler {
     /// The fields an added job shows in a plan, in this order.
-    static let addedFields = ["trigger", "timezone", "run", "publish", "repo"]
+    static let addedFields = ["trigger", "timezone", "run", "publish", "repo", "after"]
 
     /// How many next fires a schedule change shows, old and new.
     public static let previewCount = 5

@@ -43,6 +43,9 @@ public enum EventLog {
         case .removed:
             return "- \(job) removed"
         case .triggered:
+            if event.isAfterTrigger, let by = event.triggeredBy {
+                return "⚑ \(job)\(when) owed: \(by.dropFirst(JournalEvent.afterPrefix.count)) succeeded"
+            }
             return "⚑ \(job) manual run requested by \(event.triggeredBy ?? "?")"
         case .processing:
             return "→ \(job)\(when) publishing\(destination(event.target, preposition: "to"))\(attempt)"

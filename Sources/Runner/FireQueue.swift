@@ -5,6 +5,8 @@ import Journal
 struct Fire: Sendable, Hashable {
     enum Reason: String, Sendable {
         case schedule, retry, catchup, manual, recovery
+        /// Owed because an upstream job in the spec's `after:` succeeded (`upstream` names it).
+        case after
     }
 
     /// When to act (the scheduled time plus the job's jitter, or a retry's time).
@@ -15,6 +17,15 @@ struct Fire: Sendable, Hashable {
     /// The job's generation when this fire was queued: a changed or removed job leaves stale
     /// scheduled fires in the heap, and they are dropped when popped rather than searched for.
     var generation: Int
+    /// The job whose success this `after` fire is owed to.
+    var upstream: String? = nil
+
+    /// What the journal's `triggeredBy` and the child's `ALMANAC_TRIGGER` say: the reason, or
+    /// `after:<upstream>`.
+    var triggeredBy: String {
+        guard reason == .after, let upstream else { return reason.rawValue }
+        return JournalEvent.afterPrefix + upstream
+    }
 }
 
 /// A binary min-heap of fires ordered by time, then by insertion: robfig/cron's "one loop owns

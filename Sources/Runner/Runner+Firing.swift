@@ -64,7 +64,7 @@ extension Runner {
             case .forbid:
                 var skipped = event(.skipped, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
                 skipped.reason = "overlap"
-                skipped.triggeredBy = fire.reason.rawValue
+                skipped.triggeredBy = fire.triggeredBy
                 return .record(skipped)
             case .replace:
                 return .replace(fire, job, mine)
@@ -77,7 +77,7 @@ extension Runner {
         if let limit = options.maxParallel, running.count >= limit {
             waiting.append(fire)
             var queued = event(.queued, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
-            queued.triggeredBy = fire.reason.rawValue
+            queued.triggeredBy = fire.triggeredBy
             return .record(queued)
         }
         running[runKey] = Running(fire: fire)
@@ -97,7 +97,7 @@ extension Runner {
                 // Claimed up to the claim lead early, the child starts on `fire.at`: that is the
                 // start the journal records, so lateness never reads negative.
                 var started = event(.started, job: job.name, at: max(clock.now(), fire.at), key: fire.key, attempt: fire.attempt)
-                started.triggeredBy = fire.reason.rawValue
+                started.triggeredBy = fire.triggeredBy
                 startedEvents[runKey] = started
                 group.addTask {
                     do {
@@ -137,7 +137,7 @@ extension Runner {
     /// The executor's preparation; a failure is kept and reported when the instant comes.
     func prepare(_ fire: Fire, job: JobSpec) async -> any PreparedAttempt {
         do {
-            return try await executor.prepare(job, occurrence: fire.key, attempt: fire.attempt, triggeredBy: fire.reason.rawValue)
+            return try await executor.prepare(job, occurrence: fire.key, attempt: fire.attempt, triggeredBy: fire.triggeredBy)
         } catch {
             return FailedAttempt(error: error)
         }
@@ -204,7 +204,7 @@ extension Runner {
             report.errorClass = "nonRetryable"
         }
         let now = clock.now()
-        var events = [finishedEvent(runKey, report: report, at: now, triggeredBy: run.fire.reason.rawValue, lateUs: run.lateUs)]
+        var events = [finishedEvent(runKey, report: report, at: now, triggeredBy: run.fire.triggeredBy, lateUs: run.lateUs)]
         if let commit = report.syncedCommit {
             var synced = event(.synced, job: runKey.key.job, at: now, key: runKey.key, attempt: runKey.attempt)
             synced.commit = commit
@@ -230,7 +230,11 @@ extension Runner {
                             generation: generations[job.name, default: 0]))
             retryIn = delay
         }
+        // Owed `after:` runs go ahead of the upstream's `finished`, in the same write.
+        let owed = await owedAfterRuns(runKey.key, outcome: report.outcome, at: now)
+        events.insert(contentsOf: owed.map { triggeredEvent($0, at: now) }, at: 0)
         await record(events)
+        queueAfter(owed, at: now)
         if let job { announce(job, report: report, attempt: runKey.attempt, key: runKey.key, retryIn: retryIn, previous: previousOutcome) }
         running[runKey] = nil
         await startWaiting()

@@ -51,6 +51,7 @@ extension Runner {
             }
         }
         try await journal.append(events).forEach { notify(.recorded($0)) }
+        queuePendingAfterRuns(state: state, at: now)
         // Before catch-up: a pause the files ended while no runner was up skips what fell in it.
         await liftOvertakenOverrides()
         state = await journal.state()

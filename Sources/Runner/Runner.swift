@@ -58,6 +58,8 @@ public actor Runner {
     var jobs: [String: JobSpec] = [:]
     /// Whether `jobs` changed since `published` last got its specs.
     var specsChanged = false
+    /// The `after:` edges of `jobs`, built on first use after they change (Runner+After).
+    var afterGraph: AfterGraph?
     var generations: [String: Int] = [:]
     var queue = FireQueue()
     var running: [RunKey: Running] = [:]
@@ -157,6 +159,7 @@ public actor Runner {
             if let current = jobs[job.name], current.contentHash == job.contentHash { continue }
             jobs[job.name] = job
             specsChanged = true
+            afterGraph = nil
             if started { reschedule(job, after: now) }
         }
         await liftOvertakenOverrides()
@@ -176,6 +179,7 @@ public actor Runner {
     func forget(_ name: String, at now: Date) async {
         jobs[name] = nil
         specsChanged = true
+        afterGraph = nil
         // Its `removed` event ends a pause in the journal too (JournalState).
         overrides.remove(name)
         generations[name, default: 0] += 1

@@ -37,6 +37,16 @@ struct JSONWriter {
 
     mutating func string(_ value: String) { JSONValue.appendQuoted(value, to: &bytes) }
 
+    /// An array of strings, one per line like every other array here.
+    mutating func strings(_ values: [String]) {
+        beginArray()
+        for value in values {
+            element()
+            string(value)
+        }
+        endArray()
+    }
+
     mutating func bool(_ value: Bool) {
         bytes.append(contentsOf: value ? [116, 114, 117, 101] : [102, 97, 108, 115, 101])  // true, false
     }

@@ -30,9 +30,16 @@ public struct JobStatus: Sendable, Hashable, Codable {
     /// Set when the job's file has errors and the last good version is in force, or the job is gone.
     public var problem: String?
     public var source: String?
+    /// The jobs this one runs after (its `after:`): a success of any of them starts it. Nil
+    /// when none, so JSON leaves it out.
+    public var after: [String]?
+    /// The jobs that run after this one (the reverse edges), sorted; nil when none.
+    public var dependents: [String]?
 
     /// Builds the status of `name` from its spec (when loaded) and its journaled state.
-    public static func make(name: String, spec: JobSpec?, state: JobState?, now: Date, problem: String? = nil) -> JobStatus {
+    /// `dependents` are the reverse `after:` edges, which only the whole tree knows (`AfterGraph`).
+    public static func make(name: String, spec: JobSpec?, state: JobState?, now: Date, problem: String? = nil,
+                            dependents: [String] = []) -> JobStatus {
         let history = state?.history ?? []
         let finished = history.filter { $0.outcome != nil }
         let successes = finished.filter { $0.outcome == "success" || $0.outcome == "partial" }
@@ -49,6 +56,9 @@ public struct JobStatus: Sendable, Hashable, Codable {
             runs: finished.count, successes: successes.count,
             successRate: finished.isEmpty ? nil : Double(successes.count) / Double(finished.count),
             averageDurationMs: state?.averageDurationMs, p95DurationMs: state?.p95DurationMs, problem: problem, source: spec?.location.description ?? state?.applied?.source)
+        let after = spec?.after ?? appliedAfter(state)
+        status.after = after.isEmpty ? nil : after
+        status.dependents = dependents.isEmpty ? nil : dependents
         if let spec, spec.enabled, !(state?.paused ?? false) {
             switch spec.trigger {
             case .cron(let schedule): status.nextFire = schedule.next(after: now)
@@ -57,6 +67,12 @@ public struct JobStatus: Sendable, Hashable, Codable {
             }
         }
         return status
+    }
+
+    /// The `after:` of the journaled version, for a job whose file is not loaded.
+    public static func appliedAfter(_ state: JobState?) -> [String] {
+        guard let text = state?.applied?.fields["after"], !text.isEmpty else { return [] }
+        return text.split(separator: ",").map(String.init)
     }
 
     static func describeTrigger(_ spec: JobSpec) -> String {

@@ -30,7 +30,9 @@ enum StatusJSON {
     /// The job's members, keys in sorted order (`StatusJSONTests` checks it).
     static func write(_ job: JobStatus, to json: inout JSONWriter) {
         json.beginObject()
+        json.member("after", job.after) { $0.strings($1) }
         json.member("averageDurationMs", job.averageDurationMs) { $0.int($1) }
+        json.member("dependents", job.dependents) { $0.strings($1) }
         json.member("enabled", job.enabled) { $0.bool($1) }
         json.member("kind", job.kind) { $0.string($1) }
         json.member("lastExitCode", job.lastExitCode) { $0.int($1) }

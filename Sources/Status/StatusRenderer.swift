@@ -19,8 +19,11 @@ public enum StatusRenderer {
             ])
         }
         var out = table(rows)
-        for job in report.jobs where job.lastSuccess != nil || job.lastFailure != nil || job.problem != nil {
+        for job in report.jobs where job.lastSuccess != nil || job.lastFailure != nil || job.problem != nil
+            || job.after != nil || job.dependents != nil {
             var details: [String] = []
+            if let after = job.after { details.append("after: " + after.joined(separator: ", ")) }
+            if let dependents = job.dependents { details.append("then: " + dependents.joined(separator: ", ")) }
             if let date = job.lastSuccess { details.append("last success \(RFC3339.format(date))") }
             if let date = job.lastFailure { details.append("last failure \(RFC3339.format(date))") }
             if let problem = job.problem { details.append(problem) }

@@ -16,6 +16,7 @@ public struct StatusReport: Sendable, Hashable, Codable {
         var names = Set(specs.keys)
         for (name, job) in state.jobs where job.applied != nil && !job.removed { names.insert(name) }
         let invalid = manifest?.invalidFiles ?? []
+        let graph = AfterGraph(edges: names.map { (job: $0, after: specs[$0]?.after ?? JobStatus.appliedAfter(state.jobs[$0])) })
         let jobs = names.sorted().map { name -> JobStatus in
             let spec = specs[name]
             var problem: String?
@@ -24,7 +25,8 @@ public struct StatusReport: Sendable, Hashable, Codable {
             } else if spec == nil, manifest != nil {
                 problem = "not in the files any more"
             }
-            return JobStatus.make(name: name, spec: spec, state: state.jobs[name], now: now, problem: problem)
+            return JobStatus.make(name: name, spec: spec, state: state.jobs[name], now: now, problem: problem,
+                                  dependents: graph.dependents(of: name))
         }
         let problems = manifest.map { $0.diagnostics.map(\.description) } ?? state.diagnostics
         return StatusReport(generatedAt: now, jobs: jobs, problems: problems)

@@ -162,7 +162,7 @@ struct JobSpecTests {
         ("notify: [{on: [failur], webhook: 'https://h'}]", "a.yaml:4:15: error: notify[0].on: `failur` is not one of failure, success, retry, recovered, missed (did you mean `failure`?)"),
         ("notify: {on: failure}", "a.yaml:4:9: error: notify: needs `webhook: URL` or `run: command`"),
         ("notify: {webhook: ftp://x}", "a.yaml:4:19: error: notify.webhook: expected an http:// or https:// URL"),
-        ("after: [a]", "a.yaml:4:8: error: after: a job cannot run after itself"),
+        ("after: [a]", "a.yaml:4:8: error: after: cycle a → a (a job cannot run after itself)"),
         ("after: [ghost]", "a.yaml:4:8: error: after: no job named `ghost`"),
     ])
     func strict(line: String, expected: String) {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Rules that span specs: unique names, `after:` targets, and post spacing / per-day limits.
+/// Rules that span specs: unique names, `after:` targets and cycles, and post spacing / per-day limits.
 struct CrossChecker {
     let specs: [BuiltSpec]
     private(set) var diagnostics: [Diagnostic] = []
@@ -52,6 +52,23 @@ struct CrossChecker {
                 let hint = Suggestion.hint(for: name, among: Array(declared))
                 reject(index, "after: no job named `\(name)`\(hint)", at: built.afterMark)
             }
+        }
+        checkAfterCycles()
+    }
+
+    /// Every job on an `after:` cycle is rejected at its own `after:`, naming one cycle through
+    /// it: a cycle would make each success start the next job around it, forever.
+    private mutating func checkAfterCycles() {
+        var indexByName: [String: Int] = [:]
+        for (index, built) in specs.enumerated() where built.spec != nil && !rejected.contains(index) {
+            if let name = built.name { indexByName[name] = index }
+        }
+        let graph = AfterGraph(edges: indexByName.compactMap { name, index in
+            specs[index].spec.map { (job: name, after: $0.after) }
+        })
+        for cycle in graph.cycles() {
+            guard let index = indexByName[cycle.job] else { continue }
+            reject(index, "after: cycle " + cycle.path.joined(separator: " → "), at: specs[index].afterMark)
         }
     }
 

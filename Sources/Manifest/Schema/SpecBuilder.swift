@@ -149,7 +149,7 @@ extension SchemaContext {
             for name in names where !SpecName.isValid(name) {
                 error("after: `\(name)` is not a valid job name", at: node.mark)
             }
-            if names.contains(spec.name) { error("after: a job cannot run after itself", at: node.mark) }
+            if names.contains(spec.name) { error("after: cycle \(spec.name) → \(spec.name) (a job cannot run after itself)", at: node.mark) }
             spec.after = names
         }
         spec.limits = m["limits"].flatMap { limits($0, "limits") }

@@ -22,6 +22,10 @@ struct JobDetail: Encodable {
     var queued: Int
     var lifetimeSuccesses: Int
     var lifetimeFailures: Int
+    /// The jobs this one runs after (`after:`): a success of any of them starts it once.
+    var after: [String]
+    /// The jobs that list this one in their `after:`.
+    var dependents: [String]
 }
 
 /// One attempt as the API shows it: running ones have no outcome yet.

@@ -79,6 +79,8 @@ struct DashboardHandlers: Sendable {
             + "<tr><th>Next fires</th><td>\(snapshot.nextFires(name).map { HTML.time($0) }.joined(separator: "<br>"))</td></tr>"
             + "<tr><th>Success</th><td>\(job.successRate.map { String(format: "%.0f%% of %d", $0 * 100, job.runs) } ?? "–")"
             + " · avg \(HTML.duration(job.averageDurationMs)) · p95 \(HTML.duration(job.p95DurationMs))</td></tr>"
+            + edges("Runs after", job.after, note: "a success of any of them runs it once")
+            + edges("Then runs", job.dependents, note: "each runs once when this one succeeds")
             + "<tr><th>Source</th><td>\(HTML.escape(job.source ?? "–"))\(job.problem.map { " — " + HTML.escape($0) } ?? "")</td></tr>"
             + "</tbody></table><p>\(actions(job))</p>"
         body += "<h2>Durations</h2>" + DurationChart.svg(executions.reversed())
@@ -96,6 +98,13 @@ struct DashboardHandlers: Sendable {
         }
         body += "</tbody></table>"
         return html(HTML.page(title: "\(name) · Almanac", body: body))
+    }
+
+    /// A row of `after:` edges as links to each job's page; nothing when there are none.
+    func edges(_ label: String, _ names: [String]?, note: String) -> String {
+        guard let names, !names.isEmpty else { return "" }
+        let links = names.map { "<a href=\"/jobs/\(HTML.escape($0))\">\(HTML.escape($0))</a>" }.joined(separator: ", ")
+        return "<tr><th>\(label)</th><td>\(links) <span class=muted>(\(note))</span></td></tr>"
     }
 
     func html(_ text: String) -> Response {

@@ -49,7 +49,8 @@ public final class ServerMetrics: Sendable {
         Counter(label: "almanac_journal_events_total", dimensions: [("type", event.type.rawValue)], factory: factory).increment()
         switch event.type {
         case .started:
-            let trigger = event.triggeredBy ?? "schedule"
+            // `after:<job>` counts as `after`: a label value per upstream job would be unbounded.
+            let trigger = event.isAfterTrigger ? "after" : event.triggeredBy ?? "schedule"
             Counter(label: "almanac_fires_total", dimensions: [("trigger", trigger)], factory: factory).increment()
         case .finished where event.target == nil:
             let outcome = event.outcome ?? "unknown"
