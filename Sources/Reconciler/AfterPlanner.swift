@@ -57,12 +57,13 @@ public enum AfterPlanner {
     }
 
     /// The `after:` runs journaled as owed but never started, skipped or cancelled (a crash or
-    /// a shutdown came first), oldest first, for jobs still loaded and not on a cycle.
+    /// a shutdown came first), oldest first, for jobs still loaded, enabled, not paused and not
+    /// on a cycle (a paused job's owed run waits for a start after its resume).
     public static func pending(state: JournalState, jobs: [String: JobSpec], graph: AfterGraph) -> [Run] {
         state.pendingTriggers.compactMap { event -> Run? in
             guard event.isAfterTrigger, let key = event.key, let triggeredBy = event.triggeredBy,
                   let spec = jobs[key.job], spec.enabled, !spec.cancelled, !graph.cyclicJobs.contains(key.job),
-                  !state.isClaimed(key, attempt: 1)
+                  !(state.jobs[key.job]?.paused ?? false), !state.isClaimed(key, attempt: 1)
             else { return nil }
             return Run(key: key, upstream: String(triggeredBy.dropFirst(JournalEvent.afterPrefix.count)))
         }

@@ -79,6 +79,8 @@ public struct JobStatus: Sendable, Hashable, Codable {
         switch spec.trigger {
         case .cron(let schedule): schedule.explain()
         case .at(let date): "Once at " + RFC3339.format(date)
+        case .manual where !spec.after.isEmpty:
+            "After a success of " + (spec.after.count > 1 ? "any of " : "") + spec.after.joined(separator: ", ")
         case .manual: "Manual only"
         }
     }

@@ -46,6 +46,7 @@ struct AfterCLITests {
         let (_, text, _) = try almanac(["status", "--path", "jobs.d", "--state", state], in: temp.url)
         #expect(text.contains("first: ") && text.contains("then: second"), "\(text)")
         #expect(text.contains("second: ") && text.contains("after: first"), "\(text)")
+        #expect(text.contains("After a success of first"), "\(text)")
         let (_, json, _) = try almanac(["status", "--path", "jobs.d", "--state", state, "--format", "json"], in: temp.url)
         let report = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         let rows = Dictionary(uniqueKeysWithValues: ((report?["jobs"] as? [[String: Any]]) ?? []).map { ($0["name"] as? String ?? "", $0) })

@@ -252,6 +252,8 @@ struct AfterRunnerTests {
         var paused = JournalState()
         paused.apply(JournalEvent(seq: 1, at: upstream.scheduledAt, type: .paused, job: "second", triggeredBy: "api"))
         #expect(AfterPlanner.due(upstream: upstream, outcome: "success", graph: graph, jobs: jobs, state: paused).isEmpty)
+        paused.apply(owed)
+        #expect(AfterPlanner.pending(state: paused, jobs: jobs, graph: graph).isEmpty)
         let cyclic = AfterGraph(edges: [(job: "second", after: ["first"]), (job: "first", after: ["second"])])
         #expect(AfterPlanner.due(upstream: upstream, outcome: "success", graph: cyclic, jobs: jobs, state: JournalState()).isEmpty)
     }
