@@ -30,6 +30,10 @@ public struct JobStatus: Sendable, Hashable, Codable {
     /// Set when the job's file has errors and the last good version is in force, or the job is gone.
     public var problem: String?
     public var source: String?
+    /// Attempts the journal shows running although no runner is up (`almanac status` saw no
+    /// lock holder): interrupted, most likely, and unknown until a runner starts and records
+    /// them so. Nil when a runner is up or nothing was left running.
+    public var runningUnknown: Int? = nil
 
     /// Builds the status of `name` from its spec (when loaded) and its journaled state.
     public static func make(name: String, spec: JobSpec?, state: JobState?, now: Date, problem: String? = nil) -> JobStatus {
