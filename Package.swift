@@ -36,7 +36,8 @@ let package = Package(
         .target(name: "Manifest", dependencies: ["CronSchedule", "CYAML"]),
         .target(name: "Journal", dependencies: ["Executors"]),
         .target(name: "Reconciler", dependencies: ["Manifest", "Journal", "CronSchedule"]),
-        .target(name: "Runner", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "GitSync", "Status", "Executors", "CThread"]),
+        .target(name: "Runner", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "GitSync", "Status", "Executors", "CThread",
+                                              .product(name: "Logging", package: "swift-log")]),
         .target(name: "GitSync", dependencies: ["CGit2"]),
         .target(name: "Status", dependencies: ["Journal", "Manifest", "CronSchedule"]),
         // Only the CLI depends on Server; the heavy NIO packages stop here.

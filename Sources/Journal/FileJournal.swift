@@ -98,6 +98,12 @@ public actor FileJournal: JournalBackend {
         }
     }
 
+    /// The pid of the runner holding `directory`'s lock, or nil when none does (`status`,
+    /// `trigger`): read from the kernel's lock table, so a crashed runner never looks alive.
+    public static func lockHolder(directory: URL) -> Int? {
+        LockFile.holder(directory: directory.standardizedFileURL.path)
+    }
+
     /// Replays `file` without opening it for writing (no lock, nothing modified).
     public static func replay(file: URL) throws(JournalError) -> ReplayReport {
         try ReplayReport.replay(path: file.standardizedFileURL.path)
@@ -181,6 +187,9 @@ public actor FileJournal: JournalBackend {
         while !compacting, !pending.waiters.isEmpty {
             let batch = pending
             pending = Batch()
+            // Where the file ended before this batch: a failed write is cut back to it, so what an
+            // appender was told failed is not in the file either (a full disk may take half a line).
+            let end = lseek(fd, 0, SEEK_END)
             do {
                 if let failure { throw failure }
                 // On the journal's own thread, not the I/O queue: a fire waits for this claim, and
@@ -194,8 +203,10 @@ public actor FileJournal: JournalBackend {
                 for waiter in batch.waiters { waiter.resume() }
             } catch {
                 if failure == nil {
+                    if end >= 0 { _ = ftruncate(fd, end) }
+                    let cause = (error as? JournalError).map(\.cause) ?? "\(error)"
                     failure = JournalError(kind: .failed, path: fileURL.path,
-                                           message: "an earlier append failed (\(error)); restart to recover")
+                                           message: "an earlier append failed (\(cause)); restart to recover")
                 }
                 for waiter in batch.waiters { waiter.resume(throwing: error) }
             }

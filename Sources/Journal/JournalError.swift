@@ -29,6 +29,27 @@ public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible 
         self.message = message
     }
 
+    /// Whether a write or fsync failed (now or earlier): the disk is full, gone or read-only,
+    /// so nothing more can be recorded and a runner must stop rather than fire unrecorded work.
+    public var isWriteFailure: Bool {
+        switch kind {
+        case .io, .failed: true
+        default: false
+        }
+    }
+
+    /// The cause in a few words, then the file: `No space left on device (/state/journal.jsonl)`,
+    /// for one log line, `/readyz` and `status`.
+    public var reason: String { "\(cause) (\(path))" }
+
+    /// The system's words for a failed call (`No space left on device`), else the message.
+    public var cause: String {
+        switch kind {
+        case .io(let code): String(cString: strerror(code))
+        default: message
+        }
+    }
+
     public var description: String {
         switch kind {
         case .corruptLine(let line): "\(path):\(line): \(message)"

@@ -39,6 +39,34 @@ struct LockFile: Sendable {
         Glibc.close(fd)
     }
 
+    /// The pid holding the lock of `directory`, or nil when no process does — without taking
+    /// or touching it (a probe that took it, even for a moment, could make a starting runner
+    /// fail with "locked"). Linux lists every flock in /proc/locks with the file's device and
+    /// inode; a pid left in the file by a killed runner, maybe reused since, proves nothing.
+    static func holder(directory: String) -> Int? {
+        var info = stat()
+        guard stat(directory + "/lock", &info) == 0 else { return nil }
+        guard let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else {
+            // No /proc: the pid in the file, if that process lives (the best a probe can do).
+            let text = (try? String(contentsOfFile: directory + "/lock", encoding: .utf8)) ?? ""
+            guard let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
+                  kill(pid, 0) == 0 || errno == EPERM else { return nil }
+            return Int(pid)
+        }
+        let major = UInt64((info.st_dev >> 8) & 0xfff) | UInt64((info.st_dev >> 32) & ~0xfff)
+        let minor = UInt64(info.st_dev & 0xff) | UInt64((info.st_dev >> 12) & ~0xff)
+        for line in table.split(separator: "\n") {
+            // `1: FLOCK  ADVISORY  WRITE 1234 00:2d:5678 0 EOF`; waiters (`1: -> FLOCK …`) hold nothing.
+            let fields = line.split(separator: " ")
+            guard fields.count >= 6, fields[1] == "FLOCK" else { continue }
+            let id = fields[5].split(separator: ":")
+            guard id.count == 3, UInt64(id[0], radix: 16) == major, UInt64(id[1], radix: 16) == minor,
+                  UInt64(id[2]) == UInt64(info.st_ino) else { continue }
+            return Int(fields[4])
+        }
+        return nil
+    }
+
     private static func readPid(_ fd: Int32) -> Int? {
         var buffer = [UInt8](repeating: 0, count: 32)
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }

@@ -1,11 +1,35 @@
 import CronSchedule
 import Foundation
 import Journal
+import Logging
 
 /// One human line per journaled event, for the runner's log (stderr).
 ///
 /// Only secret-free fields are shown: names, times, outcomes and the first line of output.
 public enum EventLog {
+    /// The level a line is logged at: `error` for what needs a person (files that do not load,
+    /// jobs that cannot be spawned, a journal that refuses writes), `warning` for runs that
+    /// failed, timed out, were killed or missed, `info` for starts, successes and changes,
+    /// `debug` for the detail (syncs, delivered notifications).
+    public static func level(_ event: JournalEvent) -> Logger.Level {
+        switch event.type {
+        case .finished where event.errorClass == "spawn":
+            return .error
+        case .finished:
+            return ["success", "skipped"].contains(event.outcome ?? "") ? .info : .warning
+        case .skipped:
+            return event.reason == "journal" ? .error : event.reason == "paused" ? .info : .warning
+        case .diagnostics:
+            return (event.messages?.isEmpty ?? true) ? .info : .error
+        case .notified:
+            return event.outcome == "delivered" ? .debug : .warning
+        case .synced:
+            return .debug
+        default:
+            return .info
+        }
+    }
+
     public static func line(_ event: JournalEvent) -> String? {
         let job = event.job ?? "-"
         let when = event.scheduledAt.map { "@" + RFC3339.format($0) } ?? ""

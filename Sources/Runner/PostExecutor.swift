@@ -131,7 +131,9 @@ public struct PostExecutor: JobExecutor {
             for event in try await journal.append(events) { observer?(.recorded(event)) }
             return true
         } catch {
-            observer?(.problem("journal write failed: \(error)"))
+            // A refused write is said once by the runner, which records this attempt's end
+            // through the same journal and stops (Runner+JournalFault).
+            if (error as? JournalError)?.isWriteFailure != true { observer?(.problem("journal write failed: \(error)")) }
             return false
         }
     }

@@ -121,6 +121,7 @@ extension Runner {
                 running[runKey] = nil
             case .failure(let error):
                 // Without a durable claim nothing may run; the occurrence is reported, not lost silently.
+                journalRefused(error)
                 running[runKey] = nil
                 var skipped = event(.skipped, job: job.name, at: clock.now(), key: fire.key, attempt: fire.attempt)
                 skipped.reason = "journal"

@@ -50,7 +50,7 @@ extension Runner {
                                 generation: generations[name, default: 0]))
             }
         }
-        try await journal.append(events).forEach { notify(.recorded($0)) }
+        try await append(events).forEach { notify(.recorded($0)) }
         queuePendingAfterRuns(state: state, at: now)
         // Before catch-up: a pause the files ended while no runner was up skips what fell in it.
         await liftOvertakenOverrides()
@@ -70,7 +70,7 @@ extension Runner {
         if !catchUpEvents.isEmpty {
             // Journaled one by one, logged as one line per job: a restart after a day of a
             // per-minute job should not scroll the log.
-            let written = try await journal.append(catchUpEvents)
+            let written = try await append(catchUpEvents)
             for (job, events) in Dictionary(grouping: written, by: { $0.job ?? "" }).sorted(by: { $0.key < $1.key }) {
                 let dates = events.compactMap(\.scheduledAt)
                 if let first = dates.min(), let last = dates.max() {

@@ -85,6 +85,9 @@ public actor Runner {
     /// Whether the runner is stopping, readable off the actor: the spawns that happen on the
     /// clock's threads at the instant check it, so after it no child starts.
     nonisolated let halted = Atomic<Bool>(false)
+    /// Set once when the journal refuses a write (Runner+JournalFault); read off the actor by
+    /// `/readyz`, `/metrics` and the service that turns it into a non-zero exit.
+    nonisolated let fault = Mutex<JournalFault?>(nil)
 
     public init(clock: any RunnerClock, journal: any JournalBackend, executor: any JobExecutor, options: Options = Options(),
                 thread: DedicatedExecutor = .runner) {
@@ -138,7 +141,7 @@ public actor Runner {
                 events.append(appliedEvent(job, revision: revision, at: now))
             }
             if events.count >= 1000 {
-                try await journal.append(events).forEach { notify(.recorded($0)) }
+                try await append(events).forEach { notify(.recorded($0)) }
                 events.removeAll(keepingCapacity: true)
             }
         }
@@ -148,7 +151,7 @@ public actor Runner {
             diagnostics.messages = messages
             events.append(diagnostics)
         }
-        if !events.isEmpty { try await journal.append(events).forEach { notify(.recorded($0)) } }
+        if !events.isEmpty { try await append(events).forEach { notify(.recorded($0)) } }
         if let max = manifest.config.maxParallel { options.maxParallel = max }
 
         await cancelPosts(plan: plan, desired: desired, state: state, now: now)
@@ -362,14 +365,15 @@ extension Runner {
         options.observer?(notice)
     }
 
-    /// Appends to the journal and tells the observer; a failed write is reported, never silent.
+    /// Appends to the journal and tells the observer; a failed write is reported, never silent
+    /// (a refused write stops the runner, Runner+JournalFault).
     @discardableResult
     func record(_ events: [JournalEvent]) async -> Bool {
         do {
             for event in try await journal.append(events) { notify(.recorded(event)) }
             return true
         } catch {
-            notify(.problem("journal write failed: \(error)"))
+            journalRefused(error)
             return false
         }
     }

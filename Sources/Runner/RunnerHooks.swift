@@ -27,7 +27,7 @@ public struct RunnerHooks: Sendable {
 public protocol HookedRunnerService: Sendable {
     var hooks: RunnerHooks { get set }
     /// Replaces where progress lines go (the server routes them through swift-log).
-    var log: @Sendable (String) -> Void { get set }
+    var log: RunnerLog { get set }
     /// The branch a push webhook must name to start a sync; nil in directory mode (any push).
     var watchedBranch: String? { get }
     /// Runs until stopped (signals, `Runner.stop()`) or until `duration` has passed; drains.
@@ -41,19 +41,30 @@ public struct RunnerHandle: Sendable {
     /// The journal file, for its size in the metrics.
     public let journalPath: String
     /// Re-reads the desired state now: the tree in directory mode, a fetch in repository mode
-    /// (`POST /api/v1/sync` and the push webhook).
-    public let reload: @Sendable () async -> Void
+    /// (`POST /api/v1/sync` and the push webhook); says how it went, so the API never answers
+    /// "done" for a fetch that failed.
+    public let reload: @Sendable () async -> ReloadOutcome
     /// The git poller's last fetch, in repository mode; nil for a directory.
     public let git: GitHealth?
 
     public init(runner: Runner, journal: any JournalBackend, journalPath: String, git: GitHealth? = nil,
-                reload: @escaping @Sendable () async -> Void) {
+                reload: @escaping @Sendable () async -> ReloadOutcome) {
         self.runner = runner
         self.journal = journal
         self.journalPath = journalPath
         self.git = git
         self.reload = reload
     }
+}
+
+/// How a reload went: `POST /api/v1/sync` answers 200, 502 or 503 from it.
+public enum ReloadOutcome: Sendable, Equatable {
+    /// The desired state was read and applied (perhaps with no changes).
+    case done
+    /// The remote could not be fetched (repository mode); the last good revision stays in force.
+    case remoteFailed(String)
+    /// The files could not be read or applied here (a missing directory, a journal refusing writes).
+    case failed(String)
 }
 
 /// How the repository poller is doing: `/readyz` says "not ready" while the remote can't be

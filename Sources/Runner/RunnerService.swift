@@ -11,7 +11,7 @@ public struct RunnerService: HookedRunnerService {
     public var environment: [String: String]
     public var options: Runner.Options
     /// Where progress lines go (stderr in the CLI).
-    public var log: @Sendable (String) -> Void
+    public var log: RunnerLog
     /// When set, status files are written here (debounced, only changed bytes): `--status-dir`.
     public var statusDirectory: URL?
     /// How often status is written at most.
@@ -20,7 +20,7 @@ public struct RunnerService: HookedRunnerService {
     public var hooks = RunnerHooks()
 
     public init(root: URL, stateDirectory: URL, environment: [String: String], options: Runner.Options = .init(),
-                log: @escaping @Sendable (String) -> Void) {
+                log: RunnerLog) {
         self.root = root
         self.stateDirectory = stateDirectory
         self.environment = environment
@@ -49,11 +49,16 @@ public struct RunnerService: HookedRunnerService {
         let first = try source.load(now: clock.now())
         report(first)
         writeBack?.update(first)
-        try await runner.apply(first)
-        try await runner.start()
+        do {
+            try await runner.apply(first)
+            try await runner.start()
+        } catch {
+            try session.stopIfFaulted()
+            throw error
+        }
         log("almanac: running \(first.jobs.count) job(s) from \(root.path); state in \(stateDirectory.path)")
 
-        let reload: @Sendable () async -> Void = {
+        let reload: @Sendable () async -> ReloadOutcome = {
             do {
                 let manifest = try source.load(now: clock.now())
                 report(manifest)
@@ -62,12 +67,14 @@ public struct RunnerService: HookedRunnerService {
                 if !plan.changes.isEmpty {
                     log("almanac: reloaded: " + plan.changes.map { "\($0.action.rawValue) \($0.name)" }.joined(separator: ", "))
                 }
+                return .done
             } catch {
-                log("almanac: reload failed: \(error)")
+                log(.error, "almanac: reload failed: \(error)")
+                return .failed("reload failed: \(error)")
             }
         }
         let watcher = TreeWatcher(tree: source.tree)
-        let watching = watcher.start(onChange: reload)
+        let watching = watcher.start(onChange: { _ = await reload() })
         try await session.drive(for: duration, reload: reload, history: {
             (try? source.load(now: clock.now()))?.config.history
         }, stopSource: {
@@ -78,7 +85,7 @@ public struct RunnerService: HookedRunnerService {
 
     private func report(_ manifest: Manifest) {
         for diagnostic in manifest.diagnostics {
-            log(root.lastPathComponent + "/" + diagnostic.description)
+            log(diagnostic.severity == .error ? .error : .warning, root.lastPathComponent + "/" + diagnostic.description)
         }
     }
 }

@@ -16,13 +16,13 @@ struct ServiceSession {
     let stateDirectory: URL
     let hooks: RunnerHooks
     let writeBack: StatusWriteBack?
-    let log: @Sendable (String) -> Void
+    let log: RunnerLog
 
     /// The runner with processes, posts and scans routed to their executors; every notice is
     /// logged, then passed to the status write-back and the hooks (metrics).
     static func make(root: URL, stateDirectory: URL, environment: [String: String], credentials: GitCredentials = .none,
                      journal: FileJournal, clock: SystemClock, options: Runner.Options, hooks: RunnerHooks,
-                     writeBack: StatusWriteBack?, log: @escaping @Sendable (String) -> Void) async -> ServiceSession {
+                     writeBack: StatusWriteBack?, log: RunnerLog) async -> ServiceSession {
         var options = options
         // 50 ms: room for an fsync on a busy machine before the instant, so a fire never waits for its claim.
         if options.claimLead == .zero { options.claimLead = .milliseconds(50) }
@@ -36,11 +36,11 @@ struct ServiceSession {
                                              observer: options.observer)
         let runner = Runner(clock: clock, journal: journal, executor: executor, options: options)
         if runner.thread.nice >= 0 {
-            log("almanac: the runner's thread runs at normal priority (raising it needs CAP_SYS_NICE or "
+            log(.notice, "almanac: the runner's thread runs at normal priority (raising it needs CAP_SYS_NICE or "
                 + "RLIMIT_NICE, e.g. LimitNICE=-10 in the systemd unit); fires may start late while the machine is saturated")
         }
         if InstantHedge.shared.threads.contains(where: { $0.fifo == 0 }) {
-            log("almanac: the fire threads are not real-time (SCHED_FIFO needs CAP_SYS_NICE or RLIMIT_RTPRIO ≥ 2, "
+            log(.notice, "almanac: the fire threads are not real-time (SCHED_FIFO needs CAP_SYS_NICE or RLIMIT_RTPRIO ≥ 2, "
                 + "e.g. LimitRTPRIO=2 in the systemd unit); fires may start a few ms late while the machine is busy")
         }
         await ServiceLoops.notifier(runner, stateDirectory: stateDirectory, launcher: launcher)
@@ -51,7 +51,7 @@ struct ServiceSession {
     /// Runs the started runner until a signal, `Runner.stop()` or `duration`, with the trigger
     /// inbox, compaction and status loops beside it; then stops `source` (the watcher or poller),
     /// drains, writes status a last time and closes the journal.
-    func drive(for duration: Duration?, git: GitHealth? = nil, reload: @escaping @Sendable () async -> Void,
+    func drive(for duration: Duration?, git: GitHealth? = nil, reload: @escaping @Sendable () async -> ReloadOutcome,
                history: @escaping @Sendable () async -> RootConfig.History?, stopSource: () -> Void) async throws {
         let runner = self.runner, log = self.log
         let journalPath = stateDirectory.appendingPathComponent("journal.jsonl").path
@@ -59,7 +59,7 @@ struct ServiceSession {
         let triggers = ServiceLoops.triggers(stateDirectory, runner: runner, log: log)
         let maintenance = ServiceLoops.compaction(journal, clock: clock, history: history, log: log)
         let signals = !hooks.trapsSignals ? nil : SignalTrap(signals: [SIGINT, SIGTERM]) { signal in
-            log("almanac: signal \(signal): draining")
+            log(.notice, "almanac: signal \(signal): draining")
             Task { await runner.stop() }
         }
         let writer = writeBack.map { back in Task { await back.run(log: log) } }
@@ -72,9 +72,16 @@ struct ServiceSession {
         await runner.shutdown()
         writer?.cancel()
         if let writeBack {
-            do { try await writeBack.flush() } catch { log("almanac: final status write-back failed: \(error)") }
+            do { try await writeBack.flush() } catch { log(.error, "almanac: final status write-back failed: \(error)") }
         }
         try await journal.close()
         log("almanac: stopped")
+        try stopIfFaulted()
+    }
+
+    /// Throws `journalFailed` when the journal refused a write: at start (the first apply) as
+    /// after a drain, so `almanac run` exits non-zero and its supervisor restarts it.
+    func stopIfFaulted() throws {
+        if let fault = runner.journalFault { throw ProcessError.journalFailed(reason: fault.reason) }
     }
 }

@@ -35,6 +35,10 @@ public struct JobStatus: Sendable, Hashable, Codable {
     public var after: [String]?
     /// The jobs that run after this one (the reverse edges), sorted; nil when none.
     public var dependents: [String]?
+    /// Attempts the journal shows running although no runner is up (`almanac status` saw no
+    /// lock holder): interrupted, most likely, and unknown until a runner starts and records
+    /// them so. Nil when a runner is up or nothing was left running.
+    public var runningUnknown: Int? = nil
 
     /// Builds the status of `name` from its spec (when loaded) and its journaled state.
     /// `dependents` are the reverse `after:` edges, which only the whole tree knows (`AfterGraph`).

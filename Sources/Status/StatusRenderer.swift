@@ -5,6 +5,10 @@ import CronSchedule
 /// so the same state always gives the same bytes).
 public enum StatusRenderer {
     public static func text(_ report: StatusReport) -> String {
+        var out = ""
+        if report.runnerUp == false {
+            out += "no runner is up" + (report.runnerLastSeen.map { " (last seen \(RFC3339.format($0)))" } ?? " (none has run here)") + "\n"
+        }
         var rows = [["JOB", "SCHEDULE", "NEXT", "LAST RUN", "RESULT", "SUCCESS", "AVG", "P95"]]
         for job in report.jobs {
             rows.append([
@@ -12,13 +16,14 @@ public enum StatusRenderer {
                 job.schedule,
                 job.nextFire.map { RFC3339.format($0, in: TimeZone(identifier: job.timeZone)) } ?? "-",
                 job.lastRun.map { RFC3339.format($0) } ?? "never",
-                job.running > 0 ? "running" : (job.lastOutcome.map { mark($0) + " " + $0 } ?? "-"),
+                job.running > 0 ? "running" : job.runningUnknown != nil ? "interrupted? (runner not up)"
+                    : (job.lastOutcome.map { mark($0) + " " + $0 } ?? "-"),
                 job.successRate.map { "\(Int(($0 * 100).rounded()))% of \(job.runs)" } ?? "-",
                 job.averageDurationMs.map(duration) ?? "-",
                 job.p95DurationMs.map(duration) ?? "-",
             ])
         }
-        var out = table(rows)
+        out += table(rows)
         for job in report.jobs where job.lastSuccess != nil || job.lastFailure != nil || job.problem != nil
             || job.after != nil || job.dependents != nil {
             var details: [String] = []

@@ -7,6 +7,28 @@ public struct StatusReport: Sendable, Hashable, Codable {
     public var generatedAt: Date
     public var jobs: [JobStatus]
     public var problems: [String]
+    /// Whether a runner holds the state directory; nil where nobody asked (status files, which
+    /// only a running runner writes).
+    public var runnerUp: Bool? = nil
+    /// With no runner up: when one was last heard of (its last journaled run or its stop).
+    public var runnerLastSeen: Date? = nil
+
+    /// Says whether a runner is up. With none up, attempts the journal shows running were left
+    /// by a runner that died: they are shown as `runningUnknown`, not as running.
+    public mutating func setRunner(up: Bool, state: JournalState) {
+        runnerUp = up
+        guard !up else { return }
+        var seen = [state.runnerStartedAt, state.runnerStoppedAt].compactMap { $0 }
+        for job in state.jobs.values {
+            seen += job.running.map(\.startedAt)
+            if let last = job.history.last { seen.append(last.finishedAt ?? last.startedAt) }
+        }
+        runnerLastSeen = seen.max()
+        for index in jobs.indices where jobs[index].running > 0 {
+            jobs[index].runningUnknown = jobs[index].running
+            jobs[index].running = 0
+        }
+    }
 
     /// Joins the loaded specs (if the tree could be read) with the journal's state. Jobs known
     /// only to the journal (removed, or in a file that no longer validates) are listed too.

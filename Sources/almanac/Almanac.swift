@@ -1,4 +1,5 @@
 import ArgumentParser
+import Runner
 
 /// The `almanac` command: it only configures subcommands (one file each under Commands/).
 @main
@@ -7,5 +8,6 @@ struct Almanac: AsyncParsableCommand {
         commandName: "almanac",
         abstract: "Schedules as code: cron jobs and scheduled posts kept as YAML files.",
         discussion: "Jobs live in YAML files under a directory (default jobs.d). `almanac run` fires them and keeps a journal in the state directory (default .almanac/ beside the watched directory).",
+        version: AlmanacVersion.current,
         subcommands: [Run.self, Validate.self, Plan.self, Status.self, History.self, Trigger.self, Next.self, Explain.self])
 }

@@ -49,7 +49,7 @@ struct ServerFixture {
         loop = Task { await runner.run() }
         link = RunnerLink()
         let path = directory.appendingPathComponent("journal.jsonl").path
-        await link.attach(RunnerHandle(runner: runner, journal: journal, journalPath: path, reload: {}))
+        await link.attach(RunnerHandle(runner: runner, journal: journal, journalPath: path, reload: { .done }))
     }
 
     func app(_ settings: ServerSettings = ServerSettings(port: 0, apiToken: "s3cret")) -> some ApplicationProtocol {

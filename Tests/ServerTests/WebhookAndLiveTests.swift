@@ -25,7 +25,7 @@ struct WebhookAndLiveTests {
     func github() async throws {
         let fixture = try await ServerFixture()
         let counter = SyncCounter()
-        await fixture.link.setSyncHook { await counter.hit() }
+        await fixture.link.setSyncHook { await counter.hit(); return .done }
         let push = #"{"ref": "refs/heads/main", "after": "abc"}"#
         let settings = ServerSettings(port: 0, webhookSecret: "hook-secret", watchedBranch: "main")
         try await fixture.app(settings).test(.router) { client in

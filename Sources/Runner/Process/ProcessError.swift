@@ -1,6 +1,6 @@
 import Glibc
 
-/// Why a child process could not be started.
+/// Why a child process could not be started, or why the runner around it had to stop.
 ///
 /// Spawning fails before any user code runs, so every case names the path involved and
 /// the system's reason; the runner journals the text as the execution's error.
@@ -19,6 +19,9 @@ public enum ProcessError: Error, CustomStringConvertible, Equatable {
     case limits(errno: Int32)
     /// Another system call on the way to the spawn failed.
     case system(call: String, errno: Int32)
+    /// The journal refused a write, so the runner drained and stopped (Runner+JournalFault); the
+    /// runner has logged the reason already, and `almanac run` exits with `Runner.journalFaultExitCode`.
+    case journalFailed(reason: String)
 
     /// One line naming the path and the system's reason, for logs and the journal.
     public var description: String {
@@ -37,6 +40,8 @@ public enum ProcessError: Error, CustomStringConvertible, Equatable {
             "cannot apply resource limits: \(Self.text(errno))"
         case .system(let call, let errno):
             "\(call) failed: \(Self.text(errno))"
+        case .journalFailed(let reason):
+            "\(reason): the runner stopped"
         }
     }
 

@@ -53,7 +53,7 @@ public enum PublishClassifier {
     public static func errorClass(for error: ProcessError) -> ErrorClass {
         switch error {
         case .invalidSpec, .commandNotFound, .workdir, .spawn: .configuration
-        case .logFile, .limits, .system: .command
+        case .logFile, .limits, .system, .journalFailed: .command
         }
     }
 

@@ -19,13 +19,13 @@ public struct RepoRunnerService: HookedRunnerService {
     /// How often status is written back at most; nil turns write-back off.
     public var statusInterval: Duration?
     public var identity: StatusIdentity
-    public var log: @Sendable (String) -> Void
+    public var log: RunnerLog
     /// The HTTP server's hooks; empty for a plain `almanac run --repo`.
     public var hooks = RunnerHooks()
 
     public init(source: RepoSource.Options, poll: Duration = .seconds(30), options: Runner.Options = .init(),
                 statusInterval: Duration? = .seconds(10), identity: StatusIdentity = .init(),
-                log: @escaping @Sendable (String) -> Void) {
+                log: RunnerLog) {
         self.source = source
         self.poll = poll
         self.options = options
@@ -65,13 +65,27 @@ public struct RepoRunnerService: HookedRunnerService {
                                                 credentials: source.credentials, journal: journal, clock: clock,
                                                 options: options, hooks: hooks, writeBack: writeBack, log: log)
         let runner = session.runner
-        try await runner.apply(first, revision: revision.hex)
-        try await runner.start()
+        do {
+            try await runner.apply(first, revision: revision.hex)
+            try await runner.start()
+        } catch {
+            try session.stopIfFaulted()
+            throw error
+        }
         log("almanac: running \(first.jobs.count) job(s) from \(source.credentials.redacted(source.url)) \(source.branch) at \(revision.short); state in \(stateDirectory.path)")
 
-        let poller = SerialPoller { [source, writeBack] in
+        let poller = SerialPoller { [source, writeBack] () -> ReloadOutcome in
+            let update: RepoSource.Update
             do {
-                let update = try await repo.poll(now: clock.now())
+                update = try await repo.poll(now: clock.now())
+            } catch {
+                let message = source.credentials.redacted("\(error)")
+                health.failed(message)
+                let current = await repo.applied.map(\.short) ?? "?"
+                log(.warning, "almanac: poll of \(source.credentials.redacted(source.url)) failed, keeping \(current): \(message)")
+                return .remoteFailed("fetch of \(source.credentials.redacted(source.url)) failed, keeping \(current): \(message)")
+            }
+            do {
                 switch update {
                 case .apply(let manifest, let revision):
                     health.fetched(at: clock.now(), revision: revision.hex)
@@ -87,18 +101,18 @@ public struct RepoRunnerService: HookedRunnerService {
                 case .unchanged:
                     health.fetched(at: clock.now(), revision: nil)
                 }
+                return .done
             } catch {
                 let message = source.credentials.redacted("\(error)")
-                health.failed(message)
-                let current = await repo.applied.map(\.short) ?? "?"
-                log("almanac: poll of \(source.credentials.redacted(source.url)) failed, keeping \(current): \(message)")
+                log(.error, "almanac: applying the fetched revision failed: \(message)")
+                return .failed("apply failed: \(message)")
             }
         }
         let polling = Task { [poll] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: poll)
                 if Task.isCancelled { break }
-                await poller.poll()
+                _ = await poller.poll()
             }
         }
         try await session.drive(for: duration, git: health, reload: { await poller.poll() },
@@ -108,7 +122,7 @@ public struct RepoRunnerService: HookedRunnerService {
 
     private func report(_ manifest: Manifest) {
         for diagnostic in manifest.diagnostics {
-            log(source.path + "/" + diagnostic.description)
+            log(diagnostic.severity == .error ? .error : .warning, source.path + "/" + diagnostic.description)
         }
     }
 }
@@ -116,21 +130,22 @@ public struct RepoRunnerService: HookedRunnerService {
 /// One fetch-and-apply at a time: the poll timer, `POST /api/v1/sync` and push webhooks may all
 /// ask at once, and each caller returns only after a poll that started after its request ended.
 actor SerialPoller {
-    private let body: @Sendable () async -> Void
-    private var last: Task<Void, Never>?
+    private let body: @Sendable () async -> ReloadOutcome
+    private var last: Task<ReloadOutcome, Never>?
 
-    init(_ body: @escaping @Sendable () async -> Void) {
+    init(_ body: @escaping @Sendable () async -> ReloadOutcome) {
         self.body = body
     }
 
-    func poll() async {
+    /// This caller's own poll's outcome.
+    func poll() async -> ReloadOutcome {
         let previous = last
         let body = self.body
         let next = Task {
-            await previous?.value
-            await body()
+            _ = await previous?.value
+            return await body()
         }
         last = next
-        await next.value
+        return await next.value
     }
 }

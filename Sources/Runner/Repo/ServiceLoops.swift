@@ -7,12 +7,12 @@ import Manifest
 /// journal compaction.
 enum ServiceLoops {
     /// Logs each notice (one line per journaled event) and passes it on to `also`.
-    static func observer(log: @escaping @Sendable (String) -> Void,
+    static func observer(log: RunnerLog,
                          also: (@Sendable (RunnerNotice) -> Void)? = nil) -> @Sendable (RunnerNotice) -> Void {
         { notice in
             switch notice {
-            case .recorded(let event): if let line = EventLog.line(event) { log(line) }
-            case .problem(let message): log("almanac: \(message)")
+            case .recorded(let event): if let line = EventLog.line(event) { log(EventLog.level(event), line) }
+            case .problem(let message): log(.error, "almanac: \(message)")
             case .info(let message): log(message)
             case .launched: break
             }
@@ -41,13 +41,13 @@ enum ServiceLoops {
     }
 
     /// Picks up `almanac trigger` requests from `STATE/triggers/` every 250 ms.
-    static func triggers(_ stateDirectory: URL, runner: Runner, log: @escaping @Sendable (String) -> Void) -> Task<Void, Never> {
+    static func triggers(_ stateDirectory: URL, runner: Runner, log: RunnerLog) -> Task<Void, Never> {
         let inbox = TriggerInbox(stateDirectory: stateDirectory)
         return Task {
             while !Task.isCancelled {
                 for request in inbox.pending() {
                     if !(await runner.trigger(request.job, by: request.requestedBy)) {
-                        log("almanac: trigger for unknown job '\(request.job)' ignored")
+                        log(.warning, "almanac: trigger for unknown job '\(request.job)' ignored")
                     }
                     inbox.remove(request)
                 }
@@ -59,7 +59,7 @@ enum ServiceLoops {
     /// Compacts at start when the journal passed 64 MiB, then after 100,000 appended events or
     /// a day, with `history()`'s retention. A small journal keeps every line as written.
     static func compaction(_ journal: FileJournal, clock: any RunnerClock, history: @escaping @Sendable () async -> RootConfig.History?,
-                           log: @escaping @Sendable (String) -> Void) -> Task<Void, Never> {
+                           log: RunnerLog) -> Task<Void, Never> {
         let size = (try? FileManager.default.attributesOfItem(atPath: journal.fileURL.path)[.size] as? Int) ?? 0
         return Task {
             var lastCompaction = ContinuousClock.now
@@ -73,7 +73,7 @@ enum ServiceLoops {
                     do {
                         try await journal.compact(now: clock.now(), retention: retention)
                     } catch {
-                        log("almanac: journal compaction failed: \(error)")
+                        log(.error, "almanac: journal compaction failed: \(error)")
                     }
                     lastCompaction = ContinuousClock.now
                     eventsAtLastCompaction = await journal.appendedEvents

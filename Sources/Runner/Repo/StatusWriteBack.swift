@@ -56,13 +56,13 @@ public final class StatusWriteBack: Sendable {
     }
 
     /// Writes whenever dirty, at most once per `interval`, until cancelled; problems go to `log`.
-    public func run(log: @escaping @Sendable (String) -> Void) async {
+    public func run(log: RunnerLog) async {
         while !Task.isCancelled {
             if dirty.withLock({ $0 }) {
                 do {
-                    if try await flush() { log("almanac: status written") }
+                    if try await flush() { log(.debug, "almanac: status written") }
                 } catch {
-                    log("almanac: status write-back failed: \(error)")
+                    log(.error, "almanac: status write-back failed: \(error)")
                 }
             }
             try? await Task.sleep(for: interval)

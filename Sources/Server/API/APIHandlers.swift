@@ -104,8 +104,12 @@ struct APIHandlers: Sendable {
     func sync(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
         try access.write(request)
         _ = try await Self.requester(request)
-        guard await link.sync() else { throw APIError(.serviceUnavailable, "the runner is starting") }
-        return try json(["sync": "done"])
+        switch await link.sync() {
+        case .done: return try json(["sync": "done"])
+        case .remoteFailed(let why): throw APIError(.badGateway, why)
+        case .failed(let why): throw APIError(.serviceUnavailable, why)
+        case nil: throw APIError(.serviceUnavailable, "the runner is starting")
+        }
     }
 
     private func override(_ request: Request, _ context: AlmanacRequestContext, action: String,

@@ -47,13 +47,14 @@ public func buildRouter(link: RunnerLink, settings: ServerSettings, metrics: Ser
     return router
 }
 
-/// 200 when the journal is open, the runner is up and not draining, and a reconcile finished;
-/// otherwise 503 with the reasons. Problems in the files are reported, not fatal: their jobs
+/// 200 when the journal is open and takes writes, the runner is up and not draining, and a
+/// reconcile finished; otherwise 503 with the reasons (`journal: No space left on device (…)`). Problems in the files are reported, not fatal: their jobs
 /// keep their last good version, and the runner goes on serving the rest.
 func readiness(_ link: RunnerLink) async throws -> Response {
     var reasons: [String] = []
     var problems = 0
     if let handle = await link.handle {
+        if let fault = handle.runner.journalFault { reasons.append(fault.reason) }
         if await link.draining { reasons.append("draining") }
         if let plan = handle.runner.lastPlan {
             problems = plan.diagnostics.count

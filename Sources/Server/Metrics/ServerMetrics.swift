@@ -86,6 +86,8 @@ public final class ServerMetrics: Sendable {
                 Gauge(label: "almanac_last_reconcile_timestamp_seconds", factory: factory).record(plan.now.timeIntervalSince1970)
                 Gauge(label: "almanac_reconcile_problems", factory: factory).record(plan.diagnostics.count)
             }
+            // 0 once a write or fsync failed: the runner stops firing and exits (Runner+JournalFault).
+            Gauge(label: "almanac_journal_writable", factory: factory).record(handle.runner.journalFault == nil ? 1 : 0)
             if let git = handle.git?.reading {
                 if let fetched = git.lastFetch {
                     Gauge(label: "almanac_last_git_fetch_timestamp_seconds", factory: factory).record(fetched.timeIntervalSince1970)
@@ -93,7 +95,8 @@ public final class ServerMetrics: Sendable {
                 Gauge(label: "almanac_git_fetch_failing", factory: factory).record(git.lastError == nil ? 0 : 1)
             }
         }
-        Gauge(label: "almanac_up", factory: factory).record(handle == nil ? 0 : 1)
+        // Up means doing its job: a runner whose journal refuses writes fires nothing, so it reads 0.
+        Gauge(label: "almanac_up", factory: factory).record(handle == nil || handle?.runner.journalFault != nil ? 0 : 1)
         return registry.emitToString()
     }
 }

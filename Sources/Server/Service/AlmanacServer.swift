@@ -9,7 +9,7 @@ public func buildApplication(link: RunnerLink, settings: ServerSettings, metrics
                              logger: Logger) -> some ApplicationProtocol {
     Application(
         router: buildRouter(link: link, settings: settings, metrics: metrics),
-        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "almanac"),
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "almanac/\(AlmanacVersion.current)"),
         logger: logger)
 }
 

@@ -11,7 +11,7 @@ public actor RunnerLink {
     private var stopRequested = false
     private(set) var draining = false
     /// Called by `POST /api/v1/sync` and a valid push webhook; the git poller may replace it.
-    private var syncHook: (@Sendable () async -> Void)?
+    private var syncHook: (@Sendable () async -> ReloadOutcome)?
 
     public init() {}
 
@@ -30,15 +30,14 @@ public actor RunnerLink {
     }
 
     /// Replaces what a sync does (the git poller's "fetch now").
-    public func setSyncHook(_ hook: @escaping @Sendable () async -> Void) {
+    public func setSyncHook(_ hook: @escaping @Sendable () async -> ReloadOutcome) {
         syncHook = hook
     }
 
-    /// Runs the sync hook; false when there is none yet.
-    func sync() async -> Bool {
-        guard let syncHook else { return false }
-        await syncHook()
-        return true
+    /// Runs the sync hook and says how it went; nil when there is none yet.
+    func sync() async -> ReloadOutcome? {
+        guard let syncHook else { return nil }
+        return await syncHook()
     }
 
     /// The handle, or a 503 while the runner is not up.

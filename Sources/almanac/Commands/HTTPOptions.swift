@@ -13,11 +13,37 @@ struct HTTPOptions: ParsableArguments {
             help: "File whose first line is the bearer token for state-changing endpoints (else ALMANAC_API_TOKEN; without either they are disabled).")
     var apiTokenFile: String?
 
-    @Option(name: .customLong("log-format"), help: "Log lines as text or json (with --listen).")
+    @Option(name: .customLong("log-format"), help: "Log lines as text or json.")
     var logFormat: String = "text"
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (with --listen).")
+    @Option(name: .customLong("log-level"),
+            help: "The least level logged: trace, debug, info (starts, successes), notice, warning (failed runs), error (file, spawn and journal errors) or critical.")
     var logLevel: String = "info"
+
+    /// The runner's log without `--listen`: plain lines on stderr at `--log-level` and above, or
+    /// JSON lines through swift-log with `--log-format json`. (`serve` sets its own.)
+    func runnerLog() throws -> RunnerLog {
+        guard listen == nil else { return RunnerLog { _, _ in } }
+        guard let minimum = Logger.Level(rawValue: logLevel) else {
+            printError("error: --log-level must be one of trace, debug, info, notice, warning, error, critical")
+            throw ExitCode(1)
+        }
+        switch logFormat {
+        case "text":
+            return .plain(minimum: minimum) { printError($0) }
+        case "json":
+            do {
+                _ = try AlmanacLogging.bootstrap(format: logFormat, level: logLevel)
+            } catch {
+                printError("error: \(error.message)")
+                throw ExitCode(1)
+            }
+            return RunnerLog(Logger(label: "almanac.runner"))
+        default:
+            printError("error: --log-format must be text or json")
+            throw ExitCode(1)
+        }
+    }
 
     /// Runs the runner and the server under one ServiceGroup until SIGTERM/SIGINT or `--for`.
     func serve(_ service: some HookedRunnerService, listen: String, for length: Duration?) async throws {
@@ -32,9 +58,12 @@ struct HTTPOptions: ParsableArguments {
         }
         var service = service
         let runnerLogger = Logger(label: "almanac.runner")
-        service.log = { runnerLogger.info("\($0)") }
+        service.log = RunnerLog(runnerLogger)
         do {
             try await AlmanacServer(runner: service, settings: settings, logger: logger).run(for: length)
+        } catch ProcessError.journalFailed {
+            // Logged once already, when the journal refused the write; the server said 503 meanwhile.
+            throw ExitCode(Runner.journalFaultExitCode)
         } catch {
             logger.error("\(error)")
             throw ExitCode(1)

@@ -9,7 +9,7 @@ extension Almanac {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the scheduler on a directory of job files, or on a git repository.",
-            discussion: "Watches the directory and re-reconciles within a second of a change. With --repo, clones the repository into the state directory, fetches every --poll interval and reconciles each new commit of --branch (each `applied` event records the commit id), and writes status files back to the status branch. SIGINT/SIGTERM stop firing, give running jobs the drain timeout, journal what was left and exit 0.")
+            discussion: "Watches the directory and re-reconciles within a second of a change. With --repo, clones the repository into the state directory, fetches every --poll interval and reconciles each new commit of --branch (each `applied` event records the commit id), and writes status files back to the status branch. SIGINT/SIGTERM stop firing, give running jobs the drain timeout, journal what was left and exit 0. When the journal refuses a write (disk full, I/O error, read-only file system) the runner says so once, stops firing, drains the same way and exits 75, so a supervisor restarts it; exit 1 is a bad start.")
 
         @OptionGroup var workspace: WorkspaceOptions
 
@@ -75,6 +75,7 @@ extension Almanac {
                 printError("error: \(refusal)")
                 throw ExitCode(1)
             }
+            let log = try http.runnerLog()
             do {
                 if let repo {
                     var credentials = GitCredentials.none
@@ -86,7 +87,7 @@ extension Almanac {
                         source: source, poll: pollInterval, options: Runner.Options(drainTimeout: drain),
                         statusInterval: noStatus ? nil : statusEvery,
                         identity: StatusIdentity(name: botName, email: botEmail, message: statusMessage),
-                        log: { printError($0) })
+                        log: log)
                     if let listen = http.listen {
                         try await http.serve(service, listen: listen, for: length)
                     } else {
@@ -96,7 +97,7 @@ extension Almanac {
                     var service = RunnerService(
                         root: workspace.root, stateDirectory: stateDirectory, environment: Workspace.environment,
                         options: Runner.Options(drainTimeout: drain),
-                        log: { printError($0) })
+                        log: log)
                     service.statusDirectory = statusDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL }
                     service.statusInterval = statusEvery
                     if let listen = http.listen {
@@ -105,6 +106,11 @@ extension Almanac {
                         try await service.run(for: length)
                     }
                 }
+            } catch ProcessError.journalFailed {
+                // Said once already, with the cause, when the journal refused the write.
+                throw ExitCode(Runner.journalFaultExitCode)
+            } catch let error as ExitCode {
+                throw error
             } catch {
                 printError("error: \(error)")
                 throw ExitCode(1)

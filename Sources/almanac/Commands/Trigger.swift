@@ -27,6 +27,10 @@ extension Almanac {
             let stateDirectory = workspace.stateDirectory
             let who = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
             guard now else {
+                guard Self.knownJobs(workspace).contains(name) else {
+                    printError("error: no job named '\(name)'")
+                    throw ExitCode(1)
+                }
                 try TriggerInbox(stateDirectory: stateDirectory).submit(job: name, requestedBy: who)
                 if !RunnerProbe.isRunning(stateDirectory) {
                     printError("warning: no runner holds \(stateDirectory.path); the request waits until one starts (or use --now)")
@@ -61,6 +65,21 @@ extension Almanac {
                 + (last.durationMs.map { " in \($0) ms" } ?? ""))
             if let tail = last.outputTail, !tail.isEmpty { print(tail, terminator: tail.hasSuffix("\n") ? "" : "\n") }
             if last.outcome != "success" && last.outcome != "partial" { throw ExitCode(1) }
+        }
+
+        /// The jobs a runner of this state directory knows (applied in its journal, not removed)
+        /// and those in the watched directory, when there is one: a request for any other name
+        /// would wait in the inbox for ever.
+        static func knownJobs(_ workspace: WorkspaceOptions) -> Set<String> {
+            var names = Set<String>()
+            if let files = try? FileTree(root: workspace.root).read() {
+                names.formUnion(ManifestLoader.load(files: files, environment: Workspace.environment, now: Date()).jobs.map(\.name))
+            }
+            let file = workspace.stateDirectory.appendingPathComponent("journal.jsonl")
+            if let state = try? FileJournal.replay(file: file).state {
+                for (name, job) in state.jobs where job.applied != nil && !job.removed { names.insert(name) }
+            }
+            return names
         }
     }
 }

@@ -112,7 +112,11 @@ struct RepoListenTests {
             try await Task.sleep(for: .milliseconds(100))
         }
         try FileManager.default.removeItem(at: fixture.remoteURL)
-        _ = await Self.request(base + "/api/v1/sync", method: "POST", headers: ["Authorization": "Bearer api-token"])
+        let sync = await Self.request(base + "/api/v1/sync", method: "POST", headers: ["Authorization": "Bearer api-token"])
+        #expect(sync?.status == 502, "a failed fetch is not `done`")
+        let error = sync?.object["error"] as? [String: Any]
+        #expect(error?["status"] as? Int == 502)
+        #expect((error?["message"] as? String)?.contains("fetch of") == true, "\(sync?.text ?? "")")
         let ready = await Self.request(base + "/readyz")
         #expect(ready?.status == 503)
         let reasons = ready?.object["reasons"] as? [String] ?? []

@@ -1,0 +1,14 @@
+import Foundation
+
+/// The seconds from the first to the last of `handled` that are not in it: the occurrences of a
+/// per-second job that were lost (nil when nothing was handled at all).
+func unhandledSeconds(_ handled: Set<Date>) -> [Date]? {
+    guard let first = handled.min(), let last = handled.max() else { return nil }
+    var missing: [Date] = []
+    var second = first
+    while second <= last {
+        if !handled.contains(second) { missing.append(second) }
+        second = second.addingTimeInterval(1)
+    }
+    return missing
+}
