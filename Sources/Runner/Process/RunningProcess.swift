@@ -126,7 +126,7 @@ public final class RunningProcess: Sendable {
             signal: reaped.collected && !exitedNormally ? status & 0x7F : nil,
             timedOut: reaped.timedOut, terminated: reaped.terminated,
             cpuUser: Self.duration(usage.ru_utime), cpuSystem: Self.duration(usage.ru_stime),
-            maxRSSKB: reaped.collected ? Int(usage.ru_maxrss) : 0,
+            maxRSSKB: reaped.collected ? ChildPeak.jobPeakKB(reported: Int(usage.ru_maxrss)) : nil,
             outputTail: LogTail.read(logFD, from: logStart),
             result: file,
             resultError: fileError)
