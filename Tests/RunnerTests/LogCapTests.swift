@@ -78,4 +78,24 @@ struct LogCapTests {
             #expect(Int64(text.utf8.count) <= Self.mebibyte)
         }
     }
+
+    @Test("through the runner, a retried occurrence journals one log file per attempt and no runner-sized peak memory")
+    func journaledAttempts() async throws {
+        let live = try await LiveRunner("""
+            name: flaky
+            run: 'echo "attempt $ALMANAC_ATTEMPT"; [ "$ALMANAC_ATTEMPT" = 2 ]'
+            retry: {delays: [200ms]}
+            """)
+        await live.runner.trigger("flaky")
+        let events = try await live.run(for: 2.5)
+        let finished = events.filter { $0.type == .finished && $0.job == "flaky" }
+        #expect(finished.map(\.outcome) == ["failure", "success"])
+        let paths = finished.compactMap(\.logPath)
+        #expect(Set(paths).count == 2)
+        for (index, path) in paths.enumerated() {
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "attempt \(index + 1)\n")
+        }
+        // sh's own peak is a few MB, below the runner's: not measurable here, so not journaled.
+        #expect(finished.allSatisfy { ($0.maxRSSKB ?? 0) < 10 * 1024 })
+    }
 }
