@@ -2,7 +2,7 @@ import CGit2
 import Foundation
 
 extension GitRepository {
-    /// Fetches `remote`'s configured refspecs and all its tags.
+    /// Fetches `remote`'s configured refspecs and all its tags (FETCH_HEAD is not written).
     ///
     /// Remote-tracking branches (`origin/main`) move; local branches do not — resolve
     /// `origin/<branch>` to see what arrived.
@@ -13,6 +13,10 @@ extension GitRepository {
         git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION))
         options.callbacks = callbacks.make()
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
+        // No FETCH_HEAD: nothing reads it (the tip is `refs/remotes/origin/<branch>`), and
+        // writing it makes libgit2 1.5 resolve HEAD's upstream through `git_remote_lookup`,
+        // which leaks (see `remotes`): ~120 KB per fetch in a clone with `branch.main.remote`.
+        options.update_fetchhead = 0
         let code = git_remote_fetch(handle.pointer, nil, &options, nil)
         try check(code, "git_remote_fetch(\(remote))")
         withExtendedLifetime(callbacks) {}
@@ -48,7 +52,11 @@ extension GitRepository {
         if let rejection = callbacks.pushRejection() { throw rejection }
     }
 
+    /// The remote called `name`, looked up on first use and kept (see `remotes` for why).
     private func lookupRemote(_ name: String) throws(GitError) -> GitRemoteHandle {
-        try GitRemoteHandle("git_remote_lookup(\(name))") { git_remote_lookup(&$0, repository.pointer, name) }
+        if let cached = remotes[name] { return cached }
+        let handle = try GitRemoteHandle("git_remote_lookup(\(name))") { git_remote_lookup(&$0, repository.pointer, name) }
+        remotes[name] = handle
+        return handle
     }
 }

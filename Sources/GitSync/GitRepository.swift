@@ -16,6 +16,14 @@ public actor GitRepository {
     /// What the last commit wrote as a packfile, so pushing it to a local remote can link the
     /// pack instead of packing the same objects again (`GitRepository+LocalPush`).
     var lastBulkCommit: BulkCommit?
+    /// Remotes looked up once and reused by every fetch and push (`GitRepository+Remote`).
+    ///
+    /// libgit2 1.5's `git_remote_lookup` leaks PCRE2 match data (and the match frames PCRE2
+    /// hangs on it) for each config entry it tests against `url.*.insteadOf`: about 20 KB per
+    /// entry, ~110 KB per lookup in a small clone. Looking the remote up on every poll grew
+    /// repository mode's RSS linearly; one handle per remote name bounds that to the first
+    /// lookup. (The other lookup a fetch made, for FETCH_HEAD, is switched off in `fetch`.)
+    var remotes: [String: GitRemoteHandle] = [:]
 
     /// The repository's own serial queue, so blocking libgit2 calls stay off the shared pool.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -132,7 +140,7 @@ public actor GitRepository {
 
     /// Adds a remote named `name` fetching `url` with the default refspec.
     public func addRemote(_ name: String, url: String) throws(GitError) {
-        _ = try GitRemoteHandle("git_remote_create(\(name))") {
+        remotes[name] = try GitRemoteHandle("git_remote_create(\(name))") {
             git_remote_create(&$0, repository.pointer, name, url)
         }
     }

@@ -24,7 +24,7 @@ extension FileJournal {
         try checkWritable()
 
         var snapshot = current
-        snapshot.applyRetention(retention, now: now)
+        let expiredLogs = snapshot.applyRetention(retention, now: now)
         let (line, event) = try encode(JournalEvent(seq: current.lastSeq, at: now, type: .snapshot, snapshot: snapshot))
         let (path, dir) = (fileURL.path, directory.standardizedFileURL.path)
         let temporary = path + ".compacting"
@@ -59,5 +59,18 @@ extension FileJournal {
         // Claims of executions that retention dropped are forgotten (`lastOccurrence` still
         // keeps catch-up from reaching them); claims still waiting in the queue are kept.
         claims = fresh.claims.union(pendingClaims)
+        await removeLogs(expiredLogs)
+    }
+
+    /// Deletes the log files of executions retention dropped, now that the journal no longer
+    /// names them; only files inside the state directory (a journal line naming another path is
+    /// never a reason to delete it). A file already gone is no error.
+    private func removeLogs(_ paths: Set<String>) async {
+        guard !paths.isEmpty else { return }
+        let root = directory.standardizedFileURL.path + "/"
+        let owned = paths.filter { URL(fileURLWithPath: $0).standardizedFileURL.path.hasPrefix(root) }
+        _ = try? await onIO { () throws(JournalError) in
+            for path in owned { unlink(path) }
+        }
     }
 }

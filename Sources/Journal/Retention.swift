@@ -18,20 +18,37 @@ extension JournalState {
     ///
     /// Lifetime stats, running executions, pending retries and `lastOccurrence` are kept, so
     /// nothing that decides what runs next is lost; only what `history` lists shrinks.
-    public mutating func applyRetention(_ retention: Retention, now: Date) {
+    /// Returns the log files of the dropped executions that no kept execution names, for the
+    /// caller to delete once the smaller state is durable (`FileJournal.compact`).
+    @discardableResult
+    public mutating func applyRetention(_ retention: Retention, now: Date) -> Set<String> {
         let seconds = Double(retention.keep.components.seconds)
             + Double(retention.keep.components.attoseconds) / 1e18
         let cutoff = now.addingTimeInterval(-seconds)
+        var dropped = Set<String>()
+        var kept = Set<String>()
         for name in Array(jobs.keys) {
             guard var job = jobs[name] else { continue }
-            job.history.removeAll { ($0.finishedAt ?? $0.startedAt) < cutoff }
+            var old: [Execution] = []
+            job.history.removeAll { execution in
+                let expired = (execution.finishedAt ?? execution.startedAt) < cutoff
+                if expired { old.append(execution) }
+                return expired
+            }
             let excess = job.history.count - max(0, retention.maxPerJob)
-            if excess > 0 { job.history.removeFirst(excess) }
+            if excess > 0 {
+                old += job.history.prefix(excess)
+                job.history.removeFirst(excess)
+            }
+            dropped.formUnion(old.compactMap(\.logPath))
+            kept.formUnion(job.history.compactMap(\.logPath))
+            kept.formUnion(job.running.compactMap(\.logPath))
             if job.removed, job.history.isEmpty, job.running.isEmpty, job.queued.isEmpty {
                 jobs[name] = nil
             } else {
                 jobs[name] = job
             }
         }
+        return dropped.subtracting(kept)
     }
 }

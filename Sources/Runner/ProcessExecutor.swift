@@ -5,8 +5,9 @@ import Manifest
 
 /// Runs a job's `run:` as a child process through `ProcessLauncher`.
 ///
-/// Each occurrence gets its own log file under `STATE/logs/<job>/` (attempts append to it) and
-/// its own `$ALMANAC_RESULT` path; the child sees the runner's environment, the job's `env:`
+/// Each attempt gets its own log file, `STATE/logs/<job>/<scheduled>-<attempt>.log`, capped at
+/// the job's `output.maxBytes` (10 MiB by default; head and tail kept, `LogCap`), and its own
+/// `$ALMANAC_RESULT` path; the child sees the runner's environment, the job's `env:`
 /// and `ALMANAC_JOB`, `ALMANAC_SCHEDULED_AT`, `ALMANAC_ATTEMPT`, `ALMANAC_TRIGGER`, plus the
 /// `ALMANAC_RUN` marker a restarted runner finds leftovers by.
 public struct ProcessExecutor: JobExecutor {
@@ -55,7 +56,7 @@ public struct ProcessExecutor: JobExecutor {
             throw ProcessError.invalidSpec("job \(job.name) has no run: command")
         }
         let stamp = Self.stamp(occurrence.scheduledAt)
-        let logPath = stateDirectory.appendingPathComponent("logs/\(job.name)/\(stamp).log").path
+        let logPath = stateDirectory.appendingPathComponent("logs/\(job.name)/\(stamp)-\(attempt).log").path
         let resultPath = stateDirectory.appendingPathComponent("results/\(job.name)/\(stamp)-\(attempt).json").path
         try? FileManager.default.createDirectory(atPath: (resultPath as NSString).deletingLastPathComponent,
                                                  withIntermediateDirectories: true)
@@ -69,9 +70,10 @@ public struct ProcessExecutor: JobExecutor {
         for (key, value) in extra { env[key] = value }
         env = RunMarker(instance: instance, key: occurrence, attempt: attempt).stamped(env)
         let workdir = job.workdir.hasPrefix("/") ? job.workdir : root.appendingPathComponent(job.workdir).standardizedFileURL.path
-        let spec = ProcessSpec(
+        var spec = ProcessSpec(
             command: Self.processCommand(command), workdir: workdir, environment: env, logPath: logPath,
             timeout: job.timeout, killGrace: killGrace, stdin: stdin, resultPath: resultPath, limits: Self.limits(job))
+        spec.outputLimit = Int64(clamping: job.output?.maxBytes ?? OutputPolicy.defaultMaxBytes)
         return (spec, logPath, resultPath)
     }
 

@@ -9,6 +9,7 @@ let sections: [(String, () async throws -> [BenchResult])] = [
     ("cron", CronBench.run),
     ("journal", JournalBench.run),
     ("git", GitBench.run),
+    ("git-poll", GitPollBench.run),
 ]
 
 if CommandLine.arguments.dropFirst().first == "--rss-child" {

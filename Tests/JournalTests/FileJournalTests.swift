@@ -171,6 +171,35 @@ struct FileJournalTests {
         try await journal.close()
     }
 
+    @Test("retention deletes the log files of the executions it drops, and only those inside the state directory")
+    func retentionDeletesLogs() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let outside = try TemporaryDirectory()
+        defer { outside.remove() }
+        let logs = dir.url.appendingPathComponent("logs/job-0", isDirectory: true)
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let journal = try FileJournal(directory: dir.url)
+        var events: [JournalEvent] = [JournalEvent(at: date(), type: .applied, job: "job-0", hash: "h")]
+        var paths: [String] = []
+        for hour in 0..<4 {
+            let at = date(Double(hour) * 3600)
+            // The first execution's log lies outside the state directory: never deleted.
+            let path = hour == 0 ? outside.url.appendingPathComponent("0.log").path : logs.appendingPathComponent("\(hour)-1.log").path
+            _ = FileManager.default.createFile(atPath: path, contents: Data("attempt \(hour)\n".utf8))
+            paths.append(path)
+            events.append(JournalEvent(at: at, type: .started, job: "job-0", scheduledAt: at, attempt: 1))
+            events.append(JournalEvent(at: at.addingTimeInterval(1), type: .finished, job: "job-0", scheduledAt: at,
+                                       attempt: 1, outcome: "success", durationMs: 1000, logPath: path))
+        }
+        _ = try await journal.append(events)
+        try await journal.compact(now: date(4 * 3600), retention: Retention(maxPerJob: 2))
+        let kept = try #require(await journal.state().jobs["job-0"])
+        #expect(kept.history.compactMap(\.logPath) == Array(paths.suffix(2)))
+        #expect(paths.map { FileManager.default.fileExists(atPath: $0) } == [true, false, true, true])
+        try await journal.close()
+    }
+
     @Test("events that cannot be journaled are refused before anything is written")
     func refusesInvalidEvents() async throws {
         let dir = try TemporaryDirectory()

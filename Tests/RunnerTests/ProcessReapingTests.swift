@@ -13,11 +13,29 @@ struct ProcessReapingTests {
         #expect(result.cpuUser + result.cpuSystem <= result.duration + .milliseconds(50))
     }
 
-    @Test("reports the peak memory of a child that allocates 50 MB")
-    func peakMemory() async throws {
-        let result = try await ProcessHarness().run(.argv(["/usr/bin/python3", "-c", "b = b'x' * (50 * 1024 * 1024)"]))
+    @Test("a child's peak memory is its own: /bin/true reads under 10 MB or nothing, never the runner's")
+    func peakMemoryOfTrue() async throws {
+        let result = try await ProcessHarness().run(.argv(["/bin/true"]))
         #expect(result.exitCode == 0)
-        #expect(result.maxRSSKB > 40_000)
+        #expect((result.maxRSSKB ?? 0) < 10 * 1024, "\(result.maxRSSKB ?? 0) KiB: the runner's pages, not /bin/true's")
+    }
+
+    @Test("reports the peak memory of a child that allocates more than the runner ever held")
+    func peakMemory() async throws {
+        // At least 100 MB, and 64 MB above this test process's own peak, so the figure can be told apart.
+        let runnerPeak = try #require(ChildPeak.runnerPeakKB())
+        let megabytes = max(100, runnerPeak / 1024 + 64)
+        let result = try await ProcessHarness().run(.argv(["/usr/bin/python3", "-c", "b = b'x' * (\(megabytes) * 1024 * 1024)"]))
+        #expect(result.exitCode == 0)
+        #expect((result.maxRSSKB ?? 0) >= megabytes * 1024 * 9 / 10)
+    }
+
+    @Test("a reading at or below the runner's own peak is omitted, one above it kept", arguments: [
+        (reported: 50_000, runner: 60_000, kept: false), (reported: 61_000, runner: 60_000, kept: false),
+        (reported: 200_000, runner: 60_000, kept: true),
+    ])
+    func peakThreshold(reported: Int, runner: Int, kept: Bool) {
+        #expect(ChildPeak.jobPeakKB(reported: reported, runnerPeakKB: runner) == (kept ? reported : nil))
     }
 
     @Test("applies memory and CPU limits with prlimit")

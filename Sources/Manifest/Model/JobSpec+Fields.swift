@@ -35,6 +35,7 @@ extension JobSpec {
             if let cpu = limits.cpu { parts.append("cpu=\(formatDuration(cpu))") }
             out["limits"] = parts.joined(separator: " ")
         }
+        if let output { out["output"] = "maxBytes=\(output.maxBytes)" }
         if kind == .post {
             out["content"] = JSONValue.object(content).canonicalText
             out["publish"] = JSONValue.array(publish.map(\.canonicalJSON)).canonicalText

@@ -41,6 +41,8 @@ extension JobSpec {
         var repoTemplate: String?
         var branch: String?
         var since: Duration?
+        /// `output:`; nil means `OutputPolicy()`'s default cap.
+        var output: OutputPolicy? = nil
 
         /// The shared box of all-default cold fields.
         static let defaults = Box(ColdValues(

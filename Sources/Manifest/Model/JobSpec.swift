@@ -114,6 +114,12 @@ public struct JobSpec: Sendable, Hashable {
         set { updateCold(\.limits, newValue) }
     }
 
+    /// `output:` as written (the job's or `defaults:`'s); nil when neither sets it.
+    public var output: OutputPolicy? {
+        get { storage.values.cold.values.output }
+        set { updateCold(\.output, newValue) }
+    }
+
     // Posts.
     /// `title`, `body`, `media`, `channel`, `platform`, `nsfw`, `flair` and free-form keys.
     public var content: [String: JSONValue] {

@@ -27,20 +27,25 @@ public struct RootConfig: Sendable, Hashable {
         public var timeout: Duration?
         /// Default publish targets for posts.
         public var publish: [PublishTarget]?
+        /// The output cap of jobs that set none.
+        public var output: OutputPolicy?
 
         public init(timeZone: TimeZone? = nil, retry: RetryPolicy? = nil, notify: [NotifySpec]? = nil,
-                    catchup: CatchupPolicy? = nil, timeout: Duration? = nil, publish: [PublishTarget]? = nil) {
+                    catchup: CatchupPolicy? = nil, timeout: Duration? = nil, publish: [PublishTarget]? = nil,
+                    output: OutputPolicy? = nil) {
             self.timeZone = timeZone
             self.retry = retry
             self.notify = notify
             self.catchup = catchup
             self.timeout = timeout
             self.publish = publish
+            self.output = output
         }
 
         func overridden(by nearer: Defaults) -> Defaults {
             Defaults(timeZone: nearer.timeZone ?? timeZone, retry: nearer.retry ?? retry, notify: nearer.notify ?? notify,
-                     catchup: nearer.catchup ?? catchup, timeout: nearer.timeout ?? timeout, publish: nearer.publish ?? publish)
+                     catchup: nearer.catchup ?? catchup, timeout: nearer.timeout ?? timeout, publish: nearer.publish ?? publish,
+                     output: nearer.output ?? output)
         }
     }
 

@@ -62,7 +62,7 @@ extension SchemaContext {
 
     private mutating func defaults(_ node: YAMLNode) -> RootConfig.Defaults {
         var defaults = RootConfig.Defaults()
-        let keys = ["timezone", "retry", "notify", "catchup", "timeout", "publish"]
+        let keys = ["timezone", "retry", "notify", "catchup", "timeout", "publish", "output"]
         guard let m = mapping(node, "defaults", known: keys) else { return defaults }
         if let node = m["timezone"] { defaults.timeZone = timeZone(node, "defaults.timezone") }
         if let node = m["retry"] { defaults.retry = retry(node, "defaults.retry") }
@@ -70,6 +70,7 @@ extension SchemaContext {
         if let node = m["catchup"] { defaults.catchup = catchup(node, "defaults.catchup") }
         if let node = m["timeout"] { defaults.timeout = duration(node, "defaults.timeout", positive: true) }
         if let node = m["publish"] { defaults.publish = publishList(node, "defaults.publish") }
+        if let node = m["output"] { defaults.output = output(node, "defaults.output") }
         return defaults
     }
 

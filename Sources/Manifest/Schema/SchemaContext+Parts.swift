@@ -127,6 +127,25 @@ extension SchemaContext {
         return errorCount == before ? limits : nil
     }
 
+    /// `output:` — `{maxBytes: 10M}`, at least `OutputPolicy.minimumMaxBytes`.
+    mutating func output(_ node: YAMLNode, _ field: String) -> OutputPolicy? {
+        guard let m = mapping(node, field, known: ["maxBytes"]) else { return nil }
+        guard let value = m["maxBytes"] else {
+            error("\(field): missing `maxBytes` (a size like 10M)", at: node.mark)
+            return nil
+        }
+        let before = errorCount
+        guard let text = string(value, "\(field).maxBytes") else { return nil }
+        guard let bytes = Self.byteSize(text), bytes >= OutputPolicy.minimumMaxBytes else {
+            if errorCount == before {
+                error("\(field).maxBytes: expected a size of at least 1K like 10M or 1048576, found \(describe(value))",
+                      at: value.mark)
+            }
+            return nil
+        }
+        return OutputPolicy(maxBytes: bytes)
+    }
+
     /// `512M` → bytes; units K M G T are binary, an optional `i`/`B`/`iB` suffix is allowed.
     static func byteSize(_ text: String) -> UInt64? {
         var unitText = Substring(text)

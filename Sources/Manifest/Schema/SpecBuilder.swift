@@ -56,6 +56,7 @@ extension SchemaContext {
         spec.jitter = m["jitter"].flatMap { duration($0, "jitter") } ?? .zero
         spec.enabled = m["enabled"].flatMap { bool($0, "enabled") } ?? true
         spec.notify = m["notify"].flatMap { notifyList($0, "notify") } ?? defaults.notify ?? []
+        if kind != .post { spec.output = m["output"].flatMap { output($0, "output") } ?? defaults.output }
         switch kind {
         case .post: readPost(m, into: &spec, defaults: defaults)
         case .scan: readScan(m, into: &spec)

@@ -2,7 +2,7 @@
 enum SpecKeys {
     static let shared = ["kind", "name", "schedule", "every", "timezone", "enabled", "timeout", "retry", "notify",
                          "jitter", "catchup"]
-    static let runnable = ["run", "workdir", "env", "nonRetryableExitCodes", "concurrency", "after", "limits"]
+    static let runnable = ["run", "workdir", "env", "nonRetryableExitCodes", "concurrency", "after", "limits", "output"]
     static let postOnly = ["at", "content", "publish", "cancelled"]
     static let scanOnly = ["repo", "branch", "since"]
 

@@ -37,8 +37,9 @@ public struct ExecutionResult: Sendable {
     public var cpuUser: Duration
     /// System CPU time of the child and the descendants it waited for.
     public var cpuSystem: Duration
-    /// Peak resident set size in KiB.
-    public var maxRSSKB: Int
+    /// The job's peak resident set in KiB; nil when the kernel's figure could be the runner's
+    /// (`ChildPeak`: a spawned child's `ru_maxrss` starts at the runner's own peak).
+    public var maxRSSKB: Int?
     /// The last 4 KiB this execution appended to its log, as valid UTF-8.
     public var outputTail: String
     /// The parsed `$ALMANAC_RESULT` document, if the child wrote one.
@@ -50,7 +51,7 @@ public struct ExecutionResult: Sendable {
     public init(
         pid: Int32, startedAt: Date, finishedAt: Date, exitCode: Int32?, signal: Int32?,
         timedOut: Bool = false, terminated: Bool = false, cpuUser: Duration = .zero, cpuSystem: Duration = .zero,
-        maxRSSKB: Int = 0, outputTail: String = "", result: ResultFile? = nil, resultError: String? = nil
+        maxRSSKB: Int? = nil, outputTail: String = "", result: ResultFile? = nil, resultError: String? = nil
     ) {
         self.pid = pid
         self.startedAt = startedAt

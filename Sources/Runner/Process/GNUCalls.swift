@@ -2,7 +2,7 @@ import Glibc
 
 /// glibc functions the Swift `Glibc` module hides behind `_GNU_SOURCE`, looked up with `dlsym`.
 ///
-/// `pidfd_open`, `pidfd_send_signal`, `pipe2`, `prlimit` and the `posix_spawn_file_actions_*_np` extensions are
+/// `pidfd_open`, `pidfd_send_signal`, `pipe2`, `prlimit`, `fallocate` and the `posix_spawn_file_actions_*_np` extensions are
 /// exported by glibc 2.36 but not declared by the module map, and Package.swift has no C
 /// shim target for Runner. Resolving them once through `dlsym` keeps the C calling
 /// convention (unlike `@_silgen_name`) and lets a missing symbol degrade to ENOSYS.
@@ -13,6 +13,7 @@ enum GNUCalls {
     private typealias Prlimit = @convention(c) (pid_t, Int32, UnsafePointer<rlimit>?, UnsafeMutablePointer<rlimit>?) -> Int32
     private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
     private typealias AddClosefrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private typealias Fallocate = @convention(c) (Int32, Int32, off_t, off_t) -> Int32
 
     private struct Table: @unchecked Sendable {
         let pidfdOpen: PidfdOpen?
@@ -21,6 +22,7 @@ enum GNUCalls {
         let prlimit: Prlimit?
         let addChdir: AddChdir?
         let addClosefrom: AddClosefrom?
+        let fallocate: Fallocate?
     }
 
     private static let table: Table = {
@@ -35,7 +37,8 @@ enum GNUCalls {
             pipe2: symbol("pipe2", as: Pipe2.self),
             prlimit: symbol("prlimit", as: Prlimit.self),
             addChdir: symbol("posix_spawn_file_actions_addchdir_np", as: AddChdir.self),
-            addClosefrom: symbol("posix_spawn_file_actions_addclosefrom_np", as: AddClosefrom.self))
+            addClosefrom: symbol("posix_spawn_file_actions_addclosefrom_np", as: AddClosefrom.self),
+            fallocate: symbol("fallocate", as: Fallocate.self))
     }()
 
     /// A close-on-exec fd that becomes readable when `pid` exits; -1 and errno on failure.
@@ -61,6 +64,13 @@ enum GNUCalls {
         guard let call = table.prlimit else { errno = ENOSYS; return -1 }
         var limit = limit
         return call(pid, Int32(resource.rawValue), &limit, nil)
+    }
+
+    /// Frees the blocks of `length` bytes at `offset`, keeping the file's size
+    /// (`FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE`, from linux/falloc.h); -1 and errno on failure.
+    static func punchHole(_ fd: Int32, offset: Int64, length: Int64) -> Int32 {
+        guard let call = table.fallocate else { errno = ENOSYS; return -1 }
+        return call(fd, 0x02 | 0x01, off_t(offset), off_t(length))
     }
 
     /// Adds a `chdir` to the spawn's file actions; returns an errno value (0 on success).

@@ -15,17 +15,22 @@ enum LogTail {
         let end = Int64(info.st_size)
         let from = max(start, end - Int64(maxBytes))
         guard end > from else { return "" }
-        var bytes = [UInt8](repeating: 0, count: Int(end - from))
+        return repair(bytes(fd, at: from, count: Int(end - from)))
+    }
+
+    /// Up to `count` bytes of `fd` at `offset` (fewer at the end of the file or on an error).
+    static func bytes(_ fd: Int32, at offset: Int64, count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < bytes.count {
             let n = bytes.withUnsafeMutableBytes { buffer in
-                pread(fd, buffer.baseAddress.map { $0 + filled }, buffer.count - filled, off_t(from) + off_t(filled))
+                pread(fd, buffer.baseAddress.map { $0 + filled }, buffer.count - filled, off_t(offset) + off_t(filled))
             }
             if n < 0, errno == EINTR { continue }
             guard n > 0 else { break }
             filled += n
         }
-        return repair(bytes.prefix(filled))
+        return Array(bytes.prefix(filled))
     }
 
     /// Decodes `bytes` as UTF-8 after dropping a character cut at the front.

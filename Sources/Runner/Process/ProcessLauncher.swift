@@ -101,7 +101,8 @@ public final class ProcessLauncher: Sendable {
             throw failure
         }
         return RunningProcess(
-            pid: pid, startedAt: startedAt, logFD: logFD, logStart: prepared.logStart, resultPath: spec.resultPath)
+            pid: pid, startedAt: startedAt, logFD: logFD, logStart: prepared.logStart, resultPath: spec.resultPath,
+            logCap: spec.outputLimit.map { LogCap(maxBytes: $0) })
     }
 
     /// Collects the child's exit on the reaper, arms its timeout and feeds its stdin.
@@ -109,6 +110,7 @@ public final class ProcessLauncher: Sendable {
         let spec = prepared.spec
         reaper.watch(process)
         if let timeout = spec.timeout { process.scheduleTimeout(after: timeout, grace: spec.killGrace) }
+        process.scheduleLogCap()
         if let write = prepared.stdinPipe?.write, let bytes = spec.stdin { StdinWriter.deliver(bytes, to: write) }
         return process
     }

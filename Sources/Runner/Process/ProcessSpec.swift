@@ -66,6 +66,9 @@ public struct ProcessSpec: Sendable {
     public var resultPath: String?
     /// Optional per-child resource limits.
     public var limits: ProcessLimits
+    /// The most bytes this execution may leave in its log (head and tail kept, `LogCap`);
+    /// nil for no cap.
+    public var outputLimit: Int64? = nil
 
     /// A spec with the defaults a job gets: no timeout, 5 s kill grace, stdin from /dev/null.
     public init(

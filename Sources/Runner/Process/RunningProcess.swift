@@ -18,6 +18,7 @@ public final class RunningProcess: Sendable {
     private let logFD: Int32
     private let logStart: Int64
     private let resultPath: String?
+    private let logCap: LogCap?
     private let state = Mutex(State())
 
     private struct State {
@@ -30,12 +31,13 @@ public final class RunningProcess: Sendable {
         var signalled = false
     }
 
-    init(pid: Int32, startedAt: Date, logFD: Int32, logStart: Int64, resultPath: String?) {
+    init(pid: Int32, startedAt: Date, logFD: Int32, logStart: Int64, resultPath: String?, logCap: LogCap? = nil) {
         self.pid = pid
         self.startedAt = startedAt
         self.logFD = logFD
         self.logStart = logStart
         self.resultPath = resultPath
+        self.logCap = logCap
     }
 
     /// Waits for the child to exit and returns its result; may be called any number of times.
@@ -63,6 +65,21 @@ public final class RunningProcess: Sendable {
     /// Arms the timeout: at the deadline the group is stopped as by `terminate(grace:)`.
     func scheduleTimeout(after timeout: Duration, grace: Duration) {
         schedule(after: timeout) { process in process.stop(timedOut: true, grace: grace) }
+    }
+
+    /// Every second until the child is reaped, frees the log blocks the cap will cut (`LogCap`).
+    ///
+    /// Runs under the state lock, which `collect` takes before closing the log, so the fd is open.
+    func scheduleLogCap() {
+        guard let logCap else { return }
+        schedule(after: .seconds(1)) { process in
+            let running = process.state.withLock { state -> Bool in
+                guard !state.reaped else { return false }
+                logCap.punch(process.logFD, start: process.logStart)
+                return true
+            }
+            if running { process.scheduleLogCap() }
+        }
     }
 
     private func stop(timedOut: Bool, grace: Duration) {
@@ -118,6 +135,7 @@ public final class RunningProcess: Sendable {
         }
         guard let reaped else { return false }
         let finishedAt = Date()
+        logCap?.trim(logFD, start: logStart)
         let (file, fileError) = resultPath.map(ResultFile.read(path:)) ?? (nil, nil)
         let exitedNormally = status & 0x7F == 0
         let result = ExecutionResult(
@@ -126,7 +144,7 @@ public final class RunningProcess: Sendable {
             signal: reaped.collected && !exitedNormally ? status & 0x7F : nil,
             timedOut: reaped.timedOut, terminated: reaped.terminated,
             cpuUser: Self.duration(usage.ru_utime), cpuSystem: Self.duration(usage.ru_stime),
-            maxRSSKB: reaped.collected ? Int(usage.ru_maxrss) : 0,
+            maxRSSKB: reaped.collected ? ChildPeak.jobPeakKB(reported: Int(usage.ru_maxrss)) : nil,
             outputTail: LogTail.read(logFD, from: logStart),
             result: file,
             resultError: fileError)
