@@ -29,7 +29,8 @@ struct APIHandlers: Sendable {
         let detail = JobDetail(
             job: status, spec: snapshot.specs[name]?.fields ?? recorded?.applied?.fields ?? [:],
             nextFires: snapshot.nextFires(name), pendingRetry: recorded?.pendingRetry, queued: recorded?.queued.count ?? 0,
-            lifetimeSuccesses: recorded?.stats.successCount ?? 0, lifetimeFailures: recorded?.stats.failureCount ?? 0)
+            lifetimeSuccesses: recorded?.stats.successCount ?? 0, lifetimeFailures: recorded?.stats.failureCount ?? 0,
+            lifetimeRetries: recorded?.stats.retries ?? 0)
         return try json(detail)
     }
 

@@ -19,13 +19,24 @@ struct HTTPOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (with --listen).")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("per-job-metrics"),
+            help: "on or off: the /metrics series with a job label (3 to 13 per job; off for very large trees).")
+    var perJobMetrics: Switch = .on
+
+    /// `on` or `off`, as an option's value.
+    enum Switch: String, ExpressibleByArgument {
+        case on, off
+    }
+
     /// Runs the runner and the server under one ServiceGroup until SIGTERM/SIGINT or `--for`.
     func serve(_ service: some HookedRunnerService, listen: String, for length: Duration?) async throws {
         let logger: Logger
         let settings: ServerSettings
         do {
             logger = try AlmanacLogging.bootstrap(format: logFormat, level: logLevel)
-            settings = try ServerSettings.make(listen: listen, environment: Workspace.environment, tokenFile: apiTokenFile)
+            var made = try ServerSettings.make(listen: listen, environment: Workspace.environment, tokenFile: apiTokenFile)
+            made.perJobMetrics = perJobMetrics == .on
+            settings = made
         } catch {
             printError("error: \(error.message)")
             throw ExitCode(1)
