@@ -5,10 +5,12 @@ import Foundation
 /// Hand-written civil arithmetic rather than DateFormatter: deterministic across locales, and
 /// the same bytes on every machine, which the plan and status files rely on.
 public enum RFC3339 {
-    public static func format(_ date: Date, in zone: TimeZone? = nil) -> String {
+    /// With `numericOffset`, UTC is written `+00:00` rather than `Z`, so a column of times in
+    /// several zones keeps one form.
+    public static func format(_ date: Date, in zone: TimeZone? = nil, numericOffset: Bool = false) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(25)
-        write(date, in: zone, into: &bytes)
+        write(date, in: zone, numericOffset: numericOffset, into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -16,7 +18,7 @@ public enum RFC3339 {
     ///
     /// The status write-back formats several dates for each of thousands of jobs; appending
     /// digits to one buffer avoids a dozen small strings per date.
-    public static func write(_ date: Date, in zone: TimeZone? = nil, into out: inout [UInt8]) {
+    public static func write(_ date: Date, in zone: TimeZone? = nil, numericOffset: Bool = false, into out: inout [UInt8]) {
         let whole = Int64((date.timeIntervalSince1970).rounded(.down))
         let millis = Int((date.timeIntervalSince1970 - Double(whole)) * 1000 + 0.5)
         let offset = zone.map { Int64($0.secondsFromGMT(for: date)) } ?? 0
@@ -39,7 +41,7 @@ public enum RFC3339 {
             out.append(UInt8(ascii: "."))
             pad(millis, 3, &out)
         }
-        if zone == nil || offset == 0 && zone?.identifier == "UTC" || offset == 0 && zone?.identifier == "GMT" {
+        if !numericOffset && (zone == nil || offset == 0 && zone?.displayName == "UTC") {
             out.append(UInt8(ascii: "Z"))
             return
         }

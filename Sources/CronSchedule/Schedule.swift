@@ -43,10 +43,7 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
         zoneName == "UTC" ? expression : "\(expression) (\(zoneName))"
     }
 
-    /// The zone's name for people: Foundation on Linux calls UTC "GMT"; we say UTC.
-    var zoneName: String {
-        ["GMT", "UTC", "Etc/UTC", "Etc/GMT"].contains(timeZone.identifier) ? "UTC" : timeZone.identifier
-    }
+    var zoneName: String { timeZone.displayName }
 
     /// The first fire time strictly after `date`; nil when it never fires again (searches 50 years).
     public func next(after date: Date) -> Date? {
@@ -191,4 +188,22 @@ public struct FireSequence: Sequence, Sendable {
     }
 
     public func makeIterator() -> Iterator { Iterator(schedule: schedule, cursor: start) }
+}
+
+extension Schedule {
+    /// The shortest gap, in seconds, between consecutive fires among the first `samples` after
+    /// `date`; nil when it fires fewer than twice.
+    ///
+    /// What `jitter` must stay under: a jitter at least this long could push an occurrence onto
+    /// or past the next one. A sample rather than a proof, so a schedule whose tightest gap
+    /// comes later than the sample (rare: a `L`/`W` day-of-month at a month's end) may pass.
+    public func shortestGap(after date: Date, samples: Int = 12) -> TimeInterval? {
+        var shortest: TimeInterval?
+        var previous: Date?
+        for fire in fires(after: date).prefix(samples) {
+            if let previous { shortest = min(shortest ?? .infinity, fire.timeIntervalSince(previous)) }
+            previous = fire
+        }
+        return shortest
+    }
 }

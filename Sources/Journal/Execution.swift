@@ -11,7 +11,9 @@ public struct Execution: Sendable, Hashable, Codable {
     public var exitCode: Int?
     public var signal: Int?
     public var durationMs: Int?
-    /// Microseconds from the planned instant to the launch (JournalEvent.lateUs).
+    /// Microseconds from the planned instant (the scheduled time plus the job's jitter, or a
+    /// retry's own due time) to the launch (JournalEvent.lateUs). The `started` event gives a
+    /// first figure, the `finished` event the exact one.
     public var lateUs: Int?
     public var errorClass: String?
     public var outputTail: String?
@@ -32,6 +34,14 @@ public struct Execution: Sendable, Hashable, Codable {
         self.pid = pid
     }
 
+    /// How late the attempt started, in whole milliseconds: from the journaled lateness when
+    /// there is one, so neither the jitter nor a retry's delay counts as late; else (attempts
+    /// journaled before lateness was) from the scheduled time to the recorded start.
+    public var lateMs: Int {
+        if let lateUs { return max(0, lateUs / 1000) }
+        return max(0, Int((startedAt.timeIntervalSince(key.scheduledAt) * 1000).rounded()))
+    }
+
     /// Fills in what a `finished` or `interrupted` event reports.
     mutating func finish(with event: JournalEvent) {
         finishedAt = event.at
@@ -39,7 +49,7 @@ public struct Execution: Sendable, Hashable, Codable {
         exitCode = event.exitCode
         signal = event.signal
         durationMs = event.durationMs ?? Int(event.at.timeIntervalSince(startedAt) * 1000)
-        lateUs = event.lateUs
+        lateUs = event.lateUs ?? lateUs
         errorClass = event.errorClass
         outputTail = event.outputTail
         cpuUserMs = event.cpuUserMs

@@ -93,15 +93,64 @@ public struct Publication: Sendable, Hashable, Codable {
 }
 
 /// Lifetime counters of a job; unlike `history` they survive retention.
+///
+/// They count attempts, and only grow, so `/metrics` can expose them as Prometheus counters;
+/// what a person reads per occurrence (a failure retried to success is one success) is
+/// derived from `history` by `JobStatus`.
 public struct JobStats: Sendable, Hashable, Codable {
-    /// Executions with outcome `success`.
+    /// Attempts with outcome `success` or `partial`.
     public var successCount = 0
-    /// Executions with any other outcome (failure, timeout, partial, killed, error, interrupted).
+    /// Attempts with any other outcome but `skipped` (failure, timeout, killed, error, interrupted).
     public var failureCount = 0
     public var lastSuccess: Date?
     public var lastFailure: Date?
+    /// Finished attempts by outcome (`success`, `failure`, `timeout`, …): the runner's own
+    /// small vocabulary, so the keys stay bounded.
+    public var outcomes: [String: Int] = [:]
+    /// Finished attempts that were retries (attempt 2 and later).
+    public var retries = 0
+    /// When the latest attempt finished, how it ended and how long it took.
+    public var lastFinished: Date?
+    public var lastOutcome: String?
+    public var lastDurationMs: Int?
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case successCount, failureCount, lastSuccess, lastFailure, outcomes, retries, lastFinished, lastOutcome, lastDurationMs
+    }
+
+    /// Snapshots written before the per-outcome counts lack them: they start empty.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        successCount = try c.decode(Int.self, forKey: .successCount)
+        failureCount = try c.decode(Int.self, forKey: .failureCount)
+        lastSuccess = try c.decodeIfPresent(Date.self, forKey: .lastSuccess)
+        lastFailure = try c.decodeIfPresent(Date.self, forKey: .lastFailure)
+        outcomes = try c.decodeIfPresent([String: Int].self, forKey: .outcomes) ?? [:]
+        retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? 0
+        lastFinished = try c.decodeIfPresent(Date.self, forKey: .lastFinished)
+        lastOutcome = try c.decodeIfPresent(String.self, forKey: .lastOutcome)
+        lastDurationMs = try c.decodeIfPresent(Int.self, forKey: .lastDurationMs)
+    }
+
+    /// Counts one finished attempt.
+    mutating func count(_ execution: Execution, at end: Date) {
+        let outcome = execution.outcome ?? "unknown"
+        if outcome == "success" || outcome == "partial" {
+            successCount += 1
+            lastSuccess = end
+        } else if outcome != "skipped" {
+            // A skip (a scan without activity) is neither a success nor a failure.
+            failureCount += 1
+            lastFailure = end
+        }
+        outcomes[outcome, default: 0] += 1
+        if execution.attempt > 1 { retries += 1 }
+        lastFinished = end
+        lastOutcome = outcome
+        lastDurationMs = execution.durationMs
+    }
 }
 
 /// Everything the journal knows about one job, post or scan.

@@ -102,8 +102,9 @@ extension JobState.Values {
         case .started:
             guard let key = event.key else { break }
             if pendingRetry?.key == key { pendingRetry = nil }
-            let execution = Execution(key: key, attempt: event.attempt ?? 1, triggeredBy: event.triggeredBy,
+            var execution = Execution(key: key, attempt: event.attempt ?? 1, triggeredBy: event.triggeredBy,
                                       startedAt: event.at, pid: event.pid)
+            execution.lateUs = event.lateUs
             running.append(consume execution)
             dequeue(event)
         case .finished, .interrupted:
@@ -169,16 +170,7 @@ extension JobState.Values {
         // Finished in place: the execution (~300 bytes) is moved, never copied.
         let last = history.count - 1
         history[last].finish(with: event)
-        let outcome = history[last].outcome
-        if outcome == "success" || outcome == "partial" {
-            stats.successCount += 1
-            stats.lastSuccess = event.at
-        } else if outcome == "skipped" {
-            // Nothing to do (a scan without activity): neither a success nor a failure.
-        } else {
-            stats.failureCount += 1
-            stats.lastFailure = event.at
-        }
+        stats.count(history[last], at: event.at)
     }
 
     private mutating func publish(_ event: JournalEvent, target: String, state: String) {

@@ -96,8 +96,12 @@ extension Runner {
                 let runKey = RunKey(key: fire.key, attempt: fire.attempt)
                 // Claimed up to the claim lead early, the child starts on `fire.at`: that is the
                 // start the journal records, so lateness never reads negative.
-                var started = event(.started, job: job.name, at: max(clock.now(), fire.at), key: fire.key, attempt: fire.attempt)
+                let now = clock.now()
+                var started = event(.started, job: job.name, at: max(now, fire.at), key: fire.key, attempt: fire.attempt)
                 started.triggeredBy = fire.triggeredBy
+                // From the planned instant (jitter and retry delay included), never the scheduled
+                // time; `finished` replaces it with the launch's exact figure.
+                started.lateUs = max(0, Int((now.timeIntervalSince(fire.at) * 1e6).rounded()))
                 startedEvents[runKey] = started
                 group.addTask {
                     do {
@@ -304,9 +308,17 @@ extension Runner {
     /// Queues a manual run of `name` now; false when no such job is loaded.
     @discardableResult
     public func trigger(_ name: String, by who: String = "manual") async -> Bool {
-        guard jobs[name] != nil else { return false }
+        guard let job = jobs[name] else { return false }
         let now = clock.now()
-        let at = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        var at = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        // A manual run is keyed by its millisecond; when that is also a scheduled occurrence's
+        // key (or an earlier manual run's), one claim would silently swallow the other, so the
+        // manual run moves to the next free millisecond and both run (or, under `concurrency:
+        // forbid`, the later one is journaled `skipped: overlap`).
+        let state = await journal.state()
+        while isTaken(OccurrenceKey(job: name, scheduledAt: at), job: job, state: state) {
+            at = at.addingTimeInterval(0.001)
+        }
         let key = OccurrenceKey(job: name, scheduledAt: at)
         var triggered = event(.triggered, job: name, at: now, key: key, attempt: 1)
         triggered.triggeredBy = who
@@ -314,5 +326,14 @@ extension Runner {
         queue.push(Fire(at: at, key: key, attempt: 1, reason: .manual, generation: generations[name, default: 0]))
         poke()
         return true
+    }
+
+    /// Whether `key` already names an occurrence: one of the schedule's, or one the journal
+    /// has started or has a manual trigger pending for.
+    private func isTaken(_ key: OccurrenceKey, job: JobSpec, state: JournalState) -> Bool {
+        if case .cron(let schedule) = job.trigger, schedule.matches(key.scheduledAt) {
+            return true
+        }
+        return state.isClaimed(key, attempt: 1) || state.pendingTriggers.contains { $0.key == key }
     }
 }

@@ -4,13 +4,13 @@
 /// hundreds of milliseconds in allocations and UTF-8 bookkeeping; these append bytes to one
 /// growing buffer per file.
 extension Array where Element == UInt8 {
-    mutating func appendText(_ text: String) {
+    package mutating func appendText(_ text: String) {
         var text = text
         text.withUTF8 { append(contentsOf: $0) }
     }
 
     /// `value` in decimal (a leading `-` when negative), zero-padded to `width` digits.
-    mutating func appendDecimal(_ value: Int, width: Int = 1) {
+    package mutating func appendDecimal(_ value: Int, width: Int = 1) {
         if value < 0 { append(UInt8(ascii: "-")) }
         let magnitude = value.magnitude
         var digits = 1

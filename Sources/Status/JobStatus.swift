@@ -21,9 +21,14 @@ public struct JobStatus: Sendable, Hashable, Codable {
     public var lastExitCode: Int?
     public var lastSuccess: Date?
     public var lastFailure: Date?
+    /// Occurrences (job, scheduled time) in the retained history whose last attempt has ended
+    /// with no retry still to come: an occurrence that failed twice and then succeeded is one run.
     public var runs: Int
+    /// Of `runs`, those whose final attempt ended `success` or `partial`.
     public var successes: Int
-    /// Successes over finished runs in the retained history, 0…1; nil before the first run.
+    /// Retry attempts (attempt 2 and later) in the retained history, shown apart from `runs`.
+    public var retries: Int
+    /// `successes` over `runs`, 0…1; nil before the first occurrence ended.
     public var successRate: Double?
     public var averageDurationMs: Int?
     public var p95DurationMs: Int?
@@ -48,17 +53,18 @@ public struct JobStatus: Sendable, Hashable, Codable {
         let finished = history.filter { $0.outcome != nil }
         let successes = finished.filter { $0.outcome == "success" || $0.outcome == "partial" }
         let last = finished.last
+        let occurrences = state.map(Occurrences.init) ?? Occurrences()
         var status = JobStatus(
             name: name, kind: spec?.kind.rawValue ?? state?.applied?.kind ?? "job",
             schedule: spec.map(describeTrigger) ?? state?.applied?.fields["trigger"] ?? "",
-            timeZone: spec?.timeZone.identifier ?? state?.applied?.fields["timezone"] ?? "UTC",
+            timeZone: spec?.timeZone.displayName ?? state?.applied?.fields["timezone"] ?? "UTC",
             nextFire: nil, enabled: spec?.enabled ?? state?.applied?.enabled ?? false, paused: state?.paused ?? false,
             running: state?.running.count ?? 0, lastRun: last?.startedAt, lastScheduledAt: last?.key.scheduledAt,
             lastOutcome: last?.outcome, lastExitCode: last?.exitCode,
             lastSuccess: successes.last?.startedAt,
             lastFailure: finished.last(where: { $0.outcome != "success" && $0.outcome != "partial" })?.startedAt,
-            runs: finished.count, successes: successes.count,
-            successRate: finished.isEmpty ? nil : Double(successes.count) / Double(finished.count),
+            runs: occurrences.ended, successes: occurrences.succeeded, retries: occurrences.retries,
+            successRate: occurrences.ended == 0 ? nil : Double(occurrences.succeeded) / Double(occurrences.ended),
             averageDurationMs: state?.averageDurationMs, p95DurationMs: state?.p95DurationMs, problem: problem, source: spec?.location.description ?? state?.applied?.source)
         let after = spec?.after ?? appliedAfter(state)
         status.after = after.isEmpty ? nil : after
@@ -86,6 +92,33 @@ public struct JobStatus: Sendable, Hashable, Codable {
         case .manual where !spec.after.isEmpty:
             "After a success of " + (spec.after.count > 1 ? "any of " : "") + spec.after.joined(separator: ", ")
         case .manual: "Manual only"
+        }
+    }
+
+    /// The retained history counted per occurrence: the final attempt of each (job, scheduled
+    /// time) decides, and an occurrence with a retry pending or an attempt running is not over.
+    struct Occurrences {
+        var ended = 0
+        var succeeded = 0
+        var retries = 0
+
+        init() {}
+
+        init(_ state: JobState) {
+            var final: [Date: (attempt: Int, success: Bool)] = [:]
+            final.reserveCapacity(state.history.count)
+            for execution in state.history {
+                guard let outcome = execution.outcome else { continue }
+                if execution.attempt > 1 { retries += 1 }
+                let success = outcome == "success" || outcome == "partial"
+                let at = execution.key.scheduledAt
+                if let seen = final[at], seen.attempt > execution.attempt { continue }
+                final[at] = (execution.attempt, success)
+            }
+            if let retry = state.pendingRetry { final[retry.key.scheduledAt] = nil }
+            for execution in state.running { final[execution.key.scheduledAt] = nil }
+            ended = final.count
+            succeeded = final.values.filter(\.success).count
         }
     }
 }

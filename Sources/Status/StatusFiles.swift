@@ -33,8 +33,8 @@ public enum StatusFiles {
         let jobs = report.jobs.filter { $0.kind != "post" }
         let posts = report.jobs.filter { $0.kind == "post" }
         if !jobs.isEmpty {
-            out.appendText("| job | schedule | next fire (UTC) | next fire (job zone) | last result | last run (UTC) | success | p95 |\n")
-            out.appendText("|---|---|---|---|---|---|---|---|\n")
+            out.appendText("| job | schedule | next fire (UTC) | next fire (job zone) | last result | last run (UTC) | success | retries | p95 |\n")
+            out.appendText("|---|---|---|---|---|---|---|---|---|\n")
             var zones: [String: TimeZone?] = [:]  // TimeZone(identifier:) is slow on Linux: once per zone
             for job in jobs {
                 let zone: TimeZone?
@@ -78,7 +78,8 @@ public enum StatusFiles {
         out.appendText(" | ")
         if let next = job.nextFire { RFC3339.write(next, into: &out) } else { out.appendText("–") }
         out.appendText(" | ")
-        if let next = job.nextFire { RFC3339.write(next, in: zone, into: &out) } else { out.appendText("–") }
+        // One form down the column: a UTC job's time reads +00:00 like a London winter one.
+        if let next = job.nextFire { RFC3339.write(next, in: zone, numericOffset: true, into: &out) } else { out.appendText("–") }
         out.appendText(" | ")
         if job.running > 0 {
             out.appendText("⏳ running")
@@ -99,6 +100,8 @@ public enum StatusFiles {
         } else {
             out.appendText("–")
         }
+        out.appendText(" | ")
+        out.appendDecimal(job.retries)
         out.appendText(" | ")
         out.appendText(job.p95DurationMs.map(StatusRenderer.duration) ?? "–")
         out.appendText(" |\n")

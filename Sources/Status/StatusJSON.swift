@@ -46,6 +46,7 @@ enum StatusJSON {
         json.member("p95DurationMs", job.p95DurationMs) { $0.int($1) }
         json.member("paused", job.paused) { $0.bool($1) }
         json.member("problem", job.problem) { $0.string($1) }
+        json.member("retries", job.retries) { $0.int($1) }
         json.member("running", job.running) { $0.int($1) }
         json.member("runs", job.runs) { $0.int($1) }
         json.member("schedule", job.schedule) { $0.string($1) }

@@ -9,16 +9,18 @@ public enum StatusRenderer {
         if report.runnerUp == false {
             out += "no runner is up" + (report.runnerLastSeen.map { " (last seen \(RFC3339.format($0)))" } ?? " (none has run here)") + "\n"
         }
-        var rows = [["JOB", "SCHEDULE", "NEXT", "LAST RUN", "RESULT", "SUCCESS", "AVG", "P95"]]
+        var rows = [["JOB", "SCHEDULE", "NEXT", "LAST RUN", "RESULT", "SUCCESS", "RETRIES", "AVG", "P95"]]
         for job in report.jobs {
             rows.append([
                 job.name + (job.paused ? " (paused)" : job.enabled ? "" : " (disabled)"),
                 job.schedule,
-                job.nextFire.map { RFC3339.format($0, in: TimeZone(identifier: job.timeZone)) } ?? "-",
+                // In the job's zone, always with a numeric offset: one form down the column.
+                job.nextFire.map { RFC3339.format($0, in: TimeZone(identifier: job.timeZone), numericOffset: true) } ?? "-",
                 job.lastRun.map { RFC3339.format($0) } ?? "never",
                 job.running > 0 ? "running" : job.runningUnknown != nil ? "interrupted? (runner not up)"
                     : (job.lastOutcome.map { mark($0) + " " + $0 } ?? "-"),
                 job.successRate.map { "\(Int(($0 * 100).rounded()))% of \(job.runs)" } ?? "-",
+                String(job.retries),
                 job.averageDurationMs.map(duration) ?? "-",
                 job.p95DurationMs.map(duration) ?? "-",
             ])

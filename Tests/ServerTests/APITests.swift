@@ -129,7 +129,7 @@ struct APITests {
                 seen += executions.compactMap { $0["startedAt"] as? String }
                 #expect(executions.allSatisfy { $0["status"] as? String == "success" && $0["outputTail"] as? String == "hi <b>&\n" })
                 // The runner's own lateness, journaled with each attempt (well under a second here).
-                #expect(executions.allSatisfy { ($0["lateUs"] as? Int).map { $0 >= 0 && $0 < 1_000_000 } ?? false })
+                #expect(executions.allSatisfy { ($0["lateUs"] as? Int).map { $0 >= 0 && $0 < 1_000_000 } ?? false }, "\(executions.map { $0["lateUs"] ?? "none" })")
                 guard let next = page["nextBefore"] as? String else { break }
                 uri = "/api/v1/jobs/hello/executions?limit=2&before=" + next.replacingOccurrences(of: "+", with: "%2B")
             }

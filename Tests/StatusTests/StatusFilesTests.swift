@@ -123,7 +123,7 @@ struct StatusJSONLayoutTests {
         }
         #expect(keys[2] == ["job", "recent"])
         let job = try #require(keys[4])
-        #expect(job == job.sorted() && job.count == 21)
+        #expect(job == job.sorted() && job.count == 22)
         let executions = try #require(keys[6]).split(separator: "|").map(Array.init)
         #expect(executions.count == 2)
         for members in executions { #expect(members == members.sorted()) }

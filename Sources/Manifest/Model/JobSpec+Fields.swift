@@ -1,3 +1,5 @@
+import CronSchedule
+
 /// The canonical, secret-free view of a spec that the reconciler diffs and the journal stores.
 extension JobSpec {
     /// Field name → canonical text, built only from templates (never substituted values).
@@ -9,7 +11,7 @@ extension JobSpec {
             "name": name,
             "trigger": triggerText,
             // Foundation spells UTC as "GMT" on Linux; normalise so hashes match across platforms.
-            "timezone": ["GMT", "UTC", "Etc/UTC", "Etc/GMT"].contains(timeZone.identifier) ? "UTC" : timeZone.identifier,
+            "timezone": timeZone.displayName,
             "enabled": enabled ? "true" : "false",
         ]
         if let commandTemplate { out["run"] = commandTemplate.canonicalText }

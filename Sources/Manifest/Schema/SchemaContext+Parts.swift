@@ -11,7 +11,7 @@ extension SchemaContext {
             var values: [String] = [], templates: [String] = []
             var ok = true
             for (i, item) in items.enumerated() {
-                if let (value, template) = substituted(item, "\(field)[\(i)]") {
+                if noNUL(item, "\(field)[\(i)]"), let (value, template) = substituted(item, "\(field)[\(i)]") {
                     values.append(value)
                     templates.append(template)
                 } else {
@@ -26,8 +26,16 @@ extension SchemaContext {
                 error("\(field): the command is empty", at: node.mark)
                 return nil
             }
+            guard noNUL(node, field) else { return nil }
             return substituted(node, field).map { (.shell($0.value), .shell($0.template)) }
         }
+    }
+
+    /// A NUL byte ends a C string: the child would run a shorter argument than the file shows.
+    private mutating func noNUL(_ node: YAMLNode, _ field: String) -> Bool {
+        guard let text = node.scalarText, text.utf8.contains(0) else { return true }
+        error("\(field): contains a NUL byte (\\0), which no command line can carry", at: node.mark)
+        return false
     }
 
     /// `env:` — variable names checked, values substituted. Returns (values, templates).

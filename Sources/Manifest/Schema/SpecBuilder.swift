@@ -54,6 +54,7 @@ extension SchemaContext {
         spec.retry = m["retry"].flatMap { retry($0, "retry") } ?? defaults.retry ?? .none
         spec.catchup = m["catchup"].flatMap { catchup($0, "catchup") } ?? defaults.catchup ?? CatchupPolicy()
         spec.jitter = m["jitter"].flatMap { duration($0, "jitter") } ?? .zero
+        if let node = m["jitter"] { checkJitter(spec, at: node.mark, now: now) }
         spec.enabled = m["enabled"].flatMap { bool($0, "enabled") } ?? true
         spec.notify = m["notify"].flatMap { notifyList($0, "notify") } ?? defaults.notify ?? []
         if kind != .post { spec.output = m["output"].flatMap { output($0, "output") } ?? defaults.output }
@@ -111,6 +112,16 @@ extension SchemaContext {
         case .post: error("a post needs `at:` (or `schedule:` for a recurring post)", at: m.mark)
         }
         return nil
+    }
+
+    /// A jitter of at least the schedule's period would land an occurrence on or past the next.
+    private mutating func checkJitter(_ spec: JobSpec, at mark: Mark, now: Date) {
+        guard spec.jitter > .zero, case .cron(let schedule) = spec.trigger,
+              let gap = schedule.shortestGap(after: now) else { return }
+        let seconds = Double(spec.jitter.components.seconds) + Double(spec.jitter.components.attoseconds) / 1e18
+        guard seconds >= gap else { return }
+        error("jitter: \(formatDuration(spec.jitter)) is not shorter than the schedule's period "
+              + "(\(formatDuration(.seconds(gap))) between fires); a jittered fire would reach the next occurrence", at: mark)
     }
 
     private mutating func readRunnable(_ m: MappingFields, into spec: inout JobSpec, kind: SpecKind) {

@@ -30,6 +30,7 @@ struct APIHandlers: Sendable {
             job: status, spec: snapshot.specs[name]?.fields ?? recorded?.applied?.fields ?? [:],
             nextFires: snapshot.nextFires(name), pendingRetry: recorded?.pendingRetry, queued: recorded?.queued.count ?? 0,
             lifetimeSuccesses: recorded?.stats.successCount ?? 0, lifetimeFailures: recorded?.stats.failureCount ?? 0,
+            lifetimeRetries: recorded?.stats.retries ?? 0,
             after: status.after ?? [], dependents: status.dependents ?? [])
         return try json(detail)
     }

@@ -20,8 +20,12 @@ struct JobDetail: Encodable {
     var nextFires: [Date]
     var pendingRetry: PendingRetry?
     var queued: Int
+    /// Attempts (not occurrences) that ended `success`/`partial` over the job's lifetime.
     var lifetimeSuccesses: Int
+    /// Attempts that ended any other way but `skipped`, retried ones included.
     var lifetimeFailures: Int
+    /// Of those attempts, the retries (attempt 2 and later).
+    var lifetimeRetries: Int
     /// The jobs this one runs after (`after:`): a success of any of them starts it once.
     var after: [String]
     /// The jobs that list this one in their `after:`.
@@ -37,7 +41,8 @@ struct ExecutionView: Encodable {
     var finishedAt: Date?
     /// `running`, or the finished outcome.
     var status: String
-    /// How late the attempt started after its scheduled time, in milliseconds.
+    /// How late the attempt started after its planned instant (scheduled time plus jitter, or
+    /// the retry's due time), in milliseconds.
     var lateMs: Int
     /// How late the child was launched after its planned instant, in microseconds (the
     /// runner's own lateness; absent for attempts recorded before it was journaled).
@@ -58,9 +63,8 @@ struct ExecutionView: Encodable {
         startedAt = execution.startedAt
         finishedAt = execution.finishedAt
         status = execution.finishedAt == nil ? "running" : execution.outcome ?? "unknown"
-        lateMs = max(0, Int(execution.startedAt.timeIntervalSince(execution.key.scheduledAt) * 1000))
+        lateMs = execution.lateMs
         lateUs = execution.lateUs
-        if let lateUs, execution.triggeredBy == "schedule" { lateMs = max(lateMs, lateUs / 1000) }
         durationMs = execution.durationMs
         exitCode = execution.exitCode
         signal = execution.signal

@@ -20,9 +20,9 @@ public func buildRouter(link: RunnerLink, settings: ServerSettings, metrics: Ser
     router.get("/readyz") { _, _ in try await readiness(link) }
     router.get("/metrics") { request, _ in
         try access.read(request)
-        let text = await metrics.exposition(await link.handle)
+        let bytes = await metrics.exposition(await link.handle, perJob: settings.perJobMetrics)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                        body: .init(byteBuffer: .init(string: text)))
+                        body: .init(byteBuffer: .init(bytes: bytes)))
     }
 
     let v1 = router.group("/api/v1")

@@ -55,7 +55,7 @@ struct DashboardHandlers: Sendable {
             + (job.problem.map { " <span class=\"pill warn\" title=\"\(HTML.escape($0))\">!</span>" } ?? "")
         return "<tr><td><a href=\"/jobs/\(name)\">\(name)</a>\(flags)</td><td>\(HTML.escape(job.schedule))</td>"
             + "<td>\(HTML.time(job.nextFire))</td><td>\(HTML.outcome(state))</td>"
-            + "<td class=num>\(job.successRate.map { String(format: "%.0f%% of %d", $0 * 100, job.runs) } ?? "–")</td>"
+            + "<td class=num>\(HTML.successRate(job))</td>"
             + "<td class=num>\(HTML.duration(job.p95DurationMs))</td>"
             + "<td>\(actions(job))</td></tr>"
     }
@@ -77,7 +77,7 @@ struct DashboardHandlers: Sendable {
         var body = "<h1>\(HTML.escape(name)) <span class=muted>\(HTML.escape(job.kind))</span></h1>"
         body += "<table><tbody><tr><th>Schedule</th><td>\(HTML.escape(job.schedule)) (\(HTML.escape(job.timeZone)))</td></tr>"
             + "<tr><th>Next fires</th><td>\(snapshot.nextFires(name).map { HTML.time($0) }.joined(separator: "<br>"))</td></tr>"
-            + "<tr><th>Success</th><td>\(job.successRate.map { String(format: "%.0f%% of %d", $0 * 100, job.runs) } ?? "–")"
+            + "<tr><th>Success</th><td>\(HTML.successRate(job))"
             + " · avg \(HTML.duration(job.averageDurationMs)) · p95 \(HTML.duration(job.p95DurationMs))</td></tr>"
             + edges("Runs after", job.after, note: "a success of any of them runs it once")
             + edges("Then runs", job.dependents, note: "each runs once when this one succeeds")

@@ -29,6 +29,13 @@ enum HTML {
 
     static func duration(_ ms: Int?) -> String { ms.map(StatusRenderer.duration) ?? "–" }
 
+    /// "100% of 4 · 3 retries": occurrences by their final attempt, retries apart.
+    static func successRate(_ job: JobStatus) -> String {
+        guard let rate = job.successRate else { return "–" }
+        let retries = job.retries == 0 ? "" : job.retries == 1 ? " · 1 retry" : " · \(job.retries) retries"
+        return String(format: "%.0f%% of %d", rate * 100, job.runs) + retries
+    }
+
     /// An attempt's lateness: to the tenth of a millisecond when the runner journaled it (a
     /// healthy fire is well under one), else the whole milliseconds its timestamps give.
     static func lateness(_ view: ExecutionView) -> String {

@@ -8,8 +8,9 @@ import Runner
 /// swift-metrics into a swift-prometheus registry of its own.
 ///
 /// Its own registry and factory rather than the global `MetricsSystem.bootstrap`, so tests and
-/// several servers in one process never share counters. Labels stay low-cardinality (outcome,
-/// class, reason) — per-job numbers are in the API.
+/// several servers in one process never share counters. Its labels stay low-cardinality
+/// (outcome, class, reason); the series with a `job` label are `JobMetrics`, read from the
+/// journal's state at scrape time.
 public final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let factory: PrometheusMetricsFactory
@@ -73,8 +74,8 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The text exposition, with the gauges read at scrape time (running attempts, journal
-    /// size, last reconcile) brought up to date first.
-    func exposition(_ handle: RunnerHandle?) async -> String {
+    /// size, last reconcile) brought up to date first, then the per-job series unless `perJob` is off.
+    func exposition(_ handle: RunnerHandle?, perJob: Bool = true) async -> [UInt8] {
         if let handle {
             let running = await handle.runner.runningCount
             Gauge(label: "almanac_running", factory: factory).record(running)
@@ -97,6 +98,8 @@ public final class ServerMetrics: Sendable {
         }
         // Up means doing its job: a runner whose journal refuses writes fires nothing, so it reads 0.
         Gauge(label: "almanac_up", factory: factory).record(handle == nil || handle?.runner.journalFault != nil ? 0 : 1)
-        return registry.emitToString()
+        var out = registry.emitToBuffer()
+        if perJob, let handle { JobMetrics.render(await handle.runner.journalState(), into: &out) }
+        return out
     }
 }

@@ -18,6 +18,9 @@ public struct ServerSettings: Sendable {
     public var watchedBranch: String?
     /// Manual runs per client per minute.
     public var triggersPerMinute: Int
+    /// Whether `/metrics` carries the series with a `job` label (3 to 13 per job, see
+    /// `JobMetrics`); `almanac run --per-job-metrics off` turns them off for very large trees.
+    public var perJobMetrics = true
 
     public init(host: String = "127.0.0.1", port: Int = 8080, apiToken: String? = nil, readToken: String? = nil,
                 webhookSecret: String? = nil, watchedBranch: String? = nil, triggersPerMinute: Int = 10) {

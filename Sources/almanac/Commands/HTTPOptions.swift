@@ -20,6 +20,15 @@ struct HTTPOptions: ParsableArguments {
             help: "The least level logged: trace, debug, info (starts, successes), notice, warning (failed runs), error (file, spawn and journal errors) or critical.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("per-job-metrics"),
+            help: "on or off: the /metrics series with a job label (3 to 13 per job; off for very large trees).")
+    var perJobMetrics: Switch = .on
+
+    /// `on` or `off`, as an option's value.
+    enum Switch: String, ExpressibleByArgument {
+        case on, off
+    }
+
     /// The runner's log without `--listen`: plain lines on stderr at `--log-level` and above, or
     /// JSON lines through swift-log with `--log-format json`. (`serve` sets its own.)
     func runnerLog() throws -> RunnerLog {
@@ -51,7 +60,9 @@ struct HTTPOptions: ParsableArguments {
         let settings: ServerSettings
         do {
             logger = try AlmanacLogging.bootstrap(format: logFormat, level: logLevel)
-            settings = try ServerSettings.make(listen: listen, environment: Workspace.environment, tokenFile: apiTokenFile)
+            var made = try ServerSettings.make(listen: listen, environment: Workspace.environment, tokenFile: apiTokenFile)
+            made.perJobMetrics = perJobMetrics == .on
+            settings = made
         } catch {
             printError("error: \(error.message)")
             throw ExitCode(1)

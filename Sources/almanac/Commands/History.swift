@@ -40,10 +40,9 @@ extension Almanac {
             }
             var rows = [["SCHEDULED", "STARTED", "LATE", "DURATION", "ATTEMPT", "OUTCOME", "EXIT", "CLASS", "BY"]]
             for execution in executions {
-                let late = Int((execution.startedAt.timeIntervalSince(execution.key.scheduledAt) * 1000).rounded())
                 rows.append([
                     RFC3339.format(execution.key.scheduledAt), RFC3339.format(execution.startedAt),
-                    StatusRenderer.duration(max(late, 0)), execution.durationMs.map(StatusRenderer.duration) ?? "-",
+                    StatusRenderer.duration(execution.lateMs), execution.durationMs.map(StatusRenderer.duration) ?? "-",
                     String(execution.attempt), execution.outcome ?? "running", execution.exitCode.map(String.init) ?? "-",
                     execution.errorClass ?? "-", execution.triggeredBy ?? "-",
                 ])
