@@ -38,7 +38,7 @@ public struct StatusReport: Sendable, Hashable, Codable {
         var names = Set(specs.keys)
         for (name, job) in state.jobs where job.applied != nil && !job.removed { names.insert(name) }
         let invalid = manifest?.invalidFiles ?? []
-        let graph = AfterGraph(edges: names.map { (job: $0, after: specs[$0]?.after ?? JobStatus.appliedAfter(state.jobs[$0])) })
+        let graph = AfterGraph(edges: names.lazy.map { (job: $0, after: specs[$0]?.after ?? JobStatus.appliedAfter(state.jobs[$0])) })
         let jobs = names.sorted().map { name -> JobStatus in
             let spec = specs[name]
             var problem: String?
