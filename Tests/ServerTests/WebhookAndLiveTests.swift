@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Runner
 import Testing
 @testable import Server
 
@@ -54,6 +55,24 @@ struct WebhookAndLiveTests {
         try await fixture.app(ServerSettings(port: 0)).test(.router) { client in
             try await client.execute(uri: "/hooks/github", method: .post, headers: Self.signed(push), body: ByteBuffer(string: push)) {
                 #expect($0.status == .forbidden)
+            }
+        }
+        try await fixture.close()
+    }
+
+    @Test("POST /api/v1/sync answers 200 only when the reload worked: 502 for a failed fetch, 503 for a failed apply",
+          arguments: [(ReloadOutcome.done, 200), (.remoteFailed("fetch of origin failed: unreachable"), 502),
+                      (.failed("reload failed: jobs.d: no such directory"), 503)])
+    func syncOutcome(outcome: ReloadOutcome, status: Int) async throws {
+        let fixture = try await ServerFixture()
+        await fixture.link.setSyncHook { outcome }
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/sync", method: .post, headers: bearer) { response in
+                #expect(response.status.code == status)
+                switch outcome {
+                case .done: #expect(response.object["sync"] as? String == "done")
+                case .remoteFailed(let why), .failed(let why): #expect(response.errorMessage == why)
+                }
             }
         }
         try await fixture.close()
