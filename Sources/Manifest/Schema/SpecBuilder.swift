@@ -116,10 +116,9 @@ extension SchemaContext {
 
     /// A jitter of at least the schedule's period would land an occurrence on or past the next.
     private mutating func checkJitter(_ spec: JobSpec, at mark: Mark, now: Date) {
-        guard spec.jitter > .zero, case .cron(let schedule) = spec.trigger,
-              let gap = schedule.shortestGap(after: now) else { return }
+        guard spec.jitter > .zero, case .cron(let schedule) = spec.trigger else { return }
         let seconds = Double(spec.jitter.components.seconds) + Double(spec.jitter.components.attoseconds) / 1e18
-        guard seconds >= gap else { return }
+        guard seconds >= schedule.finestGap, let gap = schedule.shortestGap(after: now), seconds >= gap else { return }
         error("jitter: \(formatDuration(spec.jitter)) is not shorter than the schedule's period "
               + "(\(formatDuration(.seconds(gap))) between fires); a jittered fire would reach the next occurrence", at: mark)
     }
