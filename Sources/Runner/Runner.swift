@@ -48,6 +48,8 @@ public actor Runner {
         var replaced = false
         /// Microseconds from `fire.at` to the launch, once launched.
         var lateUs: Int?
+        /// The started spec's secrets: its end is masked by them even if the spec is gone by then.
+        var secrets: SecretMask = .none
     }
 
     let clock: any RunnerClock
@@ -361,6 +363,8 @@ extension Runner {
     /// Appends to the journal and tells the observer; a failed write is reported, never silent.
     @discardableResult
     func record(_ events: [JournalEvent]) async -> Bool {
+        // A message or tail of any job's event is masked of its secrets before it is written.
+        let events = events.map { event in event.job.flatMap { jobs[$0]?.secrets }.map(event.masked) ?? event }
         do {
             for event in try await journal.append(events) { notify(.recorded(event)) }
             return true

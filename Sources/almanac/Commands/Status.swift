@@ -23,7 +23,7 @@ extension Almanac {
         func run() throws {
             let workspace = try WorkspaceOptions.parse([path] + (state.map { ["--state", $0] } ?? []))
             let now = Date()
-            let manifest = try? Workspace.manifest(workspace, now: now)
+            let manifest = try? Workspace.manifest(workspace, now: now, unsetVariables: .warning)
             let journalState = try Workspace.state(workspace.stateDirectory)
             var report = StatusReport.make(manifest: manifest, state: journalState, now: now)
             if let name {
