@@ -88,7 +88,7 @@ public struct PostExecutor: JobExecutor {
                 failures.append((name, failure))
                 lines.append("\(name): \(failure.description)")
             }
-            await record([done])
+            await record([done.masked(by: post.secrets)])
         }
         var report = ExecutionReport(outcome: .success, startedAt: startedAt, finishedAt: clock.now(),
                                      outputTail: lines.joined(separator: "\n"))
@@ -121,7 +121,8 @@ public struct PostExecutor: JobExecutor {
             let log = stateDirectory.appendingPathComponent("logs/\(post.name)/\(stamp)-\(name).log").path
             return await command.publish(request, to: .init(command: ProcessExecutor.processCommand(run), workdir: workdir,
                                                             environment: env, timeout: post.timeout ?? .seconds(300),
-                                                            nonRetryableExitCodes: post.nonRetryableExitCodes), logPath: log)
+                                                            nonRetryableExitCodes: post.nonRetryableExitCodes,
+                                                            secrets: post.secrets), logPath: log)
         }
     }
 

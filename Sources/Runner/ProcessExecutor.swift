@@ -72,9 +72,21 @@ public struct ProcessExecutor: JobExecutor {
         let workdir = job.workdir.hasPrefix("/") ? job.workdir : root.appendingPathComponent(job.workdir).standardizedFileURL.path
         var spec = ProcessSpec(
             command: Self.processCommand(command), workdir: workdir, environment: env, logPath: logPath,
-            timeout: job.timeout, killGrace: killGrace, stdin: stdin, resultPath: resultPath, limits: Self.limits(job))
+            timeout: job.timeout, killGrace: killGrace, stdin: stdin, resultPath: resultPath, limits: Self.limits(job),
+            secrets: job.secrets, shownCommand: Self.shownCommand(job), shownWorkdir: Self.shownWorkdir(job))
         spec.outputLimit = Int64(clamping: job.output?.maxBytes ?? OutputPolicy.defaultMaxBytes)
         return (spec, logPath, resultPath)
+    }
+
+    /// The command as written, when `${VAR}`s made the one that runs differ from it.
+    static func shownCommand(_ job: JobSpec) -> ProcessCommand? {
+        guard let template = job.commandTemplate, template != job.command else { return nil }
+        return processCommand(template)
+    }
+
+    /// The workdir as written, when it holds a `${VAR}`.
+    static func shownWorkdir(_ job: JobSpec) -> String? {
+        job.workdirTemplate == job.workdir ? nil : job.workdirTemplate
     }
 
     static func processCommand(_ command: Command) -> ProcessCommand {

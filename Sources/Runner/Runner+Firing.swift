@@ -80,7 +80,7 @@ extension Runner {
             queued.triggeredBy = fire.triggeredBy
             return .record(queued)
         }
-        running[runKey] = Running(fire: fire)
+        running[runKey] = Running(fire: fire, secrets: job.secrets)
         return .start(fire, job)
     }
 
@@ -199,7 +199,8 @@ extension Runner {
     func finished(_ runKey: RunKey, report: ExecutionReport) async {
         // The attempt stays in `running` until its end is journaled, so "idle" means "recorded".
         guard let run = running[runKey] else { return }
-        var report = report
+        // Masked before anything sees it: the journal, the notifications, the observer's log.
+        var report = report.masked(by: run.secrets)
         if run.replaced {
             report.outcome = .killed
             report.errorClass = "replaced"

@@ -34,7 +34,7 @@ extension Runner {
         } else {
             events.append(.failure)
         }
-        let targets = job.notify.compactMap(Self.target)
+        let targets = job.notify.compactMap { Self.target($0, secrets: job.secrets) }
         for name in events {
             let payload = NotificationPayload(
                 job: job.name, kind: job.kind == .post ? .post : .job, event: name, outcome: report.outcome.rawValue,
@@ -50,11 +50,11 @@ extension Runner {
         guard let notifier, !job.notify.isEmpty else { return }
         let payload = NotificationPayload(job: job.name, kind: job.kind == .post ? .post : .job, event: .missed,
                                           outcome: "missed", attempt: 0, error: "missed", scheduledAt: key.scheduledAt)
-        notifier.notify(payload, to: job.notify.compactMap(Self.target))
+        notifier.notify(payload, to: job.notify.compactMap { Self.target($0, secrets: job.secrets) })
     }
 
     /// A `notify:` entry as the notifier's target; an unusable URL is dropped (validation reports it).
-    static func target(_ spec: NotifySpec) -> NotificationTarget? {
+    static func target(_ spec: NotifySpec, secrets: SecretMask = .none) -> NotificationTarget? {
         let on = Set(spec.on.compactMap { NotificationEvent(rawValue: $0.rawValue) })
         switch spec.target {
         case .webhook(let url, let headers):
@@ -62,7 +62,8 @@ extension Runner {
             return NotificationTarget(on: on, destination: .webhook(url: endpoint, headers: headers))
         case .run(let command):
             return NotificationTarget(on: on, destination: .command(ProcessExecutor.processCommand(command), workdir: ".",
-                                                                  environment: ProcessInfo.processInfo.environment))
+                                                                  environment: ProcessInfo.processInfo.environment,
+                                                                  secrets: secrets))
         }
     }
 }

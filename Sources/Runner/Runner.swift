@@ -48,6 +48,8 @@ public actor Runner {
         var replaced = false
         /// Microseconds from `fire.at` to the launch, once launched.
         var lateUs: Int?
+        /// The started spec's secrets: its end is masked by them even if the spec is gone by then.
+        var secrets: SecretMask = .none
     }
 
     let clock: any RunnerClock
@@ -369,6 +371,8 @@ extension Runner {
     /// (a refused write stops the runner, Runner+JournalFault).
     @discardableResult
     func record(_ events: [JournalEvent]) async -> Bool {
+        // A message or tail of any job's event is masked of its secrets before it is written.
+        let events = events.map { event in event.job.flatMap { jobs[$0]?.secrets }.map(event.masked) ?? event }
         do {
             for event in try await journal.append(events) { notify(.recorded(event)) }
             return true

@@ -9,14 +9,15 @@ enum Workspace {
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     /// Loads the tree; diagnostics keep root-relative paths (print them through `display`).
-    static func manifest(_ options: WorkspaceOptions, now: Date) throws -> Manifest {
+    /// Read-only commands pass `.warning`: an unset `${VAR}` is the runner's business.
+    static func manifest(_ options: WorkspaceOptions, now: Date, unsetVariables: UnsetVariables) throws -> Manifest {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: options.root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             printError("error: \(options.path): no such directory")
             throw ExitCode(1)
         }
         let files = try FileTree(root: options.root).read()
-        return ManifestLoader.load(files: files, environment: environment, now: now)
+        return ManifestLoader.load(files: files, environment: environment, now: now, unsetVariables: unsetVariables)
     }
 
     /// The journal's state, or an empty one when no runner has run yet.

@@ -3,11 +3,12 @@ import Journal
 import Testing
 
 /// Runs `almanac` to completion and returns (exit status, stdout, stderr).
-func almanac(_ arguments: [String], in directory: URL? = nil) throws -> (Int32, String, String) {
+func almanac(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> (Int32, String, String) {
     let process = Process()
     process.executableURL = try almanacBinary()
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

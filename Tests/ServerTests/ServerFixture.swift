@@ -34,7 +34,7 @@ struct ServerFixture {
     let metrics = ServerMetrics()
     let loop: Task<Void, Never>
 
-    init(yaml: String = Self.yaml) async throws {
+    init(yaml: String = Self.yaml, environment: [String: String] = [:]) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         journal = try FileJournal(directory: directory)
@@ -43,7 +43,7 @@ struct ServerFixture {
         runner = Runner(clock: SystemClock(), journal: journal, executor: executor,
                         options: .init(observer: { metrics.observe($0) }))
         let files = [SourceFile(path: "jobs.yaml", bytes: Array(yaml.utf8))]
-        try await runner.apply(ManifestLoader.load(files: files, environment: [:], now: Date()))
+        try await runner.apply(ManifestLoader.load(files: files, environment: environment, now: Date()))
         try await runner.start()
         let runner = self.runner
         loop = Task { await runner.run() }

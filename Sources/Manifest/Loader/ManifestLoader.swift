@@ -9,8 +9,10 @@ public enum ManifestLoader {
     /// File names that hold settings rather than specs.
     public static let configFileNames: Set<String> = ["almanac.yaml", "almanac.yml"]
 
-    /// Loads `files` (paths relative to the root, `/`-separated).
-    public static func load(files: [SourceFile], environment: [String: String], now: Date) -> Manifest {
+    /// Loads `files` (paths relative to the root, `/`-separated). `unsetVariables` says what a
+    /// `${VAR}` without a value is: the runner's error, or validate's and plan's warning.
+    public static func load(files: [SourceFile], environment: [String: String], now: Date,
+                            unsetVariables: UnsetVariables = .error) -> Manifest {
         let manifestFiles = files.filter { isManifestPath($0.path) }.sorted { $0.path < $1.path }
         var diagnostics: [Diagnostic] = []
         var layers: [String: ConfigLayer] = [:]
@@ -18,7 +20,7 @@ public enum ManifestLoader {
             let directory = WorkdirPath.directory(of: file.path)
             let (documents, problems) = YAMLParser.parse(file.bytes, file: file.path)
             diagnostics += problems
-            var context = SchemaContext(file: file.path, environment: environment)
+            var context = SchemaContext(file: file.path, environment: environment, unsetVariables: unsetVariables)
             if let first = documents.first { layers[directory] = context.configLayer(first, isRoot: directory.isEmpty) }
             for extra in documents.dropFirst() { context.error("almanac.yaml holds a single document", at: extra.mark) }
             diagnostics += context.diagnostics
@@ -30,7 +32,7 @@ public enum ManifestLoader {
             let layer = resolver.effective(for: WorkdirPath.directory(of: file.path))
             let (documents, problems) = YAMLParser.parse(file.bytes, file: file.path)
             diagnostics += problems
-            var context = SchemaContext(file: file.path, environment: environment)
+            var context = SchemaContext(file: file.path, environment: environment, unsetVariables: unsetVariables)
             for document in documents {
                 for (node, kind) in PostsList.expand(document, context: &context) {
                     built.append(context.spec(node, defaultKind: kind, config: layer, now: now))

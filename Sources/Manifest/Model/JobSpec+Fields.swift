@@ -24,7 +24,7 @@ extension JobSpec {
         out["jitter"] = formatDuration(jitter)
         if kind != .post {
             out["concurrency"] = concurrency.rawValue
-            out["workdir"] = workdir
+            out["workdir"] = workdirTemplate
         }
         if !nonRetryableExitCodes.isEmpty {
             out["nonRetryableExitCodes"] = nonRetryableExitCodes.sorted().map(String.init).joined(separator: ",")

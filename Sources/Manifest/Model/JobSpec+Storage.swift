@@ -43,12 +43,14 @@ extension JobSpec {
         var since: Duration?
         /// `output:`; nil means `OutputPolicy()`'s default cap.
         var output: OutputPolicy? = nil
+        var workdirTemplate: String?
+        var secrets: SecretMask
 
         /// The shared box of all-default cold fields.
         static let defaults = Box(ColdValues(
             environment: [:], environmentTemplate: [:], timeout: nil, retry: .none, nonRetryableExitCodes: [],
             catchup: CatchupPolicy(), notify: [], after: [], limits: nil, content: [:], publish: [], cancelled: false,
-            repo: nil, repoTemplate: nil, branch: nil, since: nil))
+            repo: nil, repoTemplate: nil, branch: nil, since: nil, workdirTemplate: nil, secrets: .none))
 
         /// An immutable box, replaced (never mutated) when a cold field changes.
         final class Box: Sendable, Hashable {

@@ -3,9 +3,10 @@ import Foundation
 
 /// One valid job, post or scan, fully resolved: defaults applied, `${VAR}` substituted.
 ///
-/// Values meant for running (`environment`, `command`, webhook URLs) are substituted; their
-/// `…Template` twins keep the text as written, and only those feed `fields`/`contentHash`, so a
-/// secret from the environment never reaches a plan, the journal or a status file.
+/// Values meant for running (`environment`, `command`, `workdir`, webhook URLs) are substituted;
+/// their `…Template` twins keep the text as written, and only those feed `fields`/`contentHash`,
+/// so a secret from the environment never reaches a plan, the journal or a status file. The
+/// substituted values themselves are kept as `secrets`, which the runner masks out of output.
 public struct JobSpec: Sendable, Hashable {
     public var name: String {
         get { storage.values.name }
@@ -44,10 +45,25 @@ public struct JobSpec: Sendable, Hashable {
         _modify { makeUnique(); yield &storage.values.commandTemplate }
     }
 
-    /// Resolved relative to the watched root (`jobs.d/scripts`), or absolute when written so.
+    /// Resolved relative to the watched root (`jobs.d/scripts`), or absolute when written so;
+    /// substituted, for the launch only.
     public var workdir: String {
         get { storage.values.workdir }
         _modify { makeUnique(); yield &storage.values.workdir }
+    }
+
+    /// The workdir as displayed and hashed: as written when it holds a `${VAR}` (its value is
+    /// the runner's business), else `workdir`.
+    public var workdirTemplate: String {
+        get { storage.values.cold.values.workdirTemplate ?? workdir }
+        set { updateCold(\.workdirTemplate, newValue == workdir ? nil : newValue) }
+    }
+
+    /// The values this spec's `${VAR}`s took from the environment: masked (`***`) out of its
+    /// output, log files and errors before anything is written or answered.
+    public var secrets: SecretMask {
+        get { storage.values.cold.values.secrets }
+        set { updateCold(\.secrets, newValue) }
     }
 
     /// Substituted values, for the child process only.
@@ -194,7 +210,9 @@ public struct JobSpec: Sendable, Hashable {
             repo: repo,
             repoTemplate: repoTemplate ?? repo,
             branch: branch,
-            since: since
+            since: since,
+            workdirTemplate: nil,
+            secrets: .none
         )
         storage = Storage(Values(
             name: name,

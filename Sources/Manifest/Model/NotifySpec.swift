@@ -18,11 +18,18 @@ public struct NotifySpec: Sendable, Hashable {
     public var target: Target
     /// As written, `${VAR}` kept: what may be displayed or stored.
     public var targetTemplate: Target
+    /// The values substituted into `target`, which join the secrets of each spec using it.
+    var secrets: [String]
 
     public init(on: Set<Event> = [.failure], target: Target, targetTemplate: Target? = nil) {
+        self.init(on: on, target: target, targetTemplate: targetTemplate, secrets: [])
+    }
+
+    init(on: Set<Event>, target: Target, targetTemplate: Target?, secrets: [String]) {
         self.on = on
         self.target = target
         self.targetTemplate = targetTemplate ?? target
+        self.secrets = secrets
     }
 
     var canonicalJSON: JSONValue {
@@ -57,11 +64,18 @@ public struct PublishTarget: Sendable, Hashable {
     public var kind: Kind
     /// As written: what may be displayed or stored.
     public var kindTemplate: Kind
+    /// The values substituted into `kind`, which join the secrets of each post using it.
+    var secrets: [String]
 
     public init(name: String? = nil, kind: Kind, kindTemplate: Kind? = nil) {
+        self.init(name: name, kind: kind, kindTemplate: kindTemplate, secrets: [])
+    }
+
+    init(name: String?, kind: Kind, kindTemplate: Kind?, secrets: [String]) {
         self.name = name
         self.kind = kind
         self.kindTemplate = kindTemplate ?? kind
+        self.secrets = secrets
     }
 
     var canonicalJSON: JSONValue {

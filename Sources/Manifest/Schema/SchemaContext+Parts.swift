@@ -11,9 +11,9 @@ extension SchemaContext {
             var values: [String] = [], templates: [String] = []
             var ok = true
             for (i, item) in items.enumerated() {
-                if noNUL(item, "\(field)[\(i)]"), let (value, template) = substituted(item, "\(field)[\(i)]") {
-                    values.append(value)
-                    templates.append(template)
+                if noNUL(item, "\(field)[\(i)]"), let resolved = substituted(item, "\(field)[\(i)]") {
+                    values.append(resolved.value)
+                    templates.append(resolved.template)
                 } else {
                     ok = false
                 }
@@ -65,9 +65,9 @@ extension SchemaContext {
                 ok = false
                 continue
             }
-            if let (value, template) = substituted(pair.value, "\(field).\(name)") {
-                values[name] = value
-                templates[name] = template
+            if let resolved = substituted(pair.value, "\(field).\(name)") {
+                values[name] = resolved.value
+                templates[name] = resolved.template
             } else {
                 ok = false
             }

@@ -24,8 +24,10 @@ extension SchemaContext {
                     }
                 }
             }
+            let secretsBefore = secretValues.count
             if let (target, template) = target(m, path) {
-                specs.append(NotifySpec(on: events, target: target, targetTemplate: template))
+                specs.append(NotifySpec(on: events, target: target, targetTemplate: template,
+                                        secrets: Array(secretValues[secretsBefore...])))
             }
         }
         return errorCount == before ? specs : nil
@@ -53,14 +55,15 @@ extension SchemaContext {
         }
     }
 
-    /// A substituted http(s) URL.
+    /// A substituted http(s) URL (not checked when a variable in it is unset: its value is unknown here).
     mutating func webhookURL(_ node: YAMLNode, _ field: String) -> (value: String, template: String)? {
-        guard let (value, template) = substituted(node, field) else { return nil }
-        guard value.hasPrefix("https://") || value.hasPrefix("http://") else {
+        guard let resolved = substituted(node, field) else { return nil }
+        let value = resolved.value
+        guard !resolved.isComplete || value.hasPrefix("https://") || value.hasPrefix("http://") else {
             error("\(field): expected an http:// or https:// URL", at: node.mark)
             return nil
         }
-        return (value, template)
+        return (value, resolved.template)
     }
 
     /// `publish:` — one target or a list; `{name?, webhook, method?, headers?}` or `{name?, run}`.
@@ -84,7 +87,9 @@ extension SchemaContext {
             if m["run"] != nil, let method = m["method"] {
                 error("\(path): `method` only applies to `webhook`", at: method.mark)
             }
+            let secretsBefore = secretValues.count
             guard let (kind, template) = target(m, path) else { continue }
+            let secrets = Array(secretValues[secretsBefore...])
             switch (kind, template) {
             case (.webhook(let url, let headers), .webhook(let urlTemplate, let headersTemplate)):
                 var method = "POST"
@@ -95,9 +100,10 @@ extension SchemaContext {
                     }
                 }
                 targets.append(PublishTarget(name: name, kind: .webhook(url: url, method: method, headers: headers),
-                                             kindTemplate: .webhook(url: urlTemplate, method: method, headers: headersTemplate)))
+                                             kindTemplate: .webhook(url: urlTemplate, method: method, headers: headersTemplate),
+                                             secrets: secrets))
             case (.run(let command), .run(let commandTemplate)):
-                targets.append(PublishTarget(name: name, kind: .run(command), kindTemplate: .run(commandTemplate)))
+                targets.append(PublishTarget(name: name, kind: .run(command), kindTemplate: .run(commandTemplate), secrets: secrets))
             default:
                 continue
             }

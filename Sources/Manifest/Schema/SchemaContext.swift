@@ -6,11 +6,16 @@
 struct SchemaContext {
     let file: String
     let environment: [String: String]
+    let unsetVariables: UnsetVariables
     var diagnostics: [Diagnostic] = []
+    /// Every value substituted from the environment so far: the spec being read takes its
+    /// share (a slice from a count taken before) as the secrets its output is masked of.
+    var secretValues: [String] = []
 
-    init(file: String, environment: [String: String]) {
+    init(file: String, environment: [String: String], unsetVariables: UnsetVariables = .error) {
         self.file = file
         self.environment = environment
+        self.unsetVariables = unsetVariables
     }
 
     var errorCount: Int { diagnostics.count { $0.severity == .error } }
@@ -127,21 +132,41 @@ struct SchemaContext {
         }
     }
 
-    /// A string with `${VAR}` substituted: (value for running, template for display).
-    mutating func substituted(_ node: YAMLNode, _ field: String) -> (value: String, template: String)? {
+    /// A string with `${VAR}` substituted: the value for running, the template for display.
+    ///
+    /// An unset variable is an error, or with `UnsetVariables.warning` a warning naming it; then
+    /// the value is incomplete (the variable replaced by nothing) and checks of it are skipped.
+    mutating func substituted(_ node: YAMLNode, _ field: String) -> Substituted? {
         guard let text = string(node, field) else { return nil }
         switch EnvTemplate.substitute(text, environment: environment) {
-        case .value(let value):
-            return (value, text)
-        case .problem(let offset, let message):
-            var mark = node.mark
-            if case .scalar(_, let style, _) = node, !text.contains("\n") {
-                let quote = style == .singleQuoted || style == .doubleQuoted ? 1 : 0
-                mark.column += quote + String(decoding: Array(text.utf8)[..<offset], as: UTF8.self).count
+        case .value(let resolved):
+            secretValues += resolved.secrets
+            for reference in resolved.unset {
+                let mark = mark(node, text, offset: reference.offset)
+                switch unsetVariables {
+                case .error:
+                    error("\(field): environment variable `\(reference.name)` is not set "
+                          + "(give a default with `${\(reference.name):-…}`)", at: mark)
+                case .warning:
+                    warning("environment variable \(reference.name) is not set here; the runner needs it", at: mark)
+                }
             }
-            error("\(field): \(message)", at: mark)
+            if !resolved.unset.isEmpty, unsetVariables == .error { return nil }
+            return Substituted(value: resolved.text, template: text, isComplete: resolved.unset.isEmpty)
+        case .problem(let offset, let message):
+            error("\(field): \(message)", at: mark(node, text, offset: offset))
             return nil
         }
+    }
+
+    /// The position of the UTF-8 `offset` into a one-line scalar's text (else the scalar's own).
+    private func mark(_ node: YAMLNode, _ text: String, offset: Int) -> Mark {
+        var mark = node.mark
+        if case .scalar(_, let style, _) = node, !text.contains("\n") {
+            let quote = style == .singleQuoted || style == .doubleQuoted ? 1 : 0
+            mark.column += quote + String(decoding: Array(text.utf8)[..<offset], as: UTF8.self).count
+        }
+        return mark
     }
 
     /// `` `text` `` for a scalar, "a list"/"a mapping" otherwise.
@@ -149,4 +174,14 @@ struct SchemaContext {
         guard let text = node.scalarText, !node.isNull else { return node.kindName }
         return "`\(text)`"
     }
+}
+
+/// A scalar after `${VAR}` substitution.
+struct Substituted {
+    /// For running only.
+    var value: String
+    /// As written: for display, the journal and the hash.
+    var template: String
+    /// False when a variable was unset (a `validate`/`plan` load): `value` is not what would run.
+    var isComplete: Bool
 }

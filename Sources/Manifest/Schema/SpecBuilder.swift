@@ -18,6 +18,7 @@ extension SchemaContext {
     /// Reads one job/post/scan mapping under the effective `config` of its directory.
     mutating func spec(_ node: YAMLNode, defaultKind: SpecKind, config: ConfigLayer, now: Date) -> BuiltSpec {
         let before = errorCount
+        let secretsBefore = secretValues.count
         var built = BuiltSpec(file: file, name: nil, nameMark: node.mark, spec: nil, atMark: nil, afterMark: nil, policy: config.policy)
         var kind = defaultKind
         if case .mapping(let pairs, _) = node, let kindNode = pairs.first(where: { $0.key.scalarText == "kind" })?.value {
@@ -64,6 +65,9 @@ extension SchemaContext {
         case .job: break
         }
         checkPolicy(m, spec: spec, policy: config.policy, now: now)
+        // Inherited `defaults:` targets were read in almanac.yaml's context: they bring their own.
+        let inherited = spec.notify.flatMap(\.secrets) + spec.publish.flatMap(\.secrets)
+        spec.secrets = SecretMask(secretValues[secretsBefore...] + inherited)
         if errorCount == before, built.name != nil { built.spec = spec }
         return built
     }
@@ -135,11 +139,15 @@ extension SchemaContext {
         }
         let directory = WorkdirPath.directory(of: spec.location.file)
         spec.workdir = directory.isEmpty ? "." : directory
-        if let node = m["workdir"], let (value, _) = substituted(node, "workdir") {
-            if let resolved = WorkdirPath.resolve(value, fileDirectory: directory) {
+        if let node = m["workdir"], let written = substituted(node, "workdir") {
+            if !written.isComplete {
+                spec.workdirTemplate = written.template
+            } else if let resolved = WorkdirPath.resolve(written.value, fileDirectory: directory) {
                 spec.workdir = resolved
+                // With a `${VAR}` the value is shown nowhere: the text as written stands for it.
+                spec.workdirTemplate = written.template == written.value ? resolved : written.template
             } else {
-                error("workdir: `\(value)` climbs above the watched root", at: node.mark)
+                error("workdir: `\(written.template)` climbs above the watched root", at: node.mark)
             }
         }
         if let node = m["env"], let (values, templates) = environmentMap(node, "env") {
@@ -184,9 +192,9 @@ extension SchemaContext {
 
     private mutating func readScan(_ m: MappingFields, into spec: inout JobSpec) {
         if let node = m["repo"] {
-            if let (value, template) = substituted(node, "repo") {
-                spec.repo = value
-                spec.repoTemplate = template
+            if let written = substituted(node, "repo") {
+                spec.repo = written.value
+                spec.repoTemplate = written.template
             }
         } else {
             error("missing `repo` (a URL or path of the repository to scan)", at: m.mark)

@@ -1,20 +1,39 @@
 /// `${VAR}` / `${VAR:-default}` substitution, with `$${` as an escape for a literal `${`.
 ///
 /// Substitution happens once at load, from the environment passed in; the raw template is
-/// kept beside the value so nothing that leaves memory (plans, journal, status) shows a secret.
+/// kept beside the value so nothing that leaves memory (plans, journal, status) shows a secret,
+/// and the values taken from the environment are returned too, so the runner can mask them
+/// wherever a job's output or an error might echo them.
 enum EnvTemplate {
-    /// The substituted text, or the first problem at a UTF-8 offset into the template.
+    /// The substituted text, or the first syntax problem at a UTF-8 offset into the template.
     enum Outcome: Sendable, Hashable {
-        case value(String)
+        case value(Resolved)
         case problem(offset: Int, message: String)
+    }
+
+    /// A template with every reference replaced.
+    struct Resolved: Sendable, Hashable {
+        /// The text with `${VAR}` replaced (an unset variable by nothing).
+        var text: String
+        /// The values that came from the environment; defaults written in the file are no secrets.
+        var secrets: [String] = []
+        /// Variables that were neither set nor given a default, with the UTF-8 offset of each `${`.
+        var unset: [Reference] = []
+    }
+
+    /// One `${NAME}` in a template.
+    struct Reference: Sendable, Hashable {
+        var offset: Int
+        var name: String
     }
 
     /// Substitutes `text` from `environment`.
     static func substitute(_ text: String, environment: [String: String]) -> Outcome {
-        guard text.utf8.contains(UInt8(ascii: "$")) else { return .value(text) }
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return .value(Resolved(text: text)) }
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
+        var resolved = Resolved(text: "")
         var i = 0
         while i < bytes.count {
             let byte = bytes[i]
@@ -43,14 +62,18 @@ enum EnvTemplate {
             guard isVariableName(name) else {
                 return .problem(offset: i, message: "`${\(inner)}` is not a variable reference ([A-Za-z_][A-Za-z0-9_]*)")
             }
-            if let value = environment[name] ?? fallback {
+            if let value = environment[name] {
                 out += Array(value.utf8)
+                resolved.secrets.append(value)
+            } else if let fallback {
+                out += Array(fallback.utf8)
             } else {
-                return .problem(offset: i, message: "environment variable `\(name)` is not set (give a default with `${\(name):-…}`)")
+                resolved.unset.append(Reference(offset: i, name: name))
             }
             i = close + 1
         }
-        return .value(String(decoding: out, as: UTF8.self))
+        resolved.text = String(decoding: out, as: UTF8.self)
+        return .value(resolved)
     }
 
     static func isVariableName(_ name: String) -> Bool {

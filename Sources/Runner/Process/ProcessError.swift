@@ -1,4 +1,5 @@
 import Glibc
+import Manifest
 
 /// Why a child process could not be started, or why the runner around it had to stop.
 ///
@@ -48,5 +49,25 @@ public enum ProcessError: Error, CustomStringConvertible, Equatable {
     /// `strerror` text for an errno value.
     static func text(_ code: Int32) -> String {
         String(cString: strerror(code))
+    }
+}
+
+extension ProcessError {
+    /// This error as it may be shown when the spec's command or workdir came from `${VAR}`s:
+    /// paths named by the templates (`cannot run ${BIN}`), since the resolved executable or
+    /// directory embeds the values; a search path masked.
+    func shown(for spec: ProcessSpec) -> ProcessError {
+        guard spec.shownCommand != nil || spec.shownWorkdir != nil else { return self }
+        let program = (spec.shownCommand ?? spec.command).arguments.first ?? ""
+        switch self {
+        case .workdir(let path, let errno):
+            return .workdir(path: spec.shownWorkdir ?? path, errno: errno)
+        case .commandNotFound(_, let searchPath):
+            return .commandNotFound(name: program, searchPath: spec.secrets.mask(searchPath))
+        case .spawn(_, let errno):
+            return .spawn(path: program, errno: errno)
+        case .invalidSpec, .logFile, .limits, .system, .journalFailed:
+            return self
+        }
     }
 }

@@ -28,8 +28,18 @@ public final class ProcessLauncher: Sendable {
     }
 
     /// Resolves the executable and working directory, builds the environment and opens the log
-    /// (and stdin pipe): all the work of a start that can happen before the instant.
+    /// (and the stdin and output pipes): all the work of a start that can happen before the instant.
+    ///
+    /// Errors name the spec's `shownCommand`/`shownWorkdir`, never paths made of `${VAR}` values.
     public func prepare(_ spec: ProcessSpec) throws(ProcessError) -> PreparedProcess {
+        do {
+            return try resolve(spec)
+        } catch {
+            throw error.shown(for: spec)
+        }
+    }
+
+    private func resolve(_ spec: ProcessSpec) throws(ProcessError) -> PreparedProcess {
         let workdir = try ExecutableResolver.directory(spec.workdir)
         var arguments = spec.command.arguments
         guard let name = arguments.first else { throw .invalidSpec("empty command") }
@@ -45,17 +55,37 @@ public final class ProcessLauncher: Sendable {
         if let resultPath = spec.resultPath { unlink(resultPath) }
         let (logFD, logStart) = try Self.openLog(spec.logPath)
         var stdinPipe: PreparedProcess.Pipe?
-        if spec.stdin != nil {
-            var fds: [Int32] = [-1, -1]
-            guard GNUCalls.pipeCloseOnExec(&fds) == 0 else {
-                let code = errno
-                close(logFD)
-                throw .system(call: "pipe2", errno: code)
-            }
-            stdinPipe = .init(read: Self.aboveStdio(fds[0]), write: Self.aboveStdio(fds[1]))
+        var outputPipe: PreparedProcess.OutputPipe?
+        do throws(ProcessError) {
+            if spec.stdin != nil { stdinPipe = try Self.pipe() }
+            if !spec.secrets.isEmpty { outputPipe = try Self.outputPipe(logFD: logFD) }
+        } catch {
+            close(logFD)
+            if let stdinPipe { stdinPipe.close() }
+            throw error
         }
         return PreparedProcess(spec: spec, arguments: arguments, envp: envp, workdir: workdir, logFD: logFD,
-                               logStart: logStart, stdinPipe: stdinPipe)
+                               logStart: logStart, stdinPipe: stdinPipe, outputPipe: outputPipe)
+    }
+
+    /// A close-on-exec pipe with both ends above the stdio descriptors.
+    private static func pipe() throws(ProcessError) -> PreparedProcess.Pipe {
+        var fds: [Int32] = [-1, -1]
+        guard GNUCalls.pipeCloseOnExec(&fds) == 0 else { throw .system(call: "pipe2", errno: errno) }
+        return .init(read: aboveStdio(fds[0]), write: aboveStdio(fds[1]))
+    }
+
+    /// The pipe a masked child writes its output to, and the pump's own descriptor of the log.
+    private static func outputPipe(logFD: Int32) throws(ProcessError) -> PreparedProcess.OutputPipe {
+        let pipe = try pipe()
+        _ = fcntl(pipe.read, F_SETFL, fcntl(pipe.read, F_GETFL) | O_NONBLOCK)
+        let log = fcntl(logFD, F_DUPFD_CLOEXEC, 3)
+        guard log >= 0 else {
+            let code = errno
+            pipe.close()
+            throw .system(call: "fcntl(F_DUPFD_CLOEXEC)", errno: code)
+        }
+        return .init(pipe: pipe, log: log)
     }
 
     /// Spawns a prepared child and watches it.
@@ -68,6 +98,14 @@ public final class ProcessLauncher: Sendable {
     /// pinned real-time thread (InstantHedge), whose threads would inherit both; `adopt` does
     /// the rest from another thread.
     public func spawn(_ prepared: PreparedProcess) throws(ProcessError) -> RunningProcess {
+        do {
+            return try spawnShowingValues(prepared)
+        } catch {
+            throw error.shown(for: prepared.spec)
+        }
+    }
+
+    private func spawnShowingValues(_ prepared: PreparedProcess) throws(ProcessError) -> RunningProcess {
         let spec = prepared.spec
         let (logFD, stdinPipe, arguments) = (prepared.logFD, prepared.stdinPipe, prepared.arguments)
         var pid: pid_t = 0
@@ -76,13 +114,16 @@ public final class ProcessLauncher: Sendable {
         let realtime = almanac_thread_fifo_priority()
         let code = SpawnCall.spawn(
             &pid, path: arguments[0], arguments: arguments, environment: prepared.envp,
-            workdir: prepared.workdir, logFD: logFD, stdinFD: stdinPipe?.read,
+            workdir: prepared.workdir, outputFD: prepared.outputPipe?.pipe.write ?? logFD, stdinFD: stdinPipe?.read,
             fifoPriority: realtime > 1 ? realtime - 1 : nil)
         let startedAt = Date()
         if let read = stdinPipe?.read { close(read) }
+        // The child holds the write end now: the pump sees end of file when the last holder exits.
+        if let write = prepared.outputPipe?.pipe.write { close(write) }
         guard code == 0 else {
             close(logFD)
             if let write = stdinPipe?.write { close(write) }
+            prepared.outputPipe?.closeReading()
             throw .spawn(path: arguments[0], errno: code)
         }
         // Spawned from a raised thread (InstantHedge's), the child had its priority up to
@@ -98,6 +139,7 @@ public final class ProcessLauncher: Sendable {
         if !spec.limits.isEmpty, let failure = Self.applyLimits(spec.limits, to: pid) {
             close(logFD)
             if let write = stdinPipe?.write { close(write) }
+            prepared.outputPipe?.closeReading()
             throw failure
         }
         return RunningProcess(
@@ -108,6 +150,10 @@ public final class ProcessLauncher: Sendable {
     /// Collects the child's exit on the reaper, arms its timeout and feeds its stdin.
     public func adopt(_ process: RunningProcess, _ prepared: PreparedProcess) -> RunningProcess {
         let spec = prepared.spec
+        // Before the reaper watches: a child that exits at once still finds its pump to wait for.
+        if let output = prepared.outputPipe {
+            process.attach(OutputPump(readFD: output.pipe.read, logFD: output.log, mask: spec.secrets))
+        }
         reaper.watch(process)
         if let timeout = spec.timeout { process.scheduleTimeout(after: timeout, grace: spec.killGrace) }
         process.scheduleLogCap()
@@ -177,6 +223,23 @@ public struct PreparedProcess: Sendable {
     struct Pipe: Sendable {
         let read: Int32
         let write: Int32
+
+        func close() {
+            Glibc.close(read)
+            Glibc.close(write)
+        }
+    }
+
+    /// The masked child's output pipe and a descriptor of the log for the pump.
+    struct OutputPipe: Sendable {
+        let pipe: Pipe
+        let log: Int32
+
+        /// Closes what the parent keeps after the spawn closed the write end.
+        func closeReading() {
+            close(pipe.read)
+            close(log)
+        }
     }
 
     let spec: ProcessSpec
@@ -186,13 +249,15 @@ public struct PreparedProcess: Sendable {
     let logFD: Int32
     let logStart: Int64
     let stdinPipe: Pipe?
+    let outputPipe: OutputPipe?
 
     /// Closes the log and pipe descriptors of a child that will not be spawned.
     public func discard() {
         close(logFD)
-        if let stdinPipe {
-            close(stdinPipe.read)
-            close(stdinPipe.write)
+        stdinPipe?.close()
+        if let outputPipe {
+            outputPipe.pipe.close()
+            close(outputPipe.log)
         }
     }
 }

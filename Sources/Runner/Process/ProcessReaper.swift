@@ -48,8 +48,8 @@ final class ProcessReaper: Sendable {
     }
 }
 
-/// Lets a source's own handler cancel it; the handler only ever runs on the reaper queue.
-private final class SourceBox: @unchecked Sendable {
+/// Lets a source's own handler cancel it; the handler only ever runs on the source's queue.
+final class SourceBox: @unchecked Sendable {
     private let source: any DispatchSourceRead
 
     init(_ source: any DispatchSourceRead) { self.source = source }

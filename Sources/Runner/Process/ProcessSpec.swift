@@ -1,4 +1,5 @@
 import Foundation
+import Manifest
 
 /// What to execute: an argument vector, or a shell script run with `/bin/sh -c`.
 ///
@@ -69,6 +70,13 @@ public struct ProcessSpec: Sendable {
     /// The most bytes this execution may leave in its log (head and tail kept, `LogCap`);
     /// nil for no cap.
     public var outputLimit: Int64? = nil
+    /// Values masked (`***`) out of the child's output before it reaches the log; with any,
+    /// the output goes through a pipe and `OutputPump` instead of straight to the file.
+    public var secrets: SecretMask
+    /// The command and workdir as written (`${VAR}` kept), for error messages: a spawn or
+    /// chdir failure names these, never the substituted values.
+    public var shownCommand: ProcessCommand?
+    public var shownWorkdir: String?
 
     /// A spec with the defaults a job gets: no timeout, 5 s kill grace, stdin from /dev/null.
     public init(
@@ -80,7 +88,10 @@ public struct ProcessSpec: Sendable {
         killGrace: Duration = .seconds(5),
         stdin: [UInt8]? = nil,
         resultPath: String? = nil,
-        limits: ProcessLimits = .none
+        limits: ProcessLimits = .none,
+        secrets: SecretMask = .none,
+        shownCommand: ProcessCommand? = nil,
+        shownWorkdir: String? = nil
     ) {
         self.command = command
         self.workdir = workdir
@@ -91,5 +102,8 @@ public struct ProcessSpec: Sendable {
         self.stdin = stdin
         self.resultPath = resultPath
         self.limits = limits
+        self.secrets = secrets
+        self.shownCommand = shownCommand
+        self.shownWorkdir = shownWorkdir
     }
 }

@@ -29,6 +29,8 @@ public final class RunningProcess: Sendable {
         var terminated = false
         /// SIGTERM went to the group; stragglers get SIGKILL when the leader exits.
         var signalled = false
+        /// Copies masked output to the log (a child with secrets); the result waits for it.
+        var pump: OutputPump?
     }
 
     init(pid: Int32, startedAt: Date, logFD: Int32, logStart: Int64, resultPath: String?, logCap: LogCap? = nil) {
@@ -38,6 +40,16 @@ public final class RunningProcess: Sendable {
         self.logStart = logStart
         self.resultPath = resultPath
         self.logCap = logCap
+    }
+
+    /// How long a result waits, after the child exited, for its output to be in the log when a
+    /// process it left behind still holds the pipe.
+    static let drainPatience: Duration = .milliseconds(500)
+
+    /// Starts `pump` and makes the result wait for it; called once, before the reaper watches.
+    func attach(_ pump: OutputPump) {
+        state.withLock { $0.pump = pump }
+        pump.start()
     }
 
     /// Waits for the child to exit and returns its result; may be called any number of times.
@@ -135,16 +147,40 @@ public final class RunningProcess: Sendable {
         }
         guard let reaped else { return false }
         let finishedAt = Date()
+        let ended = Ended(collected: reaped.collected, timedOut: reaped.timedOut, terminated: reaped.terminated,
+                          status: status, usage: usage, finishedAt: finishedAt)
+        if let pump = state.withLock({ $0.pump }) {
+            pump.whenDrained(patience: Self.drainPatience) { [self] in complete(ended) }
+        } else {
+            complete(ended)
+        }
+        return true
+    }
+
+    /// What the reap learnt, kept until the output is in the log.
+    private struct Ended: Sendable {
+        var collected: Bool
+        var timedOut: Bool
+        var terminated: Bool
+        var status: Int32
+        var usage: rusage
+        var finishedAt: Date
+    }
+
+    /// Builds the result from the reap, the log's tail and the result file, and wakes the waiters.
+    private func complete(_ ended: Ended) {
+        // After the pump drained: the cap cuts the whole log, masked output included.
         logCap?.trim(logFD, start: logStart)
+        let (status, usage) = (ended.status, ended.usage)
         let (file, fileError) = resultPath.map(ResultFile.read(path:)) ?? (nil, nil)
         let exitedNormally = status & 0x7F == 0
         let result = ExecutionResult(
-            pid: pid, startedAt: startedAt, finishedAt: finishedAt,
-            exitCode: reaped.collected && exitedNormally ? (status >> 8) & 0xFF : nil,
-            signal: reaped.collected && !exitedNormally ? status & 0x7F : nil,
-            timedOut: reaped.timedOut, terminated: reaped.terminated,
+            pid: pid, startedAt: startedAt, finishedAt: ended.finishedAt,
+            exitCode: ended.collected && exitedNormally ? (status >> 8) & 0xFF : nil,
+            signal: ended.collected && !exitedNormally ? status & 0x7F : nil,
+            timedOut: ended.timedOut, terminated: ended.terminated,
             cpuUser: Self.duration(usage.ru_utime), cpuSystem: Self.duration(usage.ru_stime),
-            maxRSSKB: reaped.collected ? ChildPeak.jobPeakKB(reported: Int(usage.ru_maxrss)) : nil,
+            maxRSSKB: ended.collected ? ChildPeak.jobPeakKB(reported: Int(usage.ru_maxrss)) : nil,
             outputTail: LogTail.read(logFD, from: logStart),
             result: file,
             resultError: fileError)
@@ -155,7 +191,6 @@ public final class RunningProcess: Sendable {
             return state.waiters
         }
         waiters.forEach { $0.resume(returning: result) }
-        return true
     }
 
     /// Whether `pid` has exited, without reaping it.

@@ -5,13 +5,13 @@ import Glibc
 /// The child starts in its own process group (so the runner can signal the group), with
 /// an empty signal mask and every signal at its default (the runner ignores SIGPIPE and
 /// its threads may block signals; neither must leak into jobs), stdin from the pipe or
-/// /dev/null, stdout and stderr on the log, in its workdir, with every other fd closed.
+/// /dev/null, stdout and stderr on the log (or the masking pipe), in its workdir, with every other fd closed.
 enum SpawnCall {
     /// Spawns `path`; returns 0 or the errno value posix_spawn reported. With `fifoPriority`
     /// the child sets itself SCHED_FIFO at that priority before `execve` (ProcessLauncher).
     static func spawn(
         _ pid: inout pid_t, path: String, arguments: [String], environment: [String],
-        workdir: String, logFD: Int32, stdinFD: Int32?, fifoPriority: Int32? = nil
+        workdir: String, outputFD: Int32, stdinFD: Int32?, fifoPriority: Int32? = nil
     ) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -22,8 +22,8 @@ enum SpawnCall {
         } else {
             code = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
-        if code == 0 { code = posix_spawn_file_actions_adddup2(&actions, logFD, 1) }
-        if code == 0 { code = posix_spawn_file_actions_adddup2(&actions, logFD, 2) }
+        if code == 0 { code = posix_spawn_file_actions_adddup2(&actions, outputFD, 1) }
+        if code == 0 { code = posix_spawn_file_actions_adddup2(&actions, outputFD, 2) }
         if code == 0 { code = GNUCalls.addChdir(&actions, workdir) }
         if code == 0 { code = GNUCalls.addClosefrom(&actions, 3) }
         guard code == 0 else { return code }

@@ -1,4 +1,5 @@
 import Foundation
+import Manifest
 
 /// Publishes a post by running a command with the post's JSON on stdin.
 ///
@@ -31,7 +32,7 @@ public struct CommandPublisher: Sendable {
         for case let (name, value?) in added where environment[name] == nil { environment[name] = value }
         let run = await Self.run(
             target.command, stdin: request.body, workdir: target.workdir, environment: environment,
-            logPath: logPath, timeout: target.timeout, launcher: launcher)
+            logPath: logPath, timeout: target.timeout, secrets: target.secrets, launcher: launcher)
         switch run {
         case .notStarted(let error):
             return .failed(.init(errorClass: PublishClassifier.errorClass(for: error), message: error.description))
@@ -57,11 +58,11 @@ public struct CommandPublisher: Sendable {
     /// Starts `command` with `stdin` and waits for it; shared with the command notifier.
     static func run(
         _ command: ProcessCommand, stdin: Data, workdir: String, environment: [String: String],
-        logPath: String, timeout: Duration?, launcher: ProcessLauncher
+        logPath: String, timeout: Duration?, secrets: SecretMask = .none, launcher: ProcessLauncher
     ) async -> Run {
         let spec = ProcessSpec(
             command: command, workdir: workdir, environment: environment, logPath: logPath,
-            timeout: timeout, killGrace: .seconds(2), stdin: [UInt8](stdin))
+            timeout: timeout, killGrace: .seconds(2), stdin: [UInt8](stdin), secrets: secrets)
         do {
             return .finished(try await launcher.start(spec).wait())
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import Manifest
 
 /// One `notify:` entry: which events, and where they go.
 ///
@@ -14,8 +15,8 @@ public struct NotificationTarget: Sendable, Hashable {
     public enum Destination: Sendable, Hashable {
         /// POST the payload as JSON; header values never appear in delivery reports.
         case webhook(url: URL, headers: [String: String] = [:])
-        /// Run a command with the payload on stdin.
-        case command(ProcessCommand, workdir: String = ".", environment: [String: String])
+        /// Run a command with the payload on stdin; `secrets` are masked out of its output.
+        case command(ProcessCommand, workdir: String = ".", environment: [String: String], secrets: SecretMask = .none)
     }
 
     /// A target; without `on:` it hears about failures and missed occurrences.
@@ -28,8 +29,8 @@ public struct NotificationTarget: Sendable, Hashable {
     public var summary: String {
         switch destination {
         case .webhook(let url, _): "webhook \(HTTPSender.location(url))"
-        case .command(.argv(let argv), _, _): "run \(argv.first ?? "")"
-        case .command(.shell, _, _): "run sh"
+        case .command(.argv(let argv), _, _, _): "run \(argv.first ?? "")"
+        case .command(.shell, _, _, _): "run sh"
         }
     }
 }

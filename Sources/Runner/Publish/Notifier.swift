@@ -97,10 +97,10 @@ public struct Notifier: Sendable {
             if case .answer(let answer) = result { report.status = answer.status }
             guard case .failed(let failure) = outcome else { return nil }
             return failure
-        case .command(let command, let workdir, let environment):
+        case .command(let command, let workdir, let environment, let secrets):
             let run = await CommandPublisher.run(
                 command, stdin: body, workdir: workdir, environment: environment,
-                logPath: logPath, timeout: policy.timeout, launcher: launcher)
+                logPath: logPath, timeout: policy.timeout, secrets: secrets, launcher: launcher)
             switch run {
             case .notStarted(let error):
                 return .init(errorClass: PublishClassifier.errorClass(for: error), message: error.description)

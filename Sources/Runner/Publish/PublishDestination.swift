@@ -1,4 +1,5 @@
 import Foundation
+import Manifest
 
 /// Where a post is published: an HTTP endpoint or a local command.
 ///
@@ -41,17 +42,20 @@ public enum PublishDestination: Sendable, Hashable {
         public var timeout: Duration?
         /// Exit codes that mean "this content will never be accepted": not retried.
         public var nonRetryableExitCodes: Set<Int32>
+        /// The post's `${VAR}` values, masked out of the command's output.
+        public var secrets: SecretMask
 
         /// A command target; `timeout` defaults to 5 minutes.
         public init(
             command: ProcessCommand, workdir: String = ".", environment: [String: String],
-            timeout: Duration? = .seconds(300), nonRetryableExitCodes: Set<Int32> = []
+            timeout: Duration? = .seconds(300), nonRetryableExitCodes: Set<Int32> = [], secrets: SecretMask = .none
         ) {
             self.command = command
             self.workdir = workdir
             self.environment = environment
             self.timeout = timeout
             self.nonRetryableExitCodes = nonRetryableExitCodes
+            self.secrets = secrets
         }
     }
 }

@@ -44,7 +44,7 @@ extension Almanac {
                 do {
                     let repository = try GitRepository.open(URL(fileURLWithPath: repo))
                     plan = try await RevisionPlan.plan(in: repository, base: base, head: head, path: workspace.path,
-                                                       environment: Workspace.environment, now: now)
+                                                       environment: Workspace.environment, now: now, unsetVariables: .warning)
                 } catch {
                     printError("error: \(error)")
                     throw ExitCode(1)
@@ -52,7 +52,7 @@ extension Almanac {
                 try show(plan)
                 return
             }
-            let manifest = try Workspace.manifest(workspace, now: now)
+            let manifest = try Workspace.manifest(workspace, now: now, unsetVariables: .warning)
             let state = try Workspace.state(workspace.stateDirectory)
             try show(Reconciler.plan(desired: manifest, state: state, now: now))
         }

@@ -38,13 +38,13 @@ extension Almanac {
                 do {
                     let repository = try GitRepository.open(URL(fileURLWithPath: repo))
                     manifest = try await RevisionPlan.manifest(in: repository, revision: branch, path: path,
-                                                               environment: Workspace.environment, now: now).0
+                                                               environment: Workspace.environment, now: now, unsetVariables: .warning).0
                 } catch {
                     printError("error: \(error)")
                     throw ExitCode(1)
                 }
             } else {
-                manifest = try? Workspace.manifest(workspace, now: now)
+                manifest = try? Workspace.manifest(workspace, now: now, unsetVariables: .warning)
             }
             let stateDirectory = repo.map { repo in
                 state.map { URL(fileURLWithPath: $0).standardizedFileURL }

@@ -46,7 +46,7 @@ extension Almanac {
                 printError("error: \(error)")
                 throw ExitCode(1)
             }
-            let manifest = try Workspace.manifest(workspace, now: Date())
+            let manifest = try Workspace.manifest(workspace, now: Date(), unsetVariables: .error)
             Workspace.printDiagnostics(manifest, workspace)
             let executor = ProcessExecutor(root: workspace.root, stateDirectory: stateDirectory, environment: Workspace.environment)
             let runner = Runner(clock: SystemClock(), journal: journal, executor: executor)

@@ -27,13 +27,13 @@ extension Almanac {
                 do {
                     let repository = try GitRepository.open(URL(fileURLWithPath: repo))
                     manifest = try await RevisionPlan.manifest(in: repository, revision: rev, path: workspace.path,
-                                                               environment: Workspace.environment, now: Date()).0
+                                                               environment: Workspace.environment, now: Date(), unsetVariables: .warning).0
                 } catch {
                     printError("error: \(error)")
                     throw ExitCode(1)
                 }
             } else {
-                manifest = try Workspace.manifest(workspace, now: Date())
+                manifest = try Workspace.manifest(workspace, now: Date(), unsetVariables: .warning)
             }
             let errors = manifest.diagnostics.filter { $0.severity == .error }.count
             switch format {

@@ -83,3 +83,26 @@ struct RevisionCLITests {
         #expect(String(decoding: files["STATUS.md"] ?? [], as: UTF8.self).contains("✓ success"))
     }
 }
+
+@Suite("an unset ${VAR} between git revisions", .serialized)
+struct RevisionUnsetVariableTests {
+    @Test("validate --rev and plan --repo warn, positioned and naming the variable, with the exit codes they would have anyway")
+    func warnings() async throws {
+        let fixture = try RepoFixture()
+        let base = try await fixture.push(["jobs.d/a.yaml": RepoSourceTests.jobA])
+        let head = try await fixture.push(["jobs.d/d.yaml": "name: d\nschedule: \"@daily\"\nrun: [\"deploy\"]\nenv: {TOKEN: \"${ALMANAC_TEST_PROD_TOKEN}\"}\n"])
+        let repo = fixture.remoteURL.path
+        let warning = "jobs.d/d.yaml:4:15: warning: environment variable ALMANAC_TEST_PROD_TOKEN is not set here; the runner needs it"
+
+        let (valid, validOut, validErr) = try almanac(["validate", "jobs.d", "--rev", head.hex, "--repo", repo])
+        #expect(valid == 0, "\(validErr)")
+        #expect(validOut == warning + "\n")
+        #expect(validErr.contains("ok: 2 job(s) valid"))
+
+        let (planned, plan, _) = try almanac(["plan", "jobs.d", "--repo", repo, "--base", base.hex, "--head", head.hex,
+                                              "--format", "markdown"])
+        #expect(planned == 2)
+        #expect(plan.contains(warning))
+        #expect(plan.contains("| + | **d** | job | add"))
+    }
+}
