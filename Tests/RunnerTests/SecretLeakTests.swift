@@ -25,13 +25,17 @@ struct SecretLeakTests {
         let privateDir = temp.url.appendingPathComponent("private-dir-7f3a")
         try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: privateDir, withIntermediateDirectories: true)
-        let secrets = ["SECRET": "hunter22-token", "SPLIT": "secret", "DIR": privateDir.path, "BIN": "/nonexistent/bin-x9q2"]
+        let hooks = try TestHTTPServer()
+        defer { hooks.stop() }
+        let secrets = ["SECRET": "hunter22-token", "SPLIT": "secret", "DIR": privateDir.path, "BIN": "/nonexistent/bin-x9q2",
+                       "HOOK": hooks.url("/hook-k8w1").absoluteString]
         let file = jobs.appendingPathComponent("leaky.yaml")
         try """
             name: leaky
             schedule: "* * * * * *"
-            run: ["sh", "-c", "echo token=$TOKEN; printf 'sec'; sleep 0.1; printf 'ret\\\\n'; echo \\"$TOKEN\\" >&2"]
+            run: ["sh", "-c", "echo token=$TOKEN; printf 'sec'; sleep 0.1; printf 'ret\\\\n'; echo \\"$TOKEN\\" >&2; exit 1"]
             env: {TOKEN: "${SECRET}", SPLIT: "${SPLIT}"}
+            notify: {on: [failure], webhook: "${HOOK}"}
             ---
             name: where
             schedule: "* * * * * *"
@@ -65,7 +69,13 @@ struct SecretLeakTests {
         #expect(planned == 2, "\(planErr)")
         #expect(plan.contains(#""new" : "${DIR}\/sub""#))
 
+        // The failure notification carries the masked tail.
+        let notified = hooks.requests(to: "/hook-k8w1")
+        #expect(!notified.isEmpty)
+        #expect((notified.first?.json?["outputTail"] as? String)?.contains("token=***") == true)
+
         var written = filesText(under: state).merging(filesText(under: status)) { $1 }
+        for (index, request) in notified.enumerated() { written["notification \(index)"] = String(decoding: request.body, as: UTF8.self) }
         #expect(written.keys.contains { $0.hasSuffix("status/leaky.json") })
         written["runner stdout"] = runOut
         written["runner stderr"] = runErr
