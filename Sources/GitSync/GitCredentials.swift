@@ -78,7 +78,8 @@ extension GitCredentials: CustomStringConvertible, CustomDebugStringConvertible,
 }
 
 extension GitCredentials {
-    /// `text` (an error, a URL) with the token's value and any `user:password@` of a URL masked,
+    /// `text` (an error, a URL) with the token's value, any `user:password@` of a URL and the bare
+    /// user of an HTTP(S) URL (`https://TOKEN@host`) masked,
     /// so a failed fetch can be logged and shown on `/readyz` without leaking either.
     public func redacted(_ text: String) -> String {
         var result = text
@@ -88,9 +89,15 @@ extension GitCredentials {
         var searchStart = result.startIndex
         while let scheme = result.range(of: "://", range: searchStart..<result.endIndex) {
             let authorityEnd = result[scheme.upperBound...].firstIndex { $0 == "/" || $0 == " " || $0 == "\n" } ?? result.endIndex
-            if let at = result[scheme.upperBound..<authorityEnd].lastIndex(of: "@"),
-               let colon = result[scheme.upperBound..<at].firstIndex(of: ":") {
-                result.replaceSubrange(result.index(after: colon)..<at, with: "[redacted]")
+            if let at = result[scheme.upperBound..<authorityEnd].lastIndex(of: "@") {
+                if let colon = result[scheme.upperBound..<at].firstIndex(of: ":") {
+                    result.replaceSubrange(result.index(after: colon)..<at, with: "[redacted]")
+                } else if result[searchStart..<scheme.lowerBound].lowercased().hasSuffix("http")
+                            || result[searchStart..<scheme.lowerBound].lowercased().hasSuffix("https") {
+                    // `https://TOKEN@host/…`: a bare user in an HTTP URL is how tokens are
+                    // usually written (GitHub, GitLab), so it is masked whole. `ssh://git@` stays.
+                    result.replaceSubrange(scheme.upperBound..<at, with: "[redacted]")
+                }
             }
             searchStart = scheme.upperBound
         }

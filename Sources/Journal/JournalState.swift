@@ -49,7 +49,8 @@ public struct JournalState: Sendable, Hashable, Codable {
     /// The pending trigger `event` settles: a manual run's oldest for the job, an `after:`
     /// run's by its exact occurrence (a restart runs the `after:` runs left pending).
     private func pendingTriggerIndex(for event: JournalEvent) -> Int? {
-        if event.triggeredBy == "manual" { return pendingTriggers.firstIndex { $0.job == event.job } }
+        // Never an owed `after:` run: a manual run does not settle what a success owed.
+        if event.triggeredBy == "manual" { return pendingTriggers.firstIndex { $0.job == event.job && !$0.isAfterTrigger } }
         guard event.isAfterTrigger, let key = event.key else { return nil }
         return pendingTriggers.firstIndex { $0.key == key && $0.triggeredBy == event.triggeredBy }
     }

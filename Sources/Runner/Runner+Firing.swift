@@ -1,6 +1,7 @@
 import Foundation
 import Journal
 import Manifest
+import Reconciler
 
 extension Runner {
     /// What to do with one due fire, decided without waiting so a whole batch is decided first.
@@ -306,24 +307,36 @@ extension Runner {
 
     // MARK: Manual runs
 
-    /// Queues a manual run of `name` now; false when no such job is loaded.
+    /// Queues a manual run of `name` now; false when no such job is loaded or the request could
+    /// not be journaled.
     @discardableResult
     public func trigger(_ name: String, by who: String = "manual") async -> Bool {
-        guard let job = jobs[name] else { return false }
+        // A runner whose journal refuses writes is stopping: a request it cannot journal is
+        // refused rather than acknowledged and lost.
+        guard let job = jobs[name], journalFault == nil else { return false }
         let now = clock.now()
-        var at = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        // Counted in whole milliseconds, as the journal stores instants, so a candidate compares
+        // equal to the key it would replay as.
+        var milliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+        func instant(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
         // A manual run is keyed by its millisecond; when that is also a scheduled occurrence's
-        // key (or an earlier manual run's), one claim would silently swallow the other, so the
-        // manual run moves to the next free millisecond and both run (or, under `concurrency:
-        // forbid`, the later one is journaled `skipped: overlap`).
+        // key (or an earlier manual run's, or an `after:` run's), one claim would silently
+        // swallow the other, so the manual run moves to the next free millisecond and both run
+        // (or, under `concurrency: forbid`, the later one is journaled `skipped: overlap`).
         let state = await journal.state()
-        while isTaken(OccurrenceKey(job: name, scheduledAt: at), job: job, state: state) {
-            at = at.addingTimeInterval(0.001)
+        let dependents = jobs.values.filter { $0.after.contains(name) }
+        while isTaken(OccurrenceKey(job: name, scheduledAt: instant(milliseconds)), job: job, state: state)
+            || dependents.contains(where: { dependent in
+                AfterPlanner.key(for: dependent, after: OccurrenceKey(job: name, scheduledAt: instant(milliseconds)))
+                    .map { isTaken($0, job: dependent, state: state) } ?? false
+            }) {
+            milliseconds += 1
         }
+        let at = instant(milliseconds)
         let key = OccurrenceKey(job: name, scheduledAt: at)
         var triggered = event(.triggered, job: name, at: now, key: key, attempt: 1)
         triggered.triggeredBy = who
-        await record([triggered])
+        guard await record([triggered]) else { return false }
         queue.push(Fire(at: at, key: key, attempt: 1, reason: .manual, generation: generations[name, default: 0]))
         poke()
         return true
@@ -335,6 +348,19 @@ extension Runner {
         if case .cron(let schedule) = job.trigger, schedule.matches(key.scheduledAt) {
             return true
         }
-        return state.isClaimed(key, attempt: 1) || state.pendingTriggers.contains { $0.key == key }
+        if state.isClaimed(key, attempt: 1) || state.pendingTriggers.contains(where: { $0.key == key }) {
+            return true
+        }
+        // The key an `after:` run would get from an occurrence of an upstream (its instant plus
+        // n ms): taken when that upstream occurrence exists or is scheduled.
+        let milliseconds = Int64((key.scheduledAt.timeIntervalSince1970 * 1000).rounded())
+        return job.after.enumerated().contains { position, upstreamName in
+            let upstream = OccurrenceKey(job: upstreamName,
+                                         scheduledAt: Date(timeIntervalSince1970: Double(milliseconds - Int64(position + 1)) / 1000))
+            if let spec = jobs[upstreamName], case .cron(let schedule) = spec.trigger, schedule.matches(upstream.scheduledAt) {
+                return true
+            }
+            return state.isClaimed(upstream, attempt: 1) || state.pendingTriggers.contains { $0.key == upstream }
+        }
     }
 }

@@ -63,5 +63,7 @@ struct RedactionTests {
         let redacted = credentials.redacted(text)
         #expect(redacted == "fetch of https://bot:[redacted]@example.com/org/repo.git failed: bad token [redacted]")
         #expect(GitCredentials.none.redacted("ssh://git@example.com/repo") == "ssh://git@example.com/repo")
+        #expect(GitCredentials.none.redacted("clone of https://ghp_abc123@github.com/o/r failed")
+            == "clone of https://[redacted]@github.com/o/r failed")
     }
 }

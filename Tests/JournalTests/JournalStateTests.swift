@@ -93,4 +93,16 @@ struct JournalStateTests {
         #expect(job.averageDurationMs == 1050)
         #expect(job.p95DurationMs == 1900)
     }
+
+    @Test("a manual run of a job settles its pending manual trigger, never a run an after: upstream owed it")
+    func manualRunKeepsOwedAfterRun() throws {
+        let owedAt = date(10).addingTimeInterval(0.001)
+        let s = state([
+            JournalEvent(at: date(10), type: .triggered, job: "b", scheduledAt: owedAt, attempt: 1, triggeredBy: "after:a"),
+            JournalEvent(at: date(20), type: .triggered, job: "b", scheduledAt: date(20), attempt: 1, triggeredBy: "manual"),
+            JournalEvent(at: date(20), type: .started, job: "b", scheduledAt: date(20), attempt: 1, triggeredBy: "manual"),
+        ])
+        #expect(s.pendingTriggers.map(\.triggeredBy) == ["after:a"])
+        #expect(s.pendingTriggers.first?.key == OccurrenceKey(job: "b", scheduledAt: owedAt))
+    }
 }

@@ -159,6 +159,20 @@ struct AfterRunnerTests {
         try await f.journal.close()
     }
 
+    @Test("a manual run at the instant keeps clear of the key an upstream's success will owe: all three run")
+    func manualRunAvoidsOwedKey() async throws {
+        let f = try await AfterFixture(Self.pair.replacingOccurrences(of: "name: second\n", with: "name: second\nschedule: \"0 * * * *\"\n"),
+                                       at: "2026-06-01T00:30:00Z")
+        f.clock.advance(to: utc("2026-06-01T01:00:00Z"))
+        #expect(await f.runner.trigger("second"))
+        await f.drive(until: "2026-06-01T01:30:00Z")
+        #expect(Set(f.runs("second")) == [
+            "2026-06-01T01:00:00Z#1 schedule", "2026-06-01T01:00:00.001Z#1 after:first", "2026-06-01T01:00:00.002Z#1 manual",
+        ])
+        #expect(try f.events().filter { $0.type == .skipped }.isEmpty)
+        try await f.journal.close()
+    }
+
     @Test("a crash between first's finished and second's start: the next runner runs second once, a third runs nothing")
     func crashBeforeDependentStarts() async throws {
         let temp = try TempDirectory()

@@ -45,7 +45,8 @@ enum ServiceLoops {
         let inbox = TriggerInbox(stateDirectory: stateDirectory)
         return Task {
             while !Task.isCancelled {
-                for request in inbox.pending() {
+                // A runner stopping on a journal fault leaves the requests for the next one.
+                for request in inbox.pending() where runner.journalFault == nil {
                     if !(await runner.trigger(request.job, by: request.requestedBy)) {
                         log(.warning, "almanac: trigger for unknown job '\(request.job)' ignored")
                     }

@@ -86,7 +86,11 @@ struct APIHandlers: Sendable {
                            headers: [.retryAfter: "\(wait)"])
         }
         let by = try await Self.requester(request)
-        guard await (try link.require()).runner.trigger(name, by: by) else { throw APIError.notFound("no job named '\(name)'") }
+        let runner = try await link.require().runner
+        guard await runner.trigger(name, by: by) else {
+            if let fault = runner.journalFault { throw APIError(.serviceUnavailable, fault.reason) }
+            throw APIError.notFound("no job named '\(name)'")
+        }
         return try json(ActionResponse(job: name, action: "trigger", changed: true), status: .accepted)
     }
 
