@@ -132,13 +132,15 @@ struct JournalFaultTests {
     @Test("disk full with --listen: /readyz 503 with the reason, almanac_journal_writable 0 and almanac_up 0, then exit 75")
     func diskFullWithServer() async throws {
         let disk = try SmallDisk(size: "512k")
-        // A longer hold, so the drain leaves time to ask the server.
-        try "name: hold\nschedule: \"* * * * * *\"\nrun: [\"sleep\", \"4\"]\n"
+        // A hold that outlasts the 3 s drain, so the drain always leaves time to ask the server,
+        // wherever in the hold the disk fills.
+        try "name: hold\nschedule: \"* * * * * *\"\nrun: [\"sleep\", \"30\"]\n"
             .write(to: disk.jobs.appendingPathComponent("hold.yaml"), atomically: true, encoding: .utf8)
         let port = try ListenTests.freePort()
         let base = "http://127.0.0.1:\(port)"
         let log = disk.temp.url.appendingPathComponent("runner.log")
-        let process = try launchAlmanac(["run", disk.jobs.path, "--state", disk.state.path, "--listen", "127.0.0.1:\(port)"], log: log)
+        let process = try launchAlmanac(["run", disk.jobs.path, "--state", disk.state.path, "--listen", "127.0.0.1:\(port)",
+                                         "--drain-timeout", "3s"], log: log)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         for _ in 0..<100 where await RepoListenTests.request(base + "/readyz")?.status != 200 {
             try await Task.sleep(for: .milliseconds(100))
@@ -169,7 +171,8 @@ struct JournalFaultTests {
         Self.expectOneErrorLine(text(log) ?? "", journal: URL(fileURLWithPath: journal))
 
         try disk.grow()
-        let again = try launchAlmanac(["run", disk.jobs.path, "--state", disk.state.path, "--for", "3s"], log: log)
+        let again = try launchAlmanac(["run", disk.jobs.path, "--state", disk.state.path, "--for", "3s", "--drain-timeout", "1s"],
+                                      log: log)
         defer { if again.isRunning { kill(again.processIdentifier, SIGKILL) } }
         #expect(try await Self.waitForExit(again, seconds: 20))
         #expect(again.terminationStatus == 0)
