@@ -56,6 +56,15 @@ public enum AfterPlanner {
         return OccurrenceKey(job: dependent.name, scheduledAt: Date(timeIntervalSince1970: milliseconds / 1000))
     }
 
+    /// The upstream occurrences whose success would owe `dependent` the run keyed `key`: the
+    /// inverse of `key(for:after:)`, one per entry of its `after:`.
+    public static func upstreams(of dependent: JobSpec, owing key: OccurrenceKey) -> [OccurrenceKey] {
+        let milliseconds = (key.scheduledAt.timeIntervalSince1970 * 1000).rounded()
+        return dependent.after.enumerated().map { position, upstream in
+            OccurrenceKey(job: upstream, scheduledAt: Date(timeIntervalSince1970: (milliseconds - Double(position + 1)) / 1000))
+        }
+    }
+
     /// The `after:` runs journaled as owed but never started, skipped or cancelled (a crash or
     /// a shutdown came first), oldest first, for jobs still loaded, enabled, not paused and not
     /// on a cycle (a paused job's owed run waits for a start after its resume).

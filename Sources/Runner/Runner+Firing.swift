@@ -351,13 +351,10 @@ extension Runner {
         if state.isClaimed(key, attempt: 1) || state.pendingTriggers.contains(where: { $0.key == key }) {
             return true
         }
-        // The key an `after:` run would get from an occurrence of an upstream (its instant plus
-        // n ms): taken when that upstream occurrence exists or is scheduled.
-        let milliseconds = Int64((key.scheduledAt.timeIntervalSince1970 * 1000).rounded())
-        return job.after.enumerated().contains { position, upstreamName in
-            let upstream = OccurrenceKey(job: upstreamName,
-                                         scheduledAt: Date(timeIntervalSince1970: Double(milliseconds - Int64(position + 1)) / 1000))
-            if let spec = jobs[upstreamName], case .cron(let schedule) = spec.trigger, schedule.matches(upstream.scheduledAt) {
+        // The key an `after:` run would get from an occurrence of an upstream: taken when that
+        // upstream occurrence exists or is scheduled.
+        return AfterPlanner.upstreams(of: job, owing: key).contains { upstream in
+            if let spec = jobs[upstream.job], case .cron(let schedule) = spec.trigger, schedule.matches(upstream.scheduledAt) {
                 return true
             }
             return state.isClaimed(upstream, attempt: 1) || state.pendingTriggers.contains { $0.key == upstream }

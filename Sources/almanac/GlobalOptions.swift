@@ -24,6 +24,14 @@ struct WorkspaceOptions: ParsableArguments {
         return StateLocation.defaultDirectory(watching: root)
     }
 
+    /// `--state`, or the default of `run --repo` for `repository` on `branch`, or (without a
+    /// repository) the watched directory's own default; read it once per command.
+    func stateDirectory(repository: String?, branch: String) -> URL {
+        guard let repository else { return stateDirectory }
+        return state.map { URL(fileURLWithPath: $0).standardizedFileURL }
+            ?? StateLocation.defaultDirectory(repository: repository, branch: branch)
+    }
+
     /// How a file path is shown: under the directory as the user typed it.
     func display(_ relative: String) -> String {
         let prefix = path.hasSuffix("/") ? String(path.dropLast()) : path

@@ -66,10 +66,7 @@ extension Almanac {
                 printError("error: \(error)")
                 throw ExitCode(1)
             }
-            let stateDirectory = repo.map { repo in
-                workspace.state.map { URL(fileURLWithPath: $0).standardizedFileURL }
-                    ?? StateLocation.defaultDirectory(repository: repo, branch: branch)
-            } ?? workspace.stateDirectory
+            let stateDirectory = workspace.stateDirectory(repository: repo, branch: branch)
             let owner = repo.map { GitCredentials.none.redacted($0) + "#" + branch } ?? workspace.root.path
             if let refusal = StateLocation.claim(stateDirectory, for: owner) {
                 printError("error: \(refusal)")

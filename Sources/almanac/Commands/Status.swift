@@ -46,10 +46,7 @@ extension Almanac {
             } else {
                 manifest = try? Workspace.manifest(workspace, now: now, unsetVariables: .warning)
             }
-            let stateDirectory = repo.map { repo in
-                state.map { URL(fileURLWithPath: $0).standardizedFileURL }
-                    ?? StateLocation.defaultDirectory(repository: repo, branch: branch)
-            } ?? workspace.stateDirectory
+            let stateDirectory = workspace.stateDirectory(repository: repo, branch: branch)
             let journalState = try Workspace.state(stateDirectory)
             var report = StatusReport.make(manifest: manifest, state: journalState, now: now)
             report.setRunner(up: RunnerProbe.isRunning(stateDirectory), state: journalState)
