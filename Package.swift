@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependency direction (DESIGN.md): CronSchedule ← Manifest ← Reconciler ← Runner ← CLI,
+// Dependency direction (DESIGN.md): CronSchedule ← Manifest ← Reconciler ← Scheduler ← Processes ←
+// Publishing ← Daemon ← CLI,
 // with Journal and GitSync as leaves. Heavy NIO-based packages stay out of these modules so
 // the cron engine and manifest tests build in seconds.
 let package = Package(
@@ -36,15 +37,21 @@ let package = Package(
         .target(name: "Manifest", dependencies: ["CronSchedule", "CYAML"]),
         .target(name: "Journal", dependencies: ["Executors"]),
         .target(name: "Reconciler", dependencies: ["Manifest", "Journal", "CronSchedule"]),
-        .target(name: "Runner", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "GitSync", "Status", "Executors", "CThread",
-                                              .product(name: "Logging", package: "swift-log")]),
+        // The runner in four modules (docs/runner.md): the scheduling actor and its clock, the
+        // child processes it starts, what it publishes, and the daemon that wires them to files,
+        // git and signals. Each depends only on the ones before it.
+        .target(name: "Scheduler", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "Executors", "CThread"]),
+        .target(name: "Processes", dependencies: ["Scheduler", "Manifest", "Journal", "CronSchedule", "CThread"]),
+        .target(name: "Publishing", dependencies: ["Scheduler", "Processes", "Manifest", "Journal"]),
+        .target(name: "Daemon", dependencies: ["Scheduler", "Processes", "Publishing", "Reconciler", "Manifest", "Journal", "CronSchedule",
+                                              "GitSync", "Status", .product(name: "Logging", package: "swift-log")]),
         .target(name: "GitSync", dependencies: ["CGit2"]),
         .target(name: "Status", dependencies: ["Journal", "Manifest", "CronSchedule"]),
         // Only the CLI depends on Server; the heavy NIO packages stop here.
         .target(
             name: "Server",
             dependencies: [
-                "Runner", "Status", "Reconciler", "Journal", "Manifest", "CronSchedule",
+                "Scheduler", "Daemon", "Status", "Reconciler", "Journal", "Manifest", "CronSchedule",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -54,25 +61,25 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "CronSchedule", "Manifest", "Journal", "Reconciler", "Runner", "Status", "GitSync", "Server",
+                "CronSchedule", "Manifest", "Journal", "Reconciler", "Scheduler", "Processes", "Daemon", "Status", "GitSync", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "almanac-bench",
-            dependencies: ["CronSchedule", "Manifest", "Journal", "Reconciler", "Runner", "GitSync", "Status"]),
+            dependencies: ["CronSchedule", "Manifest", "Journal", "Reconciler", "Scheduler", "Processes", "Daemon", "GitSync", "Status"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CGit2", "CYAML"]),
         .testTarget(name: "CronScheduleTests", dependencies: ["CronSchedule"], resources: [.copy("Vectors")]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "CronSchedule"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Scheduler", "Processes", "Publishing", "Daemon", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server"]),
         .testTarget(name: "GitSyncTests", dependencies: ["GitSync"]),
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors"]),
         .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Runner", "Journal", "Manifest",
+                "Server", "Scheduler", "Daemon", "Journal", "Manifest",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
     ]

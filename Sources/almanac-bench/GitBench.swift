@@ -2,7 +2,9 @@ import Foundation
 import GitSync
 import Journal
 import Manifest
-import Runner
+import Scheduler
+import Processes
+import Daemon
 import Status
 
 /// GitSync benchmarks: writing the status branch, and reading new commits from a long history.

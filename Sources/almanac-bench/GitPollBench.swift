@@ -1,6 +1,8 @@
 import Foundation
 import GitSync
-import Runner
+import Scheduler
+import Processes
+import Daemon
 
 /// `almanac-bench git-poll`: repository mode's memory over 300 polls of a local bare remote.
 ///

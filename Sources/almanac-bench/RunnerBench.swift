@@ -2,7 +2,9 @@ import Foundation
 import Journal
 import Manifest
 import Reconciler
-import Runner
+import Scheduler
+import Processes
+import Daemon
 import Synchronization
 
 /// The runner end to end: timer precision, a burst of due jobs, and memory with 100,000 jobs.

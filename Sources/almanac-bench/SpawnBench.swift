@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
-import Runner
+import Scheduler
+import Processes
+import Daemon
 
 /// Spawn throughput: 1,000 `/bin/true` children through ProcessLauncher vs. a raw posix_spawn loop.
 ///

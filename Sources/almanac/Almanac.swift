@@ -1,5 +1,7 @@
 import ArgumentParser
-import Runner
+import Scheduler
+import Processes
+import Daemon
 
 /// The `almanac` command: it only configures subcommands (one file each under Commands/).
 @main

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Journal
 import Manifest
-import Runner
+import Scheduler
+import Processes
+import Daemon
 
 /// Reads what the read commands need: the job tree and the journal, without taking the lock.
 enum Workspace {

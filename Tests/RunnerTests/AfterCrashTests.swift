@@ -1,7 +1,10 @@
 import CronSchedule
 import Foundation
 import Journal
-import Runner
+import Scheduler
+import Processes
+import Publishing
+import Daemon
 import Testing
 
 @Suite("after: through crashes of the real binary", .serialized)

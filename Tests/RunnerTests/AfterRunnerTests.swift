@@ -3,7 +3,10 @@ import Foundation
 import Journal
 import Manifest
 import Reconciler
-import Runner
+import Scheduler
+import Processes
+import Publishing
+import Daemon
 import Testing
 
 /// `text` plus `n` ms, computed as the journal stores instants (whole milliseconds).

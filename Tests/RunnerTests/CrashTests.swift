@@ -1,6 +1,9 @@
 import Foundation
 import Journal
-import Runner
+import Scheduler
+import Processes
+import Publishing
+import Daemon
 import Testing
 
 @Suite("crash recovery through the real binary", .serialized)

@@ -1,6 +1,9 @@
 import Foundation
 import Journal
-import Runner
+import Scheduler
+import Processes
+import Publishing
+import Daemon
 import Testing
 
 /// Exit codes, log levels and status that tell the truth, through the real binary.

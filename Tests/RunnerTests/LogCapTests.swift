@@ -3,7 +3,10 @@ import Glibc
 import Journal
 import Manifest
 import Testing
-@testable import Runner
+@testable import Scheduler
+@testable import Processes
+@testable import Publishing
+@testable import Daemon
 
 @Suite("capped job output")
 struct LogCapTests {

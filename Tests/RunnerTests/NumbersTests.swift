@@ -1,7 +1,10 @@
 import Foundation
 import Journal
 import Manifest
-import Runner
+import Scheduler
+import Processes
+import Publishing
+import Daemon
 import Status
 import Synchronization
 import Testing

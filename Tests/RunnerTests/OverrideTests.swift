@@ -2,7 +2,10 @@ import Foundation
 import Journal
 import Manifest
 import Reconciler
-import Runner
+import Scheduler
+import Processes
+import Publishing
+import Daemon
 import Status
 import Testing
 

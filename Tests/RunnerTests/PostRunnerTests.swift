@@ -1,7 +1,10 @@
 import Foundation
 import Journal
 import Manifest
-import Runner
+import Scheduler
+import Processes
+import Publishing
+import Daemon
 import Testing
 
 /// A runner on a virtual clock whose posts go to a real HTTP server on 127.0.0.1.

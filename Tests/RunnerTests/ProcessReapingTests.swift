@@ -1,7 +1,10 @@
 import Foundation
 import Glibc
 import Testing
-@testable import Runner
+@testable import Scheduler
+@testable import Processes
+@testable import Publishing
+@testable import Daemon
 
 @Suite("Process reaping and resource usage")
 struct ProcessReapingTests {

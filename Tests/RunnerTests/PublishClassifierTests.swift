@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Runner
+@testable import Scheduler
+@testable import Processes
+@testable import Publishing
+@testable import Daemon
 
 @Suite("Publish classification and retry delays")
 struct PublishClassifierTests {

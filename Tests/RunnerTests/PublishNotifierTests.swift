@@ -1,7 +1,10 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import Runner
+@testable import Scheduler
+@testable import Processes
+@testable import Publishing
+@testable import Daemon
 
 @Suite("Notifier: payloads, webhook and run targets, retries in the background")
 struct PublishNotifierTests {

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Runner
+@testable import Scheduler
+@testable import Processes
+@testable import Publishing
+@testable import Daemon
 
 @Suite("Webhook publisher against a real HTTP server")
 struct PublishWebhookTests {

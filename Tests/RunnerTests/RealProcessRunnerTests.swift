@@ -1,7 +1,10 @@
 import Foundation
 import Journal
 import Manifest
-import Runner
+import Scheduler
+import Processes
+import Publishing
+import Daemon
 import Testing
 
 /// A runner on the real clock and real child processes, with second-resolution schedules.

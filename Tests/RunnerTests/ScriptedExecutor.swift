@@ -1,7 +1,10 @@
 import Foundation
 import Journal
 import Manifest
-import Runner
+import Scheduler
+import Processes
+import Publishing
+import Daemon
 import Synchronization
 
 /// Ends each attempt at once with the outcome a test scripts, at the virtual clock's time:

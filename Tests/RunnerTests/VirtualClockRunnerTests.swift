@@ -1,7 +1,10 @@
 import Foundation
 import Journal
 import Manifest
-import Runner
+import Scheduler
+import Processes
+import Publishing
+import Daemon
 import Testing
 
 /// Drives a runner on a virtual clock from `start` to `end`, firing everything on the way.

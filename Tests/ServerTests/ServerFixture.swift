@@ -4,7 +4,10 @@ import HummingbirdTesting
 import Journal
 import Logging
 import Manifest
-import Runner
+import Scheduler
+import Processes
+import Publishing
+import Daemon
 @testable import Server
 
 /// A real runner (real journal in a temp dir, real child processes) behind a real router.

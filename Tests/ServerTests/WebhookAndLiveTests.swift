@@ -2,7 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Runner
+import Scheduler
+import Processes
+import Publishing
+import Daemon
 import Testing
 @testable import Server
 

@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import Runner
+import Scheduler
+import Daemon
 
 /// The JSON API's handlers; routes are wired in `buildRouter`.
 struct APIHandlers: Sendable {

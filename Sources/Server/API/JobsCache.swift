@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import Runner
+import Scheduler
+import Daemon
 
 /// The encoded `GET /api/v1/jobs` body, reused while nothing it depends on changed: no event
 /// journaled and no reconcile since (`Runner.changes`), and the same second (next fires move

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
-import Runner
+import Scheduler
+import Daemon
 
 /// Builds every route: health, metrics, the JSON API, the GitHub webhook and the dashboard.
 ///

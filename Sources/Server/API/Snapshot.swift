@@ -2,7 +2,8 @@ import Foundation
 import Journal
 import Manifest
 import Reconciler
-import Runner
+import Scheduler
+import Daemon
 import Status
 
 /// One consistent read of the runner for a request: its specs, the journal state, the last

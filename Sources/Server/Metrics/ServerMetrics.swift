@@ -2,7 +2,8 @@ import CoreMetrics
 import Foundation
 import Journal
 import Prometheus
-import Runner
+import Scheduler
+import Daemon
 
 /// The runner's Prometheus metrics, fed from its observer (every journaled event) through
 /// swift-metrics into a swift-prometheus registry of its own.

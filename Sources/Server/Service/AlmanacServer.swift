@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 import Logging
-import Runner
+import Scheduler
+import Daemon
 import ServiceLifecycle
 
 /// Builds the Hummingbird application around `buildRouter`.

@@ -1,6 +1,7 @@
 import Foundation
 import Journal
-import Runner
+import Scheduler
+import Daemon
 
 /// The server's view of the runner: empty until `RunnerService` has started it, then the handle.
 ///

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Runner
+import Scheduler
+import Processes
+import Daemon
 import Server
 
 /// `almanac run --listen …`: the HTTP API, dashboard and metrics beside the runner.

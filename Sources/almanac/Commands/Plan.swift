@@ -3,7 +3,9 @@ import Foundation
 import GitSync
 import Manifest
 import Reconciler
-import Runner
+import Scheduler
+import Processes
+import Daemon
 
 /// The reconciler's plan (inside `Almanac.Plan`, `Plan` names the command).
 typealias ReconcilerPlan = Plan

@@ -3,7 +3,9 @@ import Foundation
 import GitSync
 import Journal
 import Manifest
-import Runner
+import Scheduler
+import Processes
+import Daemon
 import Status
 
 extension Almanac {

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import GitSync
 import Manifest
-import Runner
+import Scheduler
+import Processes
+import Daemon
 
 extension Almanac {
     struct Validate: AsyncParsableCommand {

@@ -2,7 +2,10 @@ import Foundation
 import GitSync
 import Journal
 import Manifest
-import Runner
+import Scheduler
+import Processes
+import Publishing
+import Daemon
 import Testing
 
 @Suite("kind: scan")

@@ -1,0 +1,154 @@
+import Foundation
+import GitSync
+import Journal
+import Manifest
+import Synchronization
+import Scheduler
+import Processes
+import Publishing
+
+/// `almanac run --repo URL`: the runner fed from a git repository instead of a directory.
+///
+/// A poller fetches every `poll` interval and applies each new tip with its commit id as the
+/// `applied` events' revision; a failed fetch or a broken file keeps the last good revision.
+/// Status files are written back (debounced) to the status branch by the bot identity, whose
+/// commits the poller ignores. Manual triggers, compaction and signals work as in directory mode;
+/// `POST /api/v1/sync` and a verified push webhook fetch at once, between polls.
+public struct RepoRunnerService: HookedRunnerService {
+    public var source: RepoSource.Options
+    /// How often the remote is fetched.
+    public var poll: Duration
+    public var options: Runner.Options
+    /// How often status is written back at most; nil turns write-back off.
+    public var statusInterval: Duration?
+    public var identity: StatusIdentity
+    public var log: RunnerLog
+    /// The HTTP server's hooks; empty for a plain `almanac run --repo`.
+    public var hooks = RunnerHooks()
+
+    public init(source: RepoSource.Options, poll: Duration = .seconds(30), options: Runner.Options = .init(),
+                statusInterval: Duration? = .seconds(10), identity: StatusIdentity = .init(),
+                log: RunnerLog) {
+        self.source = source
+        self.poll = poll
+        self.options = options
+        self.statusInterval = statusInterval
+        self.identity = identity
+        self.log = log
+    }
+
+    /// A verified push webhook for this branch starts a fetch at once.
+    public var watchedBranch: String? { source.branch }
+
+    /// Runs until SIGINT/SIGTERM or until `duration` has passed, then drains and returns.
+    public func run(for duration: Duration?) async throws {
+        let stateDirectory = source.stateDirectory
+        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+        let journal = try FileJournal(directory: stateDirectory)
+        let clock = SystemClock()
+        let log = self.log
+        var sourceOptions = source
+        sourceOptions.botEmail = identity.email
+        let repo = RepoSource(options: sourceOptions)
+        guard case .apply(let first, let revision) = try await repo.poll(now: clock.now()) else {
+            throw ProcessError.invalidSpec("\(source.credentials.redacted(source.url)): nothing to reconcile")
+        }
+        let health = GitHealth(revision: revision.hex, fetchedAt: clock.now())
+        report(first)
+        await repo.setStatusPath(first.config.status.path)
+        let latest = Mutex(first)
+        var writeBack: StatusWriteBack?
+        if let statusInterval {
+            let sink = GitStatusSink(repository: try await repo.open(), branch: first.config.status.branch,
+                                     path: first.config.status.path, identity: identity, credentials: source.credentials)
+            writeBack = StatusWriteBack(sink: sink, journal: journal, clock: clock, interval: statusInterval)
+            writeBack?.update(first)
+        }
+        let session = await ServiceSession.make(root: repo.jobsRoot, stateDirectory: stateDirectory, environment: source.environment,
+                                                credentials: source.credentials, journal: journal, clock: clock,
+                                                options: options, hooks: hooks, writeBack: writeBack, log: log)
+        let runner = session.runner
+        do {
+            try await runner.apply(first, revision: revision.hex)
+            try await runner.start()
+        } catch {
+            try session.stopIfFaulted()
+            throw error
+        }
+        log("almanac: running \(first.jobs.count) job(s) from \(source.credentials.redacted(source.url)) \(source.branch) at \(revision.short); state in \(stateDirectory.path)")
+
+        let poller = SerialPoller { [source, writeBack] () -> ReloadOutcome in
+            let update: RepoSource.Update
+            do {
+                update = try await repo.poll(now: clock.now())
+            } catch {
+                let message = source.credentials.redacted("\(error)")
+                health.failed(message)
+                let current = await repo.applied.map(\.short) ?? "?"
+                log(.warning, "almanac: poll of \(source.credentials.redacted(source.url)) failed, keeping \(current): \(message)")
+                return .remoteFailed("fetch of \(source.credentials.redacted(source.url)) failed, keeping \(current): \(message)")
+            }
+            do {
+                switch update {
+                case .apply(let manifest, let revision):
+                    health.fetched(at: clock.now(), revision: revision.hex)
+                    report(manifest)
+                    latest.withLock { $0 = manifest }
+                    writeBack?.update(manifest)
+                    let plan = try await runner.apply(manifest, revision: revision.hex)
+                    log("almanac: \(revision.short): " + (plan.changes.isEmpty ? "no changes"
+                        : plan.changes.map { "\($0.action.rawValue) \($0.name)" }.joined(separator: ", ")))
+                case .ignored(let tip):
+                    health.fetched(at: clock.now(), revision: nil)
+                    log("almanac: \(tip.short): only status or bot commits; nothing to reconcile")
+                case .unchanged:
+                    health.fetched(at: clock.now(), revision: nil)
+                }
+                return .done
+            } catch {
+                let message = source.credentials.redacted("\(error)")
+                log(.error, "almanac: applying the fetched revision failed: \(message)")
+                return .failed("apply failed: \(message)")
+            }
+        }
+        let polling = Task { [poll] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: poll)
+                if Task.isCancelled { break }
+                _ = await poller.poll()
+            }
+        }
+        try await session.drive(for: duration, git: health, reload: { await poller.poll() },
+                                history: { latest.withLock { $0.config.history } },
+                                stopSource: { polling.cancel() })
+    }
+
+    private func report(_ manifest: Manifest) {
+        for diagnostic in manifest.diagnostics {
+            log(diagnostic.severity == .error ? .error : .warning, source.path + "/" + diagnostic.description)
+        }
+    }
+}
+
+/// One fetch-and-apply at a time: the poll timer, `POST /api/v1/sync` and push webhooks may all
+/// ask at once, and each caller returns only after a poll that started after its request ended.
+actor SerialPoller {
+    private let body: @Sendable () async -> ReloadOutcome
+    private var last: Task<ReloadOutcome, Never>?
+
+    init(_ body: @escaping @Sendable () async -> ReloadOutcome) {
+        self.body = body
+    }
+
+    /// This caller's own poll's outcome.
+    func poll() async -> ReloadOutcome {
+        let previous = last
+        let body = self.body
+        let next = Task {
+            _ = await previous?.value
+            return await body()
+        }
+        last = next
+        return await next.value
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import GitSync
+import Manifest
+import Scheduler
+import Processes
+import Publishing
+
+/// Loads the desired state from a git repository: a bare clone in the state directory, fetched
+/// on each poll, read at the branch tip straight from the object database.
+///
+/// Each new tip is reconciled as a whole ("reload is just parse again"); a file that breaks is
+/// replaced by its last good copy (`STATE/accepted/`, shared with directory mode), and a fetch
+/// that fails leaves the last good revision in force. Commits by the bot identity, or touching
+/// only the status path, are noted and skipped, so writing status back never causes a re-plan.
+public actor RepoSource {
+    /// Where the repository is and what of it to read.
+    public struct Options: Sendable {
+        /// A URL or local path libgit2 can clone.
+        public var url: String
+        public var branch: String
+        /// The job directory inside the repository (`jobs.d`); `.` or empty for the root.
+        public var path: String
+        public var stateDirectory: URL
+        public var environment: [String: String]
+        public var credentials: GitCredentials
+        /// Commits authored with this e-mail are the runner's own and never cause a re-plan.
+        public var botEmail: String
+        /// Commits touching only this directory (repository-relative) never cause a re-plan.
+        public var statusPath: String
+
+        public init(url: String, branch: String = "main", path: String = "jobs.d", stateDirectory: URL,
+                    environment: [String: String] = [:], credentials: GitCredentials = .none,
+                    botEmail: String = StatusIdentity.defaultEmail, statusPath: String = "status") {
+            self.url = url
+            self.branch = branch
+            self.path = path
+            self.stateDirectory = stateDirectory
+            self.environment = environment
+            self.credentials = credentials
+            self.botEmail = botEmail
+            self.statusPath = statusPath
+        }
+    }
+
+    /// What a poll found.
+    public enum Update: Sendable {
+        /// A new revision to reconcile.
+        case apply(Manifest, revision: GitOID)
+        /// The tip moved, but only by the bot's own or status-only commits.
+        case ignored(GitOID)
+        /// Nothing new.
+        case unchanged
+    }
+
+    public let options: Options
+    private let manifests: ManifestSource
+    private var repository: GitRepository?
+    /// The last tip examined, and the last one whose tree was reconciled.
+    public private(set) var seen: GitOID?
+    public private(set) var applied: GitOID?
+    /// Commits touching only this directory never cause a re-plan (almanac.yaml `status.path`).
+    public private(set) var statusPath: String
+
+    public init(options: Options) {
+        self.options = options
+        statusPath = options.statusPath
+        manifests = ManifestSource(root: Self.jobsRoot(options), stateDirectory: options.stateDirectory,
+                                   environment: options.environment)
+    }
+
+    /// The bare clone: `STATE/repo`.
+    public nonisolated var clonePath: URL { options.stateDirectory.appendingPathComponent("repo", isDirectory: true) }
+
+    /// Where the jobs' files are on disk (`STATE/worktree/<path>`): relative `workdir`s resolve here.
+    public nonisolated var jobsRoot: URL { Self.jobsRoot(options) }
+
+    static func jobsRoot(_ options: Options) -> URL {
+        let link = options.stateDirectory.appendingPathComponent("worktree", isDirectory: true)
+        let path = options.path.split(separator: "/").joined(separator: "/")
+        return path.isEmpty || path == "." ? link : link.appendingPathComponent(path, isDirectory: true)
+    }
+
+    /// The clone, cloned on first use and reopened after that.
+    public func open() async throws -> GitRepository {
+        if let repository { return repository }
+        let opened: GitRepository
+        if FileManager.default.fileExists(atPath: clonePath.appendingPathComponent("HEAD").path) {
+            opened = try GitRepository.open(clonePath)
+        } else {
+            try? FileManager.default.removeItem(at: clonePath)
+            opened = try await GitRepository.clone(url: options.url, to: clonePath, branch: options.branch, bare: true,
+                                                   credentials: options.credentials)
+        }
+        repository = opened
+        return opened
+    }
+
+    /// Fetches and reports what changed since the last poll; throws when the fetch or read fails.
+    public func poll(now: Date) async throws -> Update {
+        let repository = try await open()
+        try await repository.fetch(credentials: options.credentials)
+        let tip = try await repository.resolve("refs/remotes/origin/\(options.branch)")
+        if tip == seen { return .unchanged }
+        if let applied, try await onlyOwnCommits(from: applied, to: tip, in: repository) {
+            seen = tip
+            return .ignored(tip)
+        }
+        let manifest = try await load(tip, now: now)
+        seen = tip
+        applied = tip
+        return .apply(manifest, revision: tip)
+    }
+
+    /// Follows almanac.yaml's `status.path` once a manifest is loaded.
+    public func setStatusPath(_ path: String) {
+        statusPath = path
+    }
+
+    /// Reads the job files at `commit`, materialises its tree for `workdir`s, and loads them with
+    /// last-good substitution.
+    public func load(_ commit: GitOID, now: Date) async throws -> Manifest {
+        let repository = try await open()
+        let files = try await repository.files(at: commit, under: options.path)
+        try await WorktreeDirectory(stateDirectory: options.stateDirectory).switchTo(commit, from: repository)
+        let sources = files.map { SourceFile(path: $0.key, bytes: $0.value) }.sorted { $0.path < $1.path }
+        return manifests.load(files: sources, now: now)
+    }
+
+    /// True when every commit in `(old, new]` is the bot's or touches only the status path.
+    func onlyOwnCommits(from old: GitOID, to new: GitOID, in repository: GitRepository) async throws -> Bool {
+        let commits: [GitCommitInfo]
+        do {
+            commits = try await repository.commits(since: old, to: new)
+        } catch {
+            // An unknown old commit means history was rewritten: reconcile.
+            if error.kind == .notFound { return false }
+            throw error
+        }
+        let prefix = statusPath.split(separator: "/").joined(separator: "/") + "/"
+        for commit in commits where commit.author.email != options.botEmail {
+            let paths = try await repository.changedPaths(in: commit.oid)
+            if paths.isEmpty || !paths.allSatisfy({ $0.hasPrefix(prefix) }) { return false }
+        }
+        return true
+    }
+}

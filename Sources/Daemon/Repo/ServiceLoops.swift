@@ -1,0 +1,89 @@
+import Foundation
+import GitSync
+import Journal
+import Manifest
+import Scheduler
+import Processes
+import Publishing
+
+/// The background loops every runner service shares: the log observer, manual-run requests,
+/// journal compaction.
+enum ServiceLoops {
+    /// Logs each notice (one line per journaled event) and passes it on to `also`.
+    static func observer(log: RunnerLog,
+                         also: (@Sendable (RunnerNotice) -> Void)? = nil) -> @Sendable (RunnerNotice) -> Void {
+        { notice in
+            switch notice {
+            case .recorded(let event): if let line = EventLog.line(event) { log(EventLog.level(event), line) }
+            case .problem(let message): log(.error, "almanac: \(message)")
+            case .info(let message): log(message)
+            case .launched: break
+            }
+            also?(notice)
+        }
+    }
+
+    /// Jobs to child processes, posts to their publishers, scans to the repository scanner.
+    static func executor(root: URL, stateDirectory: URL, environment: [String: String], journal: FileJournal, clock: any RunnerClock,
+                         launcher: ProcessLauncher, credentials: GitCredentials = .none,
+                         observer: (@Sendable (RunnerNotice) -> Void)?) -> RoutingExecutor {
+        let processes = ProcessExecutor(root: root, stateDirectory: stateDirectory, environment: environment)
+        return RoutingExecutor(
+            job: processes,
+            post: PostExecutor(journal: journal, clock: clock, root: root, stateDirectory: stateDirectory,
+                               environment: environment, launcher: launcher, observer: observer),
+            scan: ScanExecutor(processes: processes, journal: journal, clock: clock, credentials: credentials))
+    }
+
+    /// The notifier for `notify:` targets; each delivery is journaled through the runner.
+    static func notifier(_ runner: Runner, stateDirectory: URL, launcher: ProcessLauncher) async {
+        let log = stateDirectory.appendingPathComponent("logs/notify.log").path
+        await runner.setNotifier(Notifier(launcher: launcher, logPath: log) { delivery in
+            Task { await runner.recordDelivery(delivery) }
+        })
+    }
+
+    /// Picks up `almanac trigger` requests from `STATE/triggers/` every 250 ms.
+    static func triggers(_ stateDirectory: URL, runner: Runner, log: RunnerLog) -> Task<Void, Never> {
+        let inbox = TriggerInbox(stateDirectory: stateDirectory)
+        return Task {
+            while !Task.isCancelled {
+                // A runner stopping on a journal fault leaves the requests for the next one.
+                for request in inbox.pending() where runner.journalFault == nil {
+                    if !(await runner.trigger(request.job, by: request.requestedBy)) {
+                        log(.warning, "almanac: trigger for unknown job '\(request.job)' ignored")
+                    }
+                    inbox.remove(request)
+                }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
+    }
+
+    /// Compacts at start when the journal passed 64 MiB, then after 100,000 appended events or
+    /// a day, with `history()`'s retention. A small journal keeps every line as written.
+    static func compaction(_ journal: FileJournal, clock: any RunnerClock, history: @escaping @Sendable () async -> RootConfig.History?,
+                           log: RunnerLog) -> Task<Void, Never> {
+        let size = (try? FileManager.default.attributesOfItem(atPath: journal.fileURL.path)[.size] as? Int) ?? 0
+        return Task {
+            var lastCompaction = ContinuousClock.now
+            var eventsAtLastCompaction = size > 64 << 20 ? -1 : 0
+            while !Task.isCancelled {
+                let appended = await journal.appendedEvents
+                if eventsAtLastCompaction < 0 || appended - eventsAtLastCompaction >= 100_000
+                    || ContinuousClock.now - lastCompaction > .seconds(86_400) {
+                    let history = await history()
+                    let retention = Retention(keep: history?.keep ?? .seconds(30 * 86_400), maxPerJob: history?.maxPerJob ?? 1000)
+                    do {
+                        try await journal.compact(now: clock.now(), retention: retention)
+                    } catch {
+                        log(.error, "almanac: journal compaction failed: \(error)")
+                    }
+                    lastCompaction = ContinuousClock.now
+                    eventsAtLastCompaction = await journal.appendedEvents
+                }
+                try? await Task.sleep(for: .seconds(60))
+            }
+        }
+    }
+}

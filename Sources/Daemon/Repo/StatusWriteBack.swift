@@ -1,0 +1,74 @@
+import Foundation
+import Journal
+import Manifest
+import Status
+import Synchronization
+import Scheduler
+import Processes
+import Publishing
+
+/// Renders the status files from the journal and hands them to a sink, debounced.
+///
+/// The runner's observer calls `markDirty()` on every journaled event (cheap: one flag); the
+/// loop writes at most once per `interval`, and only when something was recorded since the last
+/// write, so a burst of fires costs one commit. Rendering is deterministic and sinks write only
+/// changed bytes, so an idle runner never commits.
+public final class StatusWriteBack: Sendable {
+    public let sink: any StatusSink
+    public let journal: any JournalBackend
+    public let clock: any RunnerClock
+    public let interval: Duration
+    /// Executions listed per job file.
+    public let recent: Int
+    private let dirty = Mutex(true)
+    private let manifest = Mutex<Manifest?>(nil)
+
+    public init(sink: any StatusSink, journal: any JournalBackend, clock: any RunnerClock,
+                interval: Duration = .seconds(10), recent: Int = 10) {
+        self.sink = sink
+        self.journal = journal
+        self.clock = clock
+        self.interval = interval
+        self.recent = recent
+    }
+
+    /// Something was journaled: write at the next tick.
+    public func markDirty() {
+        dirty.withLock { $0 = true }
+    }
+
+    /// The desired state the status describes (schedules in words, next fires, problems).
+    public func update(_ manifest: Manifest) {
+        self.manifest.withLock { $0 = manifest }
+        markDirty()
+    }
+
+    /// An observer to chain into `Runner.Options.observer`.
+    public func observe(_ notice: RunnerNotice) {
+        if case .recorded = notice { markDirty() }
+    }
+
+    /// Renders and writes now, whatever the flag; true when the sink changed anything.
+    @discardableResult
+    public func flush() async throws -> Bool {
+        dirty.withLock { $0 = false }
+        let state = await journal.state()
+        let now = clock.now()
+        let report = StatusReport.make(manifest: manifest.withLock { $0 }, state: state, now: now)
+        return try await sink.write(StatusFiles.render(report, state: state, recent: recent), now: now)
+    }
+
+    /// Writes whenever dirty, at most once per `interval`, until cancelled; problems go to `log`.
+    public func run(log: RunnerLog) async {
+        while !Task.isCancelled {
+            if dirty.withLock({ $0 }) {
+                do {
+                    if try await flush() { log(.debug, "almanac: status written") }
+                } catch {
+                    log(.error, "almanac: status write-back failed: \(error)")
+                }
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

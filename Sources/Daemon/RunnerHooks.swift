@@ -1,0 +1,105 @@
+import Foundation
+import Journal
+import Synchronization
+import Scheduler
+import Processes
+import Publishing
+
+/// What an embedding process (the HTTP server) plugs into a runner service.
+///
+/// A hook rather than a restructure: the service keeps owning the journal, loop, watcher and
+/// signals; the server only observes notices and gets a handle once the runner is up.
+public struct RunnerHooks: Sendable {
+    /// Told of every notice after the log line (metrics hang here).
+    public var observer: (@Sendable (RunnerNotice) -> Void)?
+    /// Called once the runner has started, with what the API needs to read and steer it.
+    public var started: (@Sendable (RunnerHandle) async -> Void)?
+    /// False under swift-service-lifecycle, whose ServiceGroup owns SIGINT/SIGTERM.
+    public var trapsSignals: Bool
+
+    public init(observer: (@Sendable (RunnerNotice) -> Void)? = nil, started: (@Sendable (RunnerHandle) async -> Void)? = nil,
+                trapsSignals: Bool = true) {
+        self.observer = observer
+        self.started = started
+        self.trapsSignals = trapsSignals
+    }
+}
+
+/// `almanac run` in either mode, as the server embeds it: the one seam with two implementations
+/// (`RunnerService` for a directory, `RepoRunnerService` for a git repository).
+public protocol HookedRunnerService: Sendable {
+    var hooks: RunnerHooks { get set }
+    /// Replaces where progress lines go (the server routes them through swift-log).
+    var log: RunnerLog { get set }
+    /// The branch a push webhook must name to start a sync; nil in directory mode (any push).
+    var watchedBranch: String? { get }
+    /// Runs until stopped (signals, `Runner.stop()`) or until `duration` has passed; drains.
+    func run(for duration: Duration?) async throws
+}
+
+/// A running runner as the server sees it.
+public struct RunnerHandle: Sendable {
+    public let runner: Runner
+    public let journal: any JournalBackend
+    /// The journal file, for its size in the metrics.
+    public let journalPath: String
+    /// Re-reads the desired state now: the tree in directory mode, a fetch in repository mode
+    /// (`POST /api/v1/sync` and the push webhook); says how it went, so the API never answers
+    /// "done" for a fetch that failed.
+    public let reload: @Sendable () async -> ReloadOutcome
+    /// The git poller's last fetch, in repository mode; nil for a directory.
+    public let git: GitHealth?
+
+    public init(runner: Runner, journal: any JournalBackend, journalPath: String, git: GitHealth? = nil,
+                reload: @escaping @Sendable () async -> ReloadOutcome) {
+        self.runner = runner
+        self.journal = journal
+        self.journalPath = journalPath
+        self.git = git
+        self.reload = reload
+    }
+}
+
+/// How a reload went: `POST /api/v1/sync` answers 200, 502 or 503 from it.
+public enum ReloadOutcome: Sendable, Equatable {
+    /// The desired state was read and applied (perhaps with no changes).
+    case done
+    /// The remote could not be fetched (repository mode); the last good revision stays in force.
+    case remoteFailed(String)
+    /// The files could not be read or applied here (a missing directory, a journal refusing writes).
+    case failed(String)
+}
+
+/// How the repository poller is doing: `/readyz` says "not ready" while the remote can't be
+/// fetched, and `/metrics` exports the time of the last good fetch.
+public final class GitHealth: Sendable {
+    public struct Reading: Sendable, Equatable {
+        /// The last fetch that worked.
+        public var lastFetch: Date?
+        /// Why the latest fetch failed; nil once one works again. Never holds a credential:
+        /// libgit2's messages name the URL as configured, and tokens travel in callbacks.
+        public var lastError: String?
+        /// The commit in force.
+        public var revision: String?
+    }
+
+    private let state: Mutex<Reading>
+
+    public init(revision: String? = nil, fetchedAt: Date? = nil) {
+        state = Mutex(Reading(lastFetch: fetchedAt, lastError: nil, revision: revision))
+    }
+
+    public var reading: Reading { state.withLock { $0 } }
+
+    func fetched(at date: Date, revision: String?) {
+        state.withLock {
+            $0.lastFetch = date
+            $0.lastError = nil
+            if let revision { $0.revision = revision }
+        }
+    }
+
+    func failed(_ message: String) {
+        state.withLock { $0.lastError = message }
+    }
+}

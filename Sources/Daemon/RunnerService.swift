@@ -1,0 +1,113 @@
+import Dispatch
+import Foundation
+import Journal
+import Manifest
+import Scheduler
+import Processes
+import Publishing
+
+/// `almanac run` in directory mode: the journal, the loop, the watcher, the trigger inbox and
+/// the signals, wired together and shut down in reverse order.
+public struct RunnerService: HookedRunnerService {
+    public var root: URL
+    public var stateDirectory: URL
+    public var environment: [String: String]
+    public var options: Runner.Options
+    /// Where progress lines go (stderr in the CLI).
+    public var log: RunnerLog
+    /// When set, status files are written here (debounced, only changed bytes): `--status-dir`.
+    public var statusDirectory: URL?
+    /// How often status is written at most.
+    public var statusInterval: Duration = .seconds(10)
+    /// The HTTP server's hooks (RunnerHooks.swift); empty for a plain `almanac run`.
+    public var hooks = RunnerHooks()
+
+    public init(root: URL, stateDirectory: URL, environment: [String: String], options: Runner.Options = .init(),
+                log: RunnerLog) {
+        self.root = root
+        self.stateDirectory = stateDirectory
+        self.environment = environment
+        self.options = options
+        self.log = log
+    }
+
+    /// Directory mode has no branch: any verified push webhook starts a reload.
+    public var watchedBranch: String? { nil }
+
+    /// Runs until SIGINT/SIGTERM or until `duration` has passed, then drains and returns.
+    public func run(for duration: Duration?) async throws {
+        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+        let journal = try FileJournal(directory: stateDirectory)
+        let clock = SystemClock()
+        let writeBack = statusDirectory.map {
+            StatusWriteBack(sink: DirectoryStatusSink(directory: $0), journal: journal, clock: clock, interval: statusInterval)
+        }
+        let log = self.log
+        let session = await ServiceSession.make(root: root, stateDirectory: stateDirectory, environment: environment,
+                                                journal: journal, clock: clock, options: options, hooks: hooks,
+                                                writeBack: writeBack, log: log)
+        let runner = session.runner
+        let source = ManifestSource(root: root, stateDirectory: stateDirectory, environment: environment)
+
+        let first = try source.load(now: clock.now())
+        report(first)
+        writeBack?.update(first)
+        do {
+            try await runner.apply(first)
+            try await runner.start()
+        } catch {
+            try session.stopIfFaulted()
+            throw error
+        }
+        log("almanac: running \(first.jobs.count) job(s) from \(root.path); state in \(stateDirectory.path)")
+
+        let reload: @Sendable () async -> ReloadOutcome = {
+            do {
+                let manifest = try source.load(now: clock.now())
+                report(manifest)
+                writeBack?.update(manifest)
+                let plan = try await runner.apply(manifest)
+                if !plan.changes.isEmpty {
+                    log("almanac: reloaded: " + plan.changes.map { "\($0.action.rawValue) \($0.name)" }.joined(separator: ", "))
+                }
+                return .done
+            } catch {
+                log(.error, "almanac: reload failed: \(error)")
+                return .failed("reload failed: \(error)")
+            }
+        }
+        let watcher = TreeWatcher(tree: source.tree)
+        let watching = watcher.start(onChange: { _ = await reload() })
+        try await session.drive(for: duration, reload: reload, history: {
+            (try? source.load(now: clock.now()))?.config.history
+        }, stopSource: {
+            watcher.stop()
+            watching.cancel()
+        })
+    }
+
+    private func report(_ manifest: Manifest) {
+        for diagnostic in manifest.diagnostics {
+            log(diagnostic.severity == .error ? .error : .warning, root.lastPathComponent + "/" + diagnostic.description)
+        }
+    }
+}
+
+/// Turns SIGINT/SIGTERM into a callback instead of the default exit, so the runner can drain.
+final class SignalTrap {
+    private let sources: [any DispatchSourceSignal]
+
+    init(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { handler(number) }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}

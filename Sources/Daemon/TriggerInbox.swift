@@ -1,0 +1,51 @@
+import Foundation
+import Scheduler
+import Processes
+import Publishing
+
+/// Manual-run requests from `almanac trigger`, handed to the running runner through files.
+///
+/// Only the runner writes the journal (one writer, a lock file), so another process cannot
+/// append a `triggered` event itself: it drops a request file in `STATE/triggers/` and the
+/// runner journals it when it picks it up (polled every 250 ms).
+public struct TriggerInbox: Sendable {
+    public struct Request: Sendable, Hashable {
+        public var job: String
+        public var requestedBy: String
+        public var file: URL
+    }
+
+    public let directory: URL
+
+    public init(stateDirectory: URL) {
+        directory = stateDirectory.appendingPathComponent("triggers", isDirectory: true)
+    }
+
+    /// Writes a request atomically (temp file + rename) so the runner never reads half of one.
+    public func submit(job: String, requestedBy: String) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let id = "\(Int(Date().timeIntervalSince1970 * 1000))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let body = try JSONSerialization.data(withJSONObject: ["job": job, "requestedBy": requestedBy], options: [.sortedKeys])
+        let temp = directory.appendingPathComponent(".\(id).tmp")
+        try body.write(to: temp)
+        let final = directory.appendingPathComponent("\(id).json")
+        guard rename(temp.path, final.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: final.path])
+        }
+    }
+
+    /// Pending requests, oldest first. Unreadable files are returned with an empty job name so
+    /// the caller can report and remove them.
+    public func pending() -> [Request] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
+        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map { name in
+            let file = directory.appendingPathComponent(name)
+            let object = (try? Data(contentsOf: file)).flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any]
+            return Request(job: object?["job"] as? String ?? "", requestedBy: object?["requestedBy"] as? String ?? "manual", file: file)
+        }
+    }
+
+    public func remove(_ request: Request) {
+        try? FileManager.default.removeItem(at: request.file)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Journal
+import Manifest
+import Processes
+import Scheduler
+
+/// Turns the runner's "attempt ended" into notifications: `retry` when another attempt is
+/// scheduled, `success` (and `recovered` after a failure), or `failure` when it gave up.
+public struct NotifyingAnnouncer: AttemptAnnouncer {
+    public let notifier: Notifier
+
+    public init(_ notifier: Notifier) {
+        self.notifier = notifier
+    }
+
+    public func attemptEnded(_ job: JobSpec, report: ExecutionReport, attempt: Int, key: OccurrenceKey, retryIn: Duration?, previous: String?) {
+        var events: [NotificationEvent] = []
+        let succeeded = report.outcome == .success || (report.outcome == .partial && job.kind != .post)
+        if succeeded {
+            events.append(.success)
+            if let previous, previous != "success", previous != "partial", previous != "skipped" { events.append(.recovered) }
+        } else if retryIn != nil {
+            events.append(.retry)
+        } else {
+            events.append(.failure)
+        }
+        let targets = job.notify.compactMap { Self.target($0, secrets: job.secrets) }
+        for name in events {
+            let payload = NotificationPayload(
+                job: job.name, kind: job.kind == .post ? .post : .job, event: name, outcome: report.outcome.rawValue,
+                attempt: attempt, maxAttempts: job.retry.maxAttempts > 1 ? job.retry.maxAttempts : nil,
+                durationMs: report.durationMs, exitCode: report.exitCode.map { Int32(truncatingIfNeeded: $0) },
+                error: report.errorClass, outputTail: report.outputTail.isEmpty ? nil : report.outputTail,
+                scheduledAt: key.scheduledAt, retryIn: retryIn)
+            notifier.notify(payload, to: targets)
+        }
+    }
+
+    public func missed(_ job: JobSpec, key: OccurrenceKey) {
+        let payload = NotificationPayload(job: job.name, kind: job.kind == .post ? .post : .job, event: .missed,
+                                          outcome: "missed", attempt: 0, error: "missed", scheduledAt: key.scheduledAt)
+        notifier.notify(payload, to: job.notify.compactMap { Self.target($0, secrets: job.secrets) })
+    }
+
+    /// A `notify:` entry as the notifier's target; an unusable URL is dropped (validation reports it).
+    static func target(_ spec: NotifySpec, secrets: SecretMask = .none) -> NotificationTarget? {
+        let on = Set(spec.on.compactMap { NotificationEvent(rawValue: $0.rawValue) })
+        switch spec.target {
+        case .webhook(let url, let headers):
+            guard let endpoint = URL(string: url) else { return nil }
+            return NotificationTarget(on: on, destination: .webhook(url: endpoint, headers: headers))
+        case .run(let command):
+            return NotificationTarget(on: on, destination: .command(ProcessExecutor.processCommand(command), workdir: ".",
+                                                                  environment: ProcessInfo.processInfo.environment,
+                                                                  secrets: secrets))
+        }
+    }
+}
+
+extension Runner {
+    /// Installs the notifier; deliveries are journaled as `notified` events.
+    public func setNotifier(_ notifier: Notifier) {
+        setAnnouncer(NotifyingAnnouncer(notifier))
+    }
+
+    /// Journals one notification delivery (called back by the notifier, off the hot path).
+    public func recordDelivery(_ delivery: NotificationDelivery) async {
+        var notified = event(.notified, job: delivery.job, at: clock.now())
+        notified.target = delivery.target
+        notified.status = delivery.status
+        notified.outcome = delivery.delivered ? "delivered" : "failed"
+        notified.reason = delivery.event.rawValue
+        notified.message = delivery.error
+        notified.attempt = delivery.attempts
+        await record([notified])
+    }
+}

@@ -1,0 +1,165 @@
+import CronSchedule
+import Foundation
+import Journal
+import Manifest
+import Scheduler
+import Processes
+
+/// Publishes one occurrence of a post to each of its targets, exactly once per target.
+///
+/// Each target is its own unit: `processing` is journaled (durably) before the request and
+/// `published` (or the target's failure) after it, and every request carries
+/// `Idempotency-Key: <post>@<scheduled time>` (`#<target>` with several targets). A retry, or
+/// a restart after a crash between the two records, sends only the targets not yet published,
+/// with the same key — never a new one.
+public struct PostExecutor: JobExecutor {
+    let journal: any JournalBackend
+    let clock: any RunnerClock
+    let root: URL
+    let stateDirectory: URL
+    let environment: [String: String]
+    let webhook: WebhookPublisher
+    let command: CommandPublisher
+    let observer: (@Sendable (RunnerNotice) -> Void)?
+    /// The state directory's id: `run:` targets' children carry the `ALMANAC_RUN` marker too.
+    let instance: String
+
+    public init(journal: any JournalBackend, clock: any RunnerClock, root: URL, stateDirectory: URL, environment: [String: String],
+                launcher: ProcessLauncher = ProcessLauncher(), observer: (@Sendable (RunnerNotice) -> Void)? = nil) {
+        self.journal = journal
+        self.clock = clock
+        self.root = root
+        self.stateDirectory = stateDirectory
+        self.environment = environment
+        self.webhook = WebhookPublisher(clock: { [clock] in clock.now() })
+        self.command = CommandPublisher(launcher: launcher)
+        self.observer = observer
+        self.instance = StateInstance.id(of: stateDirectory)
+    }
+
+    public var runInstance: String? { instance }
+
+    public func start(_ post: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
+        let task = Task { await publish(post, occurrence: occurrence, attempt: attempt) }
+        return PostHandle(task: task)
+    }
+
+    /// The name a target is journaled and keyed under: its `name:`, else its index.
+    static func targetName(_ target: PublishTarget, index: Int) -> String {
+        target.journalName(index: index)
+    }
+
+    func publish(_ post: JobSpec, occurrence: OccurrenceKey, attempt: Int) async -> ExecutionReport {
+        let startedAt = clock.now()
+        let publications = await journal.state().jobs[post.name]?.publications ?? [:]
+        let several = post.publish.count > 1
+        var published = 0
+        var failures: [(String, PublishOutcome.Failure)] = []
+        var lines: [String] = []
+        for (index, target) in post.publish.enumerated() {
+            let name = Self.targetName(target, index: index)
+            if let done = publications[name], done.scheduledAt == occurrence.scheduledAt, done.state == "published" {
+                published += 1
+                continue
+            }
+            var processing = JournalEvent(at: clock.now(), type: .processing, job: post.name, scheduledAt: occurrence.scheduledAt,
+                                          attempt: attempt)
+            processing.target = name
+            guard await record([processing]) else {
+                failures.append((name, .init(errorClass: .configuration, message: "journal write failed; not sent")))
+                continue
+            }
+            let request = PublishRequest(post: post.name, scheduledAt: occurrence.scheduledAt, attempt: attempt,
+                                         target: several ? name : nil, content: post.content.mapValues(Self.payload))
+            let outcome = await send(request, to: target, post: post, name: name)
+            var done = JournalEvent(at: clock.now(), type: .published, job: post.name, scheduledAt: occurrence.scheduledAt,
+                                    attempt: attempt)
+            done.target = name
+            switch outcome {
+            case .published(let receipt):
+                done.url = receipt.url ?? receipt.id
+                done.status = receipt.status
+                published += 1
+                lines.append("\(name): published" + (receipt.url.map { " \($0)" } ?? "") + (receipt.status.map { " (HTTP \($0))" } ?? ""))
+            case .failed(let failure):
+                done.type = .finished
+                done.outcome = "failed"
+                done.errorClass = failure.errorClass.rawValue
+                done.status = failure.status
+                done.message = failure.message
+                failures.append((name, failure))
+                lines.append("\(name): \(failure.description)")
+            }
+            await record([done.masked(by: post.secrets)])
+        }
+        var report = ExecutionReport(outcome: .success, startedAt: startedAt, finishedAt: clock.now(),
+                                     outputTail: lines.joined(separator: "\n"))
+        guard !failures.isEmpty else { return report }
+        report.outcome = published > 0 ? .partial : .failure
+        // Retry when any failed target can still succeed; wait at least what a receiver asked for.
+        let retryable = failures.filter { $0.1.isRetryable }
+        report.retryable = !retryable.isEmpty
+        report.errorClass = (retryable.first ?? failures[0]).1.errorClass.rawValue
+        report.retryAfter = failures.compactMap { $0.1.retryAfter }.max()
+        report.exitCode = failures.compactMap { $0.1.status }.first
+        return report
+    }
+
+    func send(_ request: PublishRequest, to target: PublishTarget, post: JobSpec, name: String) async -> PublishOutcome {
+        switch target.kind {
+        case .webhook(let url, let method, let headers):
+            guard let endpoint = URL(string: url), endpoint.scheme == "http" || endpoint.scheme == "https" else {
+                return .failed(.init(errorClass: .configuration, message: "target \(name): not an http(s) URL"))
+            }
+            return await webhook.publish(request, to: .init(url: endpoint, method: method, headers: headers,
+                                                            timeout: post.timeout ?? .seconds(30)))
+        case .run(let run):
+            var env = environment
+            for (key, value) in post.environment { env[key] = value }
+            let key = OccurrenceKey(job: post.name, scheduledAt: request.scheduledAt)
+            env = RunMarker(instance: instance, key: key, attempt: request.attempt).stamped(env)
+            let workdir = post.workdir.hasPrefix("/") ? post.workdir : root.appendingPathComponent(post.workdir).standardizedFileURL.path
+            let stamp = ProcessExecutor.stamp(request.scheduledAt)
+            let log = stateDirectory.appendingPathComponent("logs/\(post.name)/\(stamp)-\(name).log").path
+            return await command.publish(request, to: .init(command: ProcessExecutor.processCommand(run), workdir: workdir,
+                                                            environment: env, timeout: post.timeout ?? .seconds(300),
+                                                            nonRetryableExitCodes: post.nonRetryableExitCodes,
+                                                            secrets: post.secrets), logPath: log)
+        }
+    }
+
+    @discardableResult
+    func record(_ events: [JournalEvent]) async -> Bool {
+        do {
+            for event in try await journal.append(events) { observer?(.recorded(event)) }
+            return true
+        } catch {
+            // A refused write is said once by the runner, which records this attempt's end
+            // through the same journal and stops (Runner+JournalFault).
+            if (error as? JournalError)?.isWriteFailure != true { observer?(.problem("journal write failed: \(error)")) }
+            return false
+        }
+    }
+
+    /// Post content as the publisher's JSON: whole numbers stay integers.
+    static func payload(_ value: JSONValue) -> PayloadJSON {
+        switch value {
+        case .null: return .null
+        case .bool(let flag): return .bool(flag)
+        case .number(let number):
+            if number.rounded() == number, abs(number) < 1e15 { return .int(Int(number)) }
+            return .double(number)
+        case .string(let text): return .string(text)
+        case .array(let items): return .array(items.map(payload))
+        case .object(let fields): return .object(fields.mapValues(payload))
+        }
+    }
+}
+
+/// A post occurrence being published.
+struct PostHandle: ExecutionHandle {
+    let task: Task<ExecutionReport, Never>
+    var pid: Int32? { nil }
+    func wait() async -> ExecutionReport { await task.value }
+    func terminate(grace: Duration) { task.cancel() }
+}

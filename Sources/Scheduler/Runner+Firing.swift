@@ -1,0 +1,367 @@
+import Foundation
+import Journal
+import Manifest
+import Reconciler
+
+extension Runner {
+    /// What to do with one due fire, decided without waiting so a whole batch is decided first.
+    enum Decision {
+        case start(Fire, JobSpec)
+        case replace(Fire, JobSpec, [RunKey])
+        case record(JournalEvent)
+        case drop
+    }
+
+    /// Fires a batch of due fires: decides each (stale, missed, concurrency, parallelism),
+    /// journals the skips, then claims all starts at once — concurrent claims share one fsync
+    /// through the journal's group commit — and spawns each child at its exact time.
+    func fire(_ due: [Fire], now: Date) async {
+        var starts: [(Fire, JobSpec)] = []
+        var replaces: [(Fire, JobSpec, [RunKey])] = []
+        var events: [JournalEvent] = []
+        for fire in due {
+            switch decide(fire, now: now) {
+            case .start(let fire, let job): starts.append((fire, job))
+            case .replace(let fire, let job, let victims): replaces.append((fire, job, victims))
+            case .record(let event): events.append(event)
+            case .drop: break
+            }
+        }
+        if !events.isEmpty { await record(events) }
+        for (fire, job, victims) in replaces {
+            for victim in victims {
+                running[victim]?.replaced = true
+                running[victim]?.handle?.terminate(grace: options.killGrace)
+            }
+            for victim in victims { await running[victim]?.completion?.value }
+            if case .start(let fire, let job) = admit(fire, job: job, now: clock.now()) { starts.append((fire, job)) }
+        }
+        await start(starts)
+    }
+
+    /// Drops stale fires, queues the job's next occurrence, and turns a fire later than the
+    /// catch-up window (the process was suspended, the machine slept) into `skipped: missed`.
+    func decide(_ fire: Fire, now: Date) -> Decision {
+        guard let job = jobs[fire.key.job] else { return .drop }
+        if fire.reason == .schedule {
+            guard fire.generation == generations[job.name, default: 0] else { return .drop }
+            scheduleNext(job, after: fire.key.scheduledAt)
+            let late = now.timeIntervalSince(fire.at)
+            if late > job.catchup.window.timeInterval || (job.catchup.mode == .none && late > 60) {
+                var skipped = event(.skipped, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
+                skipped.reason = "missed"
+                return .record(skipped)
+            }
+        }
+        return admit(fire, job: job, now: now)
+    }
+
+    /// Applies the job's concurrency policy and the global `maxParallel`. A fire admitted to
+    /// start is reserved in `running` at once, so the rest of its batch sees it.
+    func admit(_ fire: Fire, job: JobSpec, now: Date) -> Decision {
+        let mine = running.keys.filter { $0.key.job == job.name }
+        if !mine.isEmpty {
+            switch job.concurrency {
+            case .forbid:
+                var skipped = event(.skipped, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
+                skipped.reason = "overlap"
+                skipped.triggeredBy = fire.triggeredBy
+                return .record(skipped)
+            case .replace:
+                return .replace(fire, job, mine)
+            case .allow:
+                break
+            }
+        }
+        let runKey = RunKey(key: fire.key, attempt: fire.attempt)
+        guard running[runKey] == nil else { return .drop }
+        if let limit = options.maxParallel, running.count >= limit {
+            waiting.append(fire)
+            var queued = event(.queued, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
+            queued.triggeredBy = fire.triggeredBy
+            return .record(queued)
+        }
+        running[runKey] = Running(fire: fire, secrets: job.secrets)
+        return .start(fire, job)
+    }
+
+    /// Claims each occurrence in the journal, then starts it. A claim that fails means this
+    /// (job, scheduled time, attempt) already ran: it is never started twice.
+    func start(_ batch: [(Fire, JobSpec)]) async {
+        guard !batch.isEmpty else { return }
+        let journal = self.journal
+        var claims: [RunKey: Result<Bool, any Error>] = [:]
+        var startedEvents: [RunKey: JournalEvent] = [:]
+        await withTaskGroup(of: (RunKey, Result<Bool, any Error>).self) { group in
+            for (fire, job) in batch {
+                let runKey = RunKey(key: fire.key, attempt: fire.attempt)
+                // Claimed up to the claim lead early, the child starts on `fire.at`: that is the
+                // start the journal records, so lateness never reads negative.
+                let now = clock.now()
+                var started = event(.started, job: job.name, at: max(now, fire.at), key: fire.key, attempt: fire.attempt)
+                started.triggeredBy = fire.triggeredBy
+                // From the planned instant (jitter and retry delay included), never the scheduled
+                // time; `finished` replaces it with the launch's exact figure.
+                started.lateUs = max(0, Int((now.timeIntervalSince(fire.at) * 1e6).rounded()))
+                startedEvents[runKey] = started
+                group.addTask {
+                    do {
+                        return (runKey, .success(try await journal.claim(fire.key, attempt: fire.attempt, event: started)))
+                    } catch {
+                        return (runKey, .failure(error))
+                    }
+                }
+            }
+            for await (runKey, result) in group { claims[runKey] = result }
+        }
+        var problems: [JournalEvent] = []
+        var ready: [(fire: Fire, job: JobSpec, runKey: RunKey, attempt: any PreparedAttempt)] = []
+        for (fire, job) in batch.sorted(by: { $0.0.at < $1.0.at }) {
+            let runKey = RunKey(key: fire.key, attempt: fire.attempt)
+            switch claims[runKey] {
+            case .success(true):
+                if let started = startedEvents[runKey] { notify(.recorded(started)) }
+                ready.append((fire, job, runKey, await prepare(fire, job: job)))
+            case .success(false), .none:
+                running[runKey] = nil
+            case .failure(let error):
+                // Without a durable claim nothing may run; the occurrence is reported, not lost silently.
+                journalRefused(error)
+                running[runKey] = nil
+                var skipped = event(.skipped, job: job.name, at: clock.now(), key: fire.key, attempt: fire.attempt)
+                skipped.reason = "journal"
+                skipped.message = "\(error)"
+                problems.append(skipped)
+            }
+        }
+        if !problems.isEmpty { await record(problems) }
+        for (fire, job, runKey, attempt) in ready {
+            await spawn(runKey, fire: fire, job: job, attempt: attempt)
+        }
+    }
+
+    /// The executor's preparation; a failure is kept and reported when the instant comes.
+    func prepare(_ fire: Fire, job: JobSpec) async -> any PreparedAttempt {
+        do {
+            return try await executor.prepare(job, occurrence: fire.key, attempt: fire.attempt, triggeredBy: fire.triggeredBy)
+        } catch {
+            return FailedAttempt(error: error)
+        }
+    }
+
+    /// Launches a claimed, prepared attempt at its instant. A child's spawn happens on the
+    /// clock's own threads (`RunnerClock.perform`), not after a hop back to this actor.
+    func spawn(_ runKey: RunKey, fire: Fire, job: JobSpec, attempt: any PreparedAttempt) async {
+        do {
+            let (handle, launchedAt) = try await launch(attempt, at: fire.at)
+            if fire.reason == .schedule { notify(.launched(job: job.name, planned: fire.at, at: launchedAt)) }
+            running[runKey]?.lateUs = max(0, Int((launchedAt.timeIntervalSince(fire.at) * 1e6).rounded()))
+            running[runKey]?.handle = handle
+            running[runKey]?.completion = Task {
+                let report = await handle.wait()
+                await self.finished(runKey, report: report)
+            }
+        } catch is Halted {
+            // Shutdown came between the early claim and the instant: close the claim.
+            attempt.discard()
+            let now = clock.now()
+            await finished(runKey, report: ExecutionReport(outcome: .interrupted, startedAt: now, finishedAt: now,
+                                                           errorClass: "shutdown"))
+        } catch {
+            let now = clock.now()
+            let report = ExecutionReport(outcome: .error, startedAt: now, finishedAt: now, outputTail: "\(error)",
+                                         errorClass: "spawn")
+            await finished(runKey, report: report)
+        }
+    }
+
+    /// Shutdown came before the instant: nothing is launched.
+    private struct Halted: Error {}
+
+    /// Starts `attempt` at `instant` (now when that is past); returns its handle and when it started.
+    private func launch(_ attempt: any PreparedAttempt, at instant: Date) async throws -> (any ExecutionHandle, Date) {
+        if let launch = attempt.instantLaunch, instant > clock.now() {
+            let clock = self.clock
+            typealias Spawned = (finish: @Sendable () -> any ExecutionHandle, at: Date)
+            let outcome = try await clock.perform(at: instant) { [self] () -> Result<Spawned, any Error> in
+                guard !halted.load(ordering: .acquiring) else { return .failure(Halted()) }
+                return Result { (try launch.start(), clock.now()) }
+            }
+            let spawned = try outcome.get()
+            return (spawned.finish(), spawned.at)
+        }
+        if instant > clock.now() { try? await clock.sleep(until: instant) }
+        if stopping { throw Halted() }
+        return (try await attempt.launch(), clock.now())
+    }
+
+    /// Journals an attempt's end, schedules its retry when the policy allows, and starts
+    /// whatever waited for a free slot.
+    func finished(_ runKey: RunKey, report: ExecutionReport) async {
+        // The attempt stays in `running` until its end is journaled, so "idle" means "recorded".
+        guard let run = running[runKey] else { return }
+        // Masked before anything sees it: the journal, the notifications, the observer's log.
+        var report = report.masked(by: run.secrets)
+        if run.replaced {
+            report.outcome = .killed
+            report.errorClass = "replaced"
+        }
+        let job = jobs[runKey.key.job]
+        if let job, report.outcome == .failure, let code = report.exitCode, job.nonRetryableExitCodes.contains(Int32(code)) {
+            report.errorClass = "nonRetryable"
+        }
+        let now = clock.now()
+        var events = [finishedEvent(runKey, report: report, at: now, triggeredBy: run.fire.triggeredBy, lateUs: run.lateUs)]
+        if let commit = report.syncedCommit {
+            var synced = event(.synced, job: runKey.key.job, at: now, key: runKey.key, attempt: runKey.attempt)
+            synced.commit = commit
+            events.append(synced)
+        }
+        // A post that reached only some targets retries the rest; a job's `partial` is its own verdict.
+        let incomplete = report.outcome != .success && report.outcome != .skipped
+            && (report.outcome != .partial || job?.kind == .post)
+        var previousOutcome: String?
+        if let job, !job.notify.isEmpty {
+            previousOutcome = await journal.state().jobs[runKey.key.job]?.history.last?.outcome
+        }
+        var retryIn: Duration?
+        if let job, incomplete, report.retryable, !stopping,
+           var delay = retryDelay(job, attempt: runKey.attempt, errorClass: report.errorClass) {
+            if let retryAfter = report.retryAfter, retryAfter > delay { delay = min(retryAfter, .seconds(3600)) }
+            let retryAt = now.addingTimeInterval(delay.timeInterval)
+            var retry = event(.retry, job: job.name, at: now, key: runKey.key, attempt: runKey.attempt + 1)
+            retry.retryAt = retryAt
+            retry.errorClass = report.errorClass
+            events.append(retry)
+            queue.push(Fire(at: retryAt, key: runKey.key, attempt: runKey.attempt + 1, reason: .retry,
+                            generation: generations[job.name, default: 0]))
+            retryIn = delay
+        }
+        // Owed `after:` runs go ahead of the upstream's `finished`, in the same write.
+        let owed = await owedAfterRuns(runKey.key, outcome: report.outcome, at: now)
+        events.insert(contentsOf: owed.map { triggeredEvent($0, at: now) }, at: 0)
+        await record(events)
+        queueAfter(owed, at: now)
+        if let job { announce(job, report: report, attempt: runKey.attempt, key: runKey.key, retryIn: retryIn, previous: previousOutcome) }
+        running[runKey] = nil
+        await startWaiting()
+        poke()
+    }
+
+    func startWaiting() async {
+        var starts: [(Fire, JobSpec)] = []
+        var events: [JournalEvent] = []
+        while !stopping, !waiting.isEmpty, running.count < (options.maxParallel ?? Int.max) {
+            let fire = waiting.removeFirst()
+            guard let job = jobs[fire.key.job] else { continue }
+            switch admit(fire, job: job, now: clock.now()) {
+            case .start(let fire, let job): starts.append((fire, job))
+            case .record(let event): events.append(event)
+            case .replace(let fire, let job, _):
+                // A queued fire of a `replace` job waits its turn rather than killing.
+                waiting.insert(fire, at: 0)
+                _ = job
+                if !events.isEmpty { await record(events) }
+                await start(starts)
+                return
+            case .drop: break
+            }
+        }
+        if !events.isEmpty { await record(events) }
+        await start(starts)
+    }
+
+    func finishedEvent(_ runKey: RunKey, report: ExecutionReport, at now: Date, triggeredBy: String,
+                       lateUs: Int? = nil) -> JournalEvent {
+        var finished = event(.finished, job: runKey.key.job, at: now, key: runKey.key, attempt: runKey.attempt)
+        finished.triggeredBy = triggeredBy
+        finished.outcome = report.outcome.rawValue
+        finished.exitCode = report.exitCode
+        finished.signal = report.signal
+        finished.durationMs = report.durationMs
+        finished.lateUs = lateUs
+        finished.outputTail = report.outputTail
+        finished.errorClass = report.errorClass
+        finished.cpuUserMs = report.cpuUserMs
+        finished.cpuSystemMs = report.cpuSystemMs
+        finished.maxRSSKB = report.maxRSSKB
+        finished.result = report.result
+        finished.logPath = report.logPath
+        finished.pid = report.pid
+        finished.reason = report.reason
+        return finished
+    }
+
+    /// When a post without its own `retry:` tries again after a failed publish: on a human
+    /// scale, four attempts in about 21 minutes (Publishing's `RetryDelays.default`).
+    public static let postRetryDelays: [Duration] = [.seconds(60), .seconds(300), .seconds(900)]
+
+    /// The delay before the next attempt, or nil when the policy has none left or the error
+    /// class is not worth retrying (a non-retryable exit code, a job that could not be spawned).
+    func retryDelay(_ job: JobSpec, attempt: Int, errorClass: String?) -> Duration? {
+        if let errorClass, ["nonRetryable", "spawn", "replaced", "missed"].contains(errorClass) { return nil }
+        if job.kind == .post && job.retry.maxAttempts <= 1 {
+            // Posts retry by default: 1m, 5m, 15m.
+            let delays = Runner.postRetryDelays
+            return attempt <= delays.count ? delays[attempt - 1] : nil
+        }
+        guard attempt < job.retry.maxAttempts else { return nil }
+        return job.retry.delay(beforeRetry: attempt)
+    }
+
+    // MARK: Manual runs
+
+    /// Queues a manual run of `name` now; false when no such job is loaded or the request could
+    /// not be journaled.
+    @discardableResult
+    public func trigger(_ name: String, by who: String = "manual") async -> Bool {
+        // A runner whose journal refuses writes is stopping: a request it cannot journal is
+        // refused rather than acknowledged and lost.
+        guard let job = jobs[name], journalFault == nil else { return false }
+        let now = clock.now()
+        // Counted in whole milliseconds, as the journal stores instants, so a candidate compares
+        // equal to the key it would replay as.
+        var milliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+        func instant(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+        // A manual run is keyed by its millisecond; when that is also a scheduled occurrence's
+        // key (or an earlier manual run's, or an `after:` run's), one claim would silently
+        // swallow the other, so the manual run moves to the next free millisecond and both run
+        // (or, under `concurrency: forbid`, the later one is journaled `skipped: overlap`).
+        let state = await journal.state()
+        let dependents = jobs.values.filter { $0.after.contains(name) }
+        while isTaken(OccurrenceKey(job: name, scheduledAt: instant(milliseconds)), job: job, state: state)
+            || dependents.contains(where: { dependent in
+                AfterPlanner.key(for: dependent, after: OccurrenceKey(job: name, scheduledAt: instant(milliseconds)))
+                    .map { isTaken($0, job: dependent, state: state) } ?? false
+            }) {
+            milliseconds += 1
+        }
+        let at = instant(milliseconds)
+        let key = OccurrenceKey(job: name, scheduledAt: at)
+        var triggered = event(.triggered, job: name, at: now, key: key, attempt: 1)
+        triggered.triggeredBy = who
+        guard await record([triggered]) else { return false }
+        queue.push(Fire(at: at, key: key, attempt: 1, reason: .manual, generation: generations[name, default: 0]))
+        poke()
+        return true
+    }
+
+    /// Whether `key` already names an occurrence: one of the schedule's, or one the journal
+    /// has started or has a manual trigger pending for.
+    private func isTaken(_ key: OccurrenceKey, job: JobSpec, state: JournalState) -> Bool {
+        if case .cron(let schedule) = job.trigger, schedule.matches(key.scheduledAt) {
+            return true
+        }
+        if state.isClaimed(key, attempt: 1) || state.pendingTriggers.contains(where: { $0.key == key }) {
+            return true
+        }
+        // The key an `after:` run would get from an occurrence of an upstream: taken when that
+        // upstream occurrence exists or is scheduled.
+        return AfterPlanner.upstreams(of: job, owing: key).contains { upstream in
+            if let spec = jobs[upstream.job], case .cron(let schedule) = spec.trigger, schedule.matches(upstream.scheduledAt) {
+                return true
+            }
+            return state.isClaimed(upstream, attempt: 1) || state.pendingTriggers.contains { $0.key == upstream }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Journal
+import Manifest
+import Reconciler
+
+extension Runner {
+    /// Whether this occurrence of a post already ran, is running, or waits for a retry.
+    func handled(_ key: OccurrenceKey, in state: JobState?) -> Bool {
+        guard let state else { return false }
+        return state.history.contains { $0.key == key } || state.running.contains { $0.key == key } || state.pendingRetry?.key == key
+    }
+
+    /// A one-shot post due while no runner was up: published now if within its catch-up
+    /// window (default 1h), otherwise journaled as failed (`missed`) and announced — never
+    /// dropped silently.
+    func catchUpPosts(state: JournalState, now: Date) async {
+        var missed: [JournalEvent] = []
+        for post in jobs.values.sorted(by: { $0.name < $1.name }) where post.kind == .post && post.enabled && !post.cancelled {
+            guard case .at(let date) = post.trigger, date <= now else { continue }
+            let key = OccurrenceKey(job: post.name, scheduledAt: date)
+            if handled(key, in: state.jobs[post.name]) { continue }
+            if now.timeIntervalSince(date) <= post.catchup.window.timeInterval {
+                queue.push(Fire(at: now, key: key, attempt: 1, reason: .catchup, generation: generations[post.name, default: 0]))
+                continue
+            }
+            var failed = event(.finished, job: post.name, at: now, key: key, attempt: 1)
+            failed.outcome = "failure"
+            failed.errorClass = "missed"
+            failed.triggeredBy = "catchup"
+            failed.message = "due \(Runner.utcText(date)) while no runner was up; outside the catch-up window"
+            missed.append(failed)
+            announceMissed(post, key: key)
+        }
+        if !missed.isEmpty { await record(missed) }
+    }
+
+    /// Before a post fires, removing its file or setting `cancelled: true` cancels it (each
+    /// target journaled `cancelled`); after it was published, nothing changes.
+    func cancelPosts(plan: Plan, desired: [String: JobSpec], state: JournalState, now: Date) async {
+        var events: [JournalEvent] = []
+        for change in plan.changes {
+            guard let old = jobs[change.name], old.kind == .post, case .at(let date) = old.trigger, date > now else { continue }
+            let reason: String
+            if change.action == .remove {
+                reason = "removed"
+            } else if let new = desired[change.name], new.cancelled, !old.cancelled {
+                reason = "cancelled"
+            } else {
+                continue
+            }
+            let key = OccurrenceKey(job: old.name, scheduledAt: date)
+            if handled(key, in: state.jobs[old.name]) { continue }
+            for (index, target) in old.publish.enumerated() {
+                var cancelled = event(.cancelled, job: old.name, at: now, key: key, attempt: 1)
+                cancelled.reason = reason
+                cancelled.target = target.journalName(index: index)
+                events.append(cancelled)
+            }
+        }
+        if !events.isEmpty { await record(events) }
+    }
+}
+
+extension PublishTarget {
+    /// The target's name in the journal (`target` of publication events): its `name:`, else its index.
+    public func journalName(index: Int) -> String {
+        name ?? String(index)
+    }
+}
+
+extension Runner {
+    /// A post's instant in messages: UTC, whole seconds (as `ALMANAC_SCHEDULED_AT`).
+    package static func utcText(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+    }
+}
