@@ -44,7 +44,8 @@ let package = Package(
         .target(name: "Processes", dependencies: ["Scheduler", "Manifest", "Journal", "CronSchedule", "CThread"]),
         .target(name: "Publishing", dependencies: ["Scheduler", "Processes", "Manifest", "Journal"]),
         .target(name: "Daemon", dependencies: ["Scheduler", "Processes", "Publishing", "Reconciler", "Manifest", "Journal", "CronSchedule",
-                                              "GitSync", "Status", .product(name: "Logging", package: "swift-log")]),
+                                              "GitSync", "Status", .product(name: "Logging", package: "swift-log"),
+                                              .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(name: "GitSync", dependencies: ["CGit2"]),
         .target(name: "Status", dependencies: ["Journal", "Manifest", "CronSchedule"]),
         // Only the CLI depends on Server; the heavy NIO packages stop here.

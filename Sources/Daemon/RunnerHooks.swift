@@ -4,24 +4,30 @@ import Synchronization
 import Scheduler
 import Processes
 import Publishing
+import Logging
+import ServiceLifecycle
 
 /// What an embedding process (the HTTP server) plugs into a runner service.
 ///
-/// A hook rather than a restructure: the service keeps owning the journal, loop, watcher and
-/// signals; the server only observes notices and gets a handle once the runner is up.
+/// The service keeps owning the journal, the loop, the watcher and the lifecycle; the server
+/// adds its own services to the group, observes notices and gets a handle once the runner is up.
 public struct RunnerHooks: Sendable {
     /// Told of every notice after the log line (metrics hang here).
     public var observer: (@Sendable (RunnerNotice) -> Void)?
     /// Called once the runner has started, with what the API needs to read and steer it.
     public var started: (@Sendable (RunnerHandle) async -> Void)?
-    /// False under swift-service-lifecycle, whose ServiceGroup owns SIGINT/SIGTERM.
-    public var trapsSignals: Bool
+    /// Run in the runner's ServiceGroup and shut down after everything else (the HTTP server,
+    /// which answers `/readyz` "draining" while the runner drains).
+    public var services: [any Service]
+    /// Where the group logs its own lifecycle (the server's logger); quiet when nil.
+    public var logger: Logger?
 
     public init(observer: (@Sendable (RunnerNotice) -> Void)? = nil, started: (@Sendable (RunnerHandle) async -> Void)? = nil,
-                trapsSignals: Bool = true) {
+                services: [any Service] = [], logger: Logger? = nil) {
         self.observer = observer
         self.started = started
-        self.trapsSignals = trapsSignals
+        self.services = services
+        self.logger = logger
     }
 }
 
@@ -33,7 +39,7 @@ public protocol HookedRunnerService: Sendable {
     var log: RunnerLog { get set }
     /// The branch a push webhook must name to start a sync; nil in directory mode (any push).
     var watchedBranch: String? { get }
-    /// Runs until stopped (signals, `Runner.stop()`) or until `duration` has passed; drains.
+    /// Runs until SIGINT/SIGTERM, `Runner.stop()` or until `duration` has passed; drains.
     func run(for duration: Duration?) async throws
 }
 

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Journal
 import Manifest
@@ -6,8 +5,8 @@ import Scheduler
 import Processes
 import Publishing
 
-/// `almanac run` in directory mode: the journal, the loop, the watcher, the trigger inbox and
-/// the signals, wired together and shut down in reverse order.
+/// `almanac run` in directory mode: the journal, the loop, the watcher and the trigger inbox,
+/// one ServiceGroup shut down in reverse order on SIGINT/SIGTERM (ServiceSession.drive).
 public struct RunnerService: HookedRunnerService {
     public var root: URL
     public var stateDirectory: URL
@@ -49,17 +48,15 @@ public struct RunnerService: HookedRunnerService {
         let runner = session.runner
         let source = ManifestSource(root: root, stateDirectory: stateDirectory, environment: environment)
 
-        let first = try source.load(now: clock.now())
-        report(first)
-        writeBack?.update(first)
-        do {
+        let root = self.root
+        let setup: @Sendable () async throws -> Void = {
+            let first = try source.load(now: clock.now())
+            report(first)
+            writeBack?.update(first)
             try await runner.apply(first)
             try await runner.start()
-        } catch {
-            try session.stopIfFaulted()
-            throw error
+            log("almanac: running \(first.jobs.count) job(s) from \(root.path); state in \(stateDirectory.path)")
         }
-        log("almanac: running \(first.jobs.count) job(s) from \(root.path); state in \(stateDirectory.path)")
 
         let reload: @Sendable () async -> ReloadOutcome = {
             do {
@@ -77,37 +74,14 @@ public struct RunnerService: HookedRunnerService {
             }
         }
         let watcher = TreeWatcher(tree: source.tree)
-        let watching = watcher.start(onChange: { _ = await reload() })
-        try await session.drive(for: duration, reload: reload, history: {
+        try await session.drive(for: duration, setup: setup, reload: reload, history: {
             (try? source.load(now: clock.now()))?.config.history
-        }, stopSource: {
-            watcher.stop()
-            watching.cancel()
-        })
+        }, source: LoopService(start: { watcher.start(onChange: { _ = await reload() }) }, stop: { watcher.stop() }))
     }
 
     private func report(_ manifest: Manifest) {
         for diagnostic in manifest.diagnostics {
             log(diagnostic.severity == .error ? .error : .warning, root.lastPathComponent + "/" + diagnostic.description)
         }
-    }
-}
-
-/// Turns SIGINT/SIGTERM into a callback instead of the default exit, so the runner can drain.
-final class SignalTrap {
-    private let sources: [any DispatchSourceSignal]
-
-    init(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {
-        sources = signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { handler(number) }
-            source.resume()
-            return source
-        }
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
     }
 }

@@ -6,6 +6,7 @@ import Manifest
 import Scheduler
 import Processes
 import Publishing
+import ServiceLifecycle
 
 /// What `almanac run` is in both modes once the journal is open: the runner wired to its
 /// executors and observers, then the loops around `Runner.run` and the shutdown in reverse order.
@@ -51,31 +52,41 @@ struct ServiceSession {
                               writeBack: writeBack, log: log)
     }
 
-    /// Runs the started runner until a signal, `Runner.stop()` or `duration`, with the trigger
-    /// inbox, compaction and status loops beside it; then stops `source` (the watcher or poller),
-    /// drains, writes status a last time and closes the journal.
-    func drive(for duration: Duration?, git: GitHealth? = nil, reload: @escaping @Sendable () async -> ReloadOutcome,
-               history: @escaping @Sendable () async -> RootConfig.History?, stopSource: () -> Void) async throws {
-        let runner = self.runner, log = self.log
+    /// Runs the started runner as one ServiceGroup (DaemonServices.swift) until SIGINT/SIGTERM,
+    /// `Runner.stop()` or `duration`, with `source` (the watcher or poller), the trigger inbox,
+    /// compaction, status write-back and the hooks' services (the HTTP server) beside it; the
+    /// group shuts them down in reverse order, then the journal is closed.
+    /// `setup` is the first reconcile and `Runner.start()`; it runs inside the group, first.
+    func drive(for duration: Duration?, git: GitHealth? = nil, setup: @escaping @Sendable () async throws -> Void,
+               reload: @escaping @Sendable () async -> ReloadOutcome,
+               history: @escaping @Sendable () async -> RootConfig.History?, source: LoopService) async throws {
+        let runner = self.runner, log = self.log, clock = self.clock, journal = self.journal, stateDirectory = self.stateDirectory
         let journalPath = stateDirectory.appendingPathComponent("journal.jsonl").path
         await hooks.started?(RunnerHandle(runner: runner, journal: journal, journalPath: journalPath, git: git, reload: reload))
-        let triggers = ServiceLoops.triggers(stateDirectory, runner: runner, log: log)
-        let maintenance = ServiceLoops.compaction(journal, clock: clock, history: history, log: log)
-        let signals = !hooks.trapsSignals ? nil : SignalTrap(signals: [SIGINT, SIGTERM]) { signal in
-            log(.notice, "almanac: signal \(signal): draining")
-            Task { await runner.stop() }
-        }
-        let writer = writeBack.map { back in Task { await back.run(log: log) } }
         let end = duration.map { clock.now().addingTimeInterval($0.timeInterval) }
-        await runner.run(until: end)
-        signals?.cancel()
-        stopSource()
-        triggers.cancel()
-        maintenance.cancel()
-        await runner.shutdown()
-        writer?.cancel()
-        if let writeBack {
-            do { try await writeBack.flush() } catch { log(.error, "almanac: final status write-back failed: \(error)") }
+        let gate = StartGate()
+        var source = source
+        source.gate = gate
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = hooks.services.map { .init(service: $0) }
+        if let writeBack { services.append(.init(service: StatusWriterService(writeBack: writeBack, log: log, gate: gate))) }
+        services += [
+            .init(service: DrainService(runner: runner, gate: gate)),
+            .init(service: LoopService(start: { ServiceLoops.triggers(stateDirectory, runner: runner, log: log) }, gate: gate)),
+            .init(service: LoopService(start: { ServiceLoops.compaction(journal, clock: clock, history: history, log: log) }, gate: gate)),
+            .init(service: source),
+            .init(service: FireLoopService(runner: runner, end: end, log: log, gate: gate, setup: setup),
+                  successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        let group = ServiceGroup(configuration: .init(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: hooks.logger ?? .quiet))
+        do {
+            try await group.run()
+        } catch {
+            // The start failed, or a service did (the server could not bind, say): the group
+            // cancelled the rest, and DrainService drained what ran before it returned.
+            try? await journal.close()
+            try stopIfFaulted()
+            throw error
         }
         try await journal.close()
         log("almanac: stopped")

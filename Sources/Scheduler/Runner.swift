@@ -69,6 +69,8 @@ public actor Runner {
     var waiting: [Fire] = []
     /// Set by `stop()` and `shutdown()`; kept in `halted`, which the clock's threads read too.
     var stopping: Bool { halted.load(ordering: .acquiring) }
+    /// Whether the runner stopped firing (`stop()`, `shutdown()`, a journal fault): `/readyz` says "draining".
+    public nonisolated var isStopping: Bool { halted.load(ordering: .acquiring) }
     var sleeper: Task<Void, Never>?
     var started = false
     /// Jobs paused through the API, and posts cancelled through it: not scheduled until resumed

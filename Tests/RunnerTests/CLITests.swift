@@ -96,31 +96,6 @@ struct CLITests {
         #expect(broken == 1)
     }
 
-    @Test("SIGTERM drains: the running job finishes, the journal shows it, no fire starts after the signal, exit 0")
-    func sigtermDrains() async throws {
-        let temp = try TempDirectory()
-        let jobs = temp.url.appendingPathComponent("jobs")
-        let state = temp.url.appendingPathComponent("state")
-        try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
-        try "name: slow\nschedule: \"* * * * * *\"\nrun: [\"sleep\", \"1.5\"]\n"
-            .write(to: jobs.appendingPathComponent("slow.yaml"), atomically: true, encoding: .utf8)
-        let log = temp.url.appendingPathComponent("runner.log")
-        let process = try launchAlmanac(["run", jobs.path, "--state", state.path], log: log)
-        try await Task.sleep(for: .milliseconds(2500))
-        let signalled = Date()
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let events = try FileJournal.events(file: state.appendingPathComponent("journal.jsonl"))
-        let started = events.filter { $0.type == .started }
-        let finished = events.filter { $0.type == .finished }
-        #expect(!started.isEmpty)
-        #expect(finished.count == started.count)
-        #expect(finished.allSatisfy { $0.outcome == "success" })
-        #expect(started.allSatisfy { $0.at < signalled.addingTimeInterval(0.05) })
-        #expect(events.last?.type == .runnerStopped)
-    }
-
     @Test("trigger hands a manual run to the running runner, journaled with triggeredBy")
     func triggerRunningRunner() async throws {
         let temp = try TempDirectory()
@@ -190,8 +165,9 @@ struct ListenTests {
         return UInt16(bigEndian: address.sin_port)
     }
 
-    @Test("with --listen, SIGTERM drains: the running job finishes, the API answered until then, exit 0")
-    func sigtermWithServer() async throws {
+    @Test("SIGTERM drains the same way with and without --listen: the running job finishes, no fire starts after the signal, the journal ends with runnerStopped, exit 0",
+          arguments: [false, true])
+    func sigtermDrains(listening: Bool) async throws {
         let temp = try TempDirectory()
         let jobs = temp.url.appendingPathComponent("jobs")
         let state = temp.url.appendingPathComponent("state")
@@ -199,28 +175,41 @@ struct ListenTests {
         try "name: slow\nschedule: \"* * * * * *\"\nrun: [\"sleep\", \"1.5\"]\n"
             .write(to: jobs.appendingPathComponent("slow.yaml"), atomically: true, encoding: .utf8)
         let port = try Self.freePort()
-        let process = try launchAlmanac(["run", jobs.path, "--state", state.path, "--listen", "127.0.0.1:\(port)"],
-                                        log: temp.url.appendingPathComponent("runner.log"))
-        var jobsJSON: [[String: Any]] = []
-        for _ in 0..<40 where jobsJSON.isEmpty {
-            try await Task.sleep(for: .milliseconds(100))
-            if let data = try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/api/v1/jobs")!),
-               let object = try? JSONSerialization.jsonObject(with: data) {
-                jobsJSON = (object as? [[String: Any]]) ?? ((object as? [String: Any])?["jobs"] as? [[String: Any]]) ?? []
+        let log = temp.url.appendingPathComponent("runner.log")
+        let process = try launchAlmanac(["run", jobs.path, "--state", state.path] + (listening ? ["--listen", "127.0.0.1:\(port)"] : []),
+                                        log: log)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        if listening {
+            var jobsJSON: [[String: Any]] = []
+            for _ in 0..<40 where jobsJSON.isEmpty {
+                try await Task.sleep(for: .milliseconds(100))
+                if let data = try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/api/v1/jobs")!),
+                   let object = try? JSONSerialization.jsonObject(with: data) {
+                    jobsJSON = (object as? [[String: Any]]) ?? ((object as? [String: Any])?["jobs"] as? [[String: Any]]) ?? []
+                }
             }
+            #expect(jobsJSON.contains { $0["name"] as? String == "slow" })
         }
-        #expect(jobsJSON.contains { $0["name"] as? String == "slow" })
-        try await Task.sleep(for: .milliseconds(1500))
+        // Wait until an attempt runs, so the signal lands mid-job.
+        for _ in 0..<50 {
+            let events = (try? FileJournal.events(file: state.appendingPathComponent("journal.jsonl"))) ?? []
+            if events.filter({ $0.type == .started }).count > events.filter({ $0.type == .finished }).count { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
         let signalled = Date()
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(process.terminationStatus == 0, "\(text(log) ?? "")")
         let events = try FileJournal.events(file: state.appendingPathComponent("journal.jsonl"))
         let started = events.filter { $0.type == .started }
+        let finished = events.filter { $0.type == .finished }
         #expect(!started.isEmpty)
-        #expect(events.filter { $0.type == .finished }.count == started.count)
-        #expect(events.filter { $0.type == .finished }.allSatisfy { $0.outcome == "success" })
+        #expect(finished.count == started.count, "every started attempt finished in the drain")
+        #expect(finished.allSatisfy { $0.outcome == "success" })
         #expect(started.allSatisfy { $0.at < signalled.addingTimeInterval(0.05) })
         #expect(events.last?.type == .runnerStopped)
+        let said = text(log) ?? ""
+        #expect(said.contains("almanac: shutting down: no new fires, draining"), "\(said)")
+        #expect(said.contains("almanac: stopped"), "\(said)")
     }
 }

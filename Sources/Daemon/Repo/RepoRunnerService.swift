@@ -68,14 +68,11 @@ public struct RepoRunnerService: HookedRunnerService {
                                                 credentials: source.credentials, journal: journal, clock: clock,
                                                 options: options, hooks: hooks, writeBack: writeBack, log: log)
         let runner = session.runner
-        do {
+        let setup: @Sendable () async throws -> Void = { [source] in
             try await runner.apply(first, revision: revision.hex)
             try await runner.start()
-        } catch {
-            try session.stopIfFaulted()
-            throw error
+            log("almanac: running \(first.jobs.count) job(s) from \(source.credentials.redacted(source.url)) \(source.branch) at \(revision.short); state in \(stateDirectory.path)")
         }
-        log("almanac: running \(first.jobs.count) job(s) from \(source.credentials.redacted(source.url)) \(source.branch) at \(revision.short); state in \(stateDirectory.path)")
 
         let poller = SerialPoller { [source, writeBack] () -> ReloadOutcome in
             let update: RepoSource.Update
@@ -111,16 +108,17 @@ public struct RepoRunnerService: HookedRunnerService {
                 return .failed("apply failed: \(message)")
             }
         }
-        let polling = Task { [poll] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: poll)
-                if Task.isCancelled { break }
-                _ = await poller.poll()
+        let polling = LoopService(start: { [poll] in
+            Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: poll)
+                    if Task.isCancelled { break }
+                    _ = await poller.poll()
+                }
             }
-        }
-        try await session.drive(for: duration, git: health, reload: { await poller.poll() },
-                                history: { latest.withLock { $0.config.history } },
-                                stopSource: { polling.cancel() })
+        })
+        try await session.drive(for: duration, git: health, setup: setup, reload: { await poller.poll() },
+                                history: { latest.withLock { $0.config.history } }, source: polling)
     }
 
     private func report(_ manifest: Manifest) {

@@ -3,7 +3,6 @@ import Hummingbird
 import Logging
 import Scheduler
 import Daemon
-import ServiceLifecycle
 
 /// Builds the Hummingbird application around `buildRouter`.
 public func buildApplication(link: RunnerLink, settings: ServerSettings, metrics: ServerMetrics,
@@ -14,12 +13,12 @@ public func buildApplication(link: RunnerLink, settings: ServerSettings, metrics
         logger: logger)
 }
 
-/// `almanac run --listen`: the runner and the HTTP server under one ServiceGroup.
+/// `almanac run --listen`: the HTTP server added to the runner's ServiceGroup.
 ///
-/// SIGTERM/SIGINT shut the group down in reverse order: first the runner drains (no new fires,
-/// running children get the drain timeout, the journal is flushed and closed), then the server
-/// closes — so `/readyz` says "draining" while it happens. `--for` ends the runner, which
-/// shuts the group down the same way.
+/// The group is the one every `almanac run` is (ServiceSession.drive): SIGTERM/SIGINT, `--for`
+/// or a journal fault shut it down in reverse order, the server last — so the runner drains
+/// (no new fires, running children get the drain timeout, the journal is flushed and closed)
+/// while `/readyz` says "draining", then the server closes.
 public struct AlmanacServer: Sendable {
     /// Directory or repository mode: the same API, and a push webhook that starts a reload or a fetch.
     public var runner: any HookedRunnerService
@@ -42,39 +41,14 @@ public struct AlmanacServer: Sendable {
             metrics.observe(notice)
         }
         service.hooks.started = { handle in await link.attach(handle) }
-        service.hooks.trapsSignals = false
         var settings = self.settings
         if settings.watchedBranch == nil { settings.watchedBranch = service.watchedBranch }
-        let app = buildApplication(link: link, settings: settings, metrics: metrics, logger: logger)
-        let runnerService = RunnerLifecycleService(service: service, link: link, duration: duration)
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: app),
-                .init(service: runnerService, successTerminationBehavior: .gracefullyShutdownGroup),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+        service.hooks.services.insert(buildApplication(link: link, settings: settings, metrics: metrics, logger: logger), at: 0)
+        service.hooks.logger = logger
         if settings.apiToken == nil {
             logger.notice("no API token: trigger, pause, resume, cancel and sync are disabled (set ALMANAC_API_TOKEN or --api-token-file)")
         }
         logger.info("listening on http://\(settings.host):\(settings.port)")
-        try await group.run()
-    }
-}
-
-/// The runner as a swift-service-lifecycle service: graceful shutdown stops its loop, and
-/// `run()` returns once it has drained and closed the journal.
-struct RunnerLifecycleService: Service {
-    let service: any HookedRunnerService
-    let link: RunnerLink
-    let duration: Duration?
-
-    func run() async throws {
-        try await withGracefulShutdownHandler {
-            try await service.run(for: duration)
-        } onGracefulShutdown: {
-            let link = self.link
-            Task { await link.stop() }
-        }
+        try await service.run(for: duration)
     }
 }

@@ -9,26 +9,19 @@ import Daemon
 /// once while `/readyz` says 503 until the runner is up.
 public actor RunnerLink {
     private(set) var handle: RunnerHandle?
-    private var stopRequested = false
-    private(set) var draining = false
     /// Called by `POST /api/v1/sync` and a valid push webhook; the git poller may replace it.
     private var syncHook: (@Sendable () async -> ReloadOutcome)?
 
     public init() {}
 
-    /// Hands over the running runner (RunnerHooks.started); stops it at once if shutdown came first.
+    /// Hands over the running runner (RunnerHooks.started).
     public func attach(_ handle: RunnerHandle) async {
         self.handle = handle
         if syncHook == nil { syncHook = handle.reload }
-        if stopRequested { await handle.runner.stop() }
     }
 
-    /// Stops firing (graceful shutdown); the runner then drains.
-    public func stop() async {
-        stopRequested = true
-        draining = true
-        await handle?.runner.stop()
-    }
+    /// Whether the runner stopped firing and drains (a shutdown, `--for`, a journal fault).
+    var draining: Bool { handle?.runner.isStopping ?? false }
 
     /// Replaces what a sync does (the git poller's "fetch now").
     public func setSyncHook(_ hook: @escaping @Sendable () async -> ReloadOutcome) {
