@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Publishes a post by sending its JSON to an HTTP endpoint.
 ///
@@ -13,9 +10,10 @@ public struct WebhookPublisher: Sendable {
     private let sender: HTTPSender
     private let clock: @Sendable () -> Date
 
-    /// A publisher with its own ephemeral URLSession; `clock` reads the time of an answer (for HTTP-date `Retry-After`).
-    public init(clock: @escaping @Sendable () -> Date = { Date() }) {
-        self.sender = HTTPSender()
+    /// A publisher sending through `sender` (the runner's, shared by every post and notification);
+    /// `clock` reads the time of an answer (for HTTP-date `Retry-After`).
+    public init(sender: HTTPSender, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.sender = sender
         self.clock = clock
     }
 
