@@ -4,7 +4,8 @@ import PackageDescription
 // Dependency direction (DESIGN.md): CronSchedule ← Manifest ← Reconciler ← Scheduler ← Processes ←
 // Publishing ← Daemon ← CLI,
 // with Journal and GitSync as leaves. Heavy NIO-based packages stay out of these modules so
-// the cron engine and manifest tests build in seconds.
+// the cron engine and manifest tests build in seconds; the one exception is AsyncHTTPClient
+// for the runner's outbound HTTP (Publishing: webhooks, posts, notifications).
 let package = Package(
     name: "almanac",
     platforms: [.macOS(.v14)],
@@ -22,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        // Runner's publishing only: outbound HTTP with deadlines, pooling and proxies.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.60.0"),
     ],
     targets: [
         .systemLibrary(
@@ -42,13 +46,16 @@ let package = Package(
         // git and signals. Each depends only on the ones before it.
         .target(name: "Scheduler", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "Executors", "CThread"]),
         .target(name: "Processes", dependencies: ["Scheduler", "Manifest", "Journal", "CronSchedule", "CThread"]),
-        .target(name: "Publishing", dependencies: ["Scheduler", "Processes", "Manifest", "Journal"]),
+        .target(name: "Publishing", dependencies: ["Scheduler", "Processes", "Manifest", "Journal",
+                                                  .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                  .product(name: "NIOCore", package: "swift-nio"),
+                                                  .product(name: "NIOPosix", package: "swift-nio")]),
         .target(name: "Daemon", dependencies: ["Scheduler", "Processes", "Publishing", "Reconciler", "Manifest", "Journal", "CronSchedule",
                                               "GitSync", "Status", .product(name: "Logging", package: "swift-log"),
                                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(name: "GitSync", dependencies: ["CGit2"]),
         .target(name: "Status", dependencies: ["Journal", "Manifest", "CronSchedule"]),
-        // Only the CLI depends on Server; the heavy NIO packages stop here.
+        // Only the CLI depends on Server; Hummingbird and the metrics packages stop here.
         .target(
             name: "Server",
             dependencies: [
@@ -73,7 +80,9 @@ let package = Package(
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "CronSchedule"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Scheduler", "Processes", "Publishing", "Daemon", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Scheduler", "Processes", "Publishing", "Daemon", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server",
+                                                       .product(name: "Hummingbird", package: "hummingbird"),
+                                                       .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GitSyncTests", dependencies: ["GitSync"]),
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors"]),
         .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest"]),

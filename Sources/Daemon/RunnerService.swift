@@ -35,6 +35,12 @@ public struct RunnerService: HookedRunnerService {
 
     /// Runs until SIGINT/SIGTERM or until `duration` has passed, then drains and returns.
     public func run(for duration: Duration?) async throws {
+        // One HTTP client for the runner's whole life, shut down on every way out (a bad start,
+        // a drained stop, the journal-fault exit).
+        try await HTTPSender.with(environment: environment) { sender in try await run(for: duration, sender: sender) }
+    }
+
+    private func run(for duration: Duration?, sender: HTTPSender) async throws {
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         let journal = try FileJournal(directory: stateDirectory)
         let clock = SystemClock()
@@ -42,7 +48,7 @@ public struct RunnerService: HookedRunnerService {
             StatusWriteBack(sink: DirectoryStatusSink(directory: $0), journal: journal, clock: clock, interval: statusInterval)
         }
         let log = self.log
-        let session = await ServiceSession.make(root: root, stateDirectory: stateDirectory, environment: environment,
+        let session = await ServiceSession.make(root: root, stateDirectory: stateDirectory, environment: environment, sender: sender,
                                                 journal: journal, clock: clock, options: options, hooks: hooks,
                                                 writeBack: writeBack, log: log)
         let runner = session.runner

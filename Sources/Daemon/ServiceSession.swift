@@ -23,8 +23,9 @@ struct ServiceSession {
     let log: RunnerLog
 
     /// The runner with processes, posts and scans routed to their executors; every notice is
-    /// logged, then passed to the status write-back and the hooks (metrics).
-    static func make(root: URL, stateDirectory: URL, environment: [String: String], credentials: GitCredentials = .none,
+    /// logged, then passed to the status write-back and the hooks (metrics). Webhooks and
+    /// notifications go through `sender`, which the caller owns and shuts down.
+    static func make(root: URL, stateDirectory: URL, environment: [String: String], sender: HTTPSender, credentials: GitCredentials = .none,
                      journal: FileJournal, clock: SystemClock, options: Runner.Options, hooks: RunnerHooks,
                      writeBack: StatusWriteBack?, log: RunnerLog) async -> ServiceSession {
         var options = options
@@ -36,7 +37,7 @@ struct ServiceSession {
         })
         let launcher = ProcessLauncher()
         let executor = ServiceLoops.executor(root: root, stateDirectory: stateDirectory, environment: environment,
-                                             journal: journal, clock: clock, launcher: launcher, credentials: credentials,
+                                             journal: journal, clock: clock, launcher: launcher, sender: sender, credentials: credentials,
                                              observer: options.observer)
         let runner = Runner(clock: clock, journal: journal, executor: executor, options: options)
         if runner.thread.nice >= 0 {
@@ -47,7 +48,7 @@ struct ServiceSession {
             log(.notice, "almanac: the fire threads are not real-time (SCHED_FIFO needs CAP_SYS_NICE or RLIMIT_RTPRIO ≥ 2, "
                 + "e.g. LimitRTPRIO=2 in the systemd unit); fires may start a few ms late while the machine is busy")
         }
-        await ServiceLoops.notifier(runner, stateDirectory: stateDirectory, launcher: launcher)
+        await ServiceLoops.notifier(runner, stateDirectory: stateDirectory, launcher: launcher, sender: sender)
         return ServiceSession(runner: runner, journal: journal, clock: clock, stateDirectory: stateDirectory, hooks: hooks,
                               writeBack: writeBack, log: log)
     }

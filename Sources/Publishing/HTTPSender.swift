@@ -1,23 +1,26 @@
-import Dispatch
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-import Synchronization
+import NIOCore
+import NIOPosix
 import Scheduler
 import Processes
 
-/// Sends one HTTP request with a hard deadline and returns the answer or a classified failure.
+/// Sends outbound HTTP — webhook posts and notifications — and returns the answer or a classified failure.
 ///
-/// Shared by the webhook publisher and the webhook notifier. `URLRequest.timeoutInterval`
-/// is an idle timeout — a receiver that trickles bytes never trips it — so a timer cancels
-/// the task at the deadline as well, and that cancellation is reported as `timeout`.
-struct HTTPSender: Sendable {
+/// One sender lives as long as the runner (`HTTPSender.with`), so every request shares
+/// AsyncHTTPClient's connection pool, and it is shut down on every way out of the runner
+/// (a drained stop, a bad start, the journal-fault exit). Each request gets its own deadline
+/// from its timeout, to the nanosecond: AsyncHTTPClient's deadline covers connecting, sending
+/// and the response head, and the body is read against the same instant, because AHC leaves
+/// a streamed body to the caller. Proxies come from the environment (`ProxyEnvironment`);
+/// TLS is AHC's default (the system's trust roots, certificate and host name verified).
+public struct HTTPSender: Sendable {
     /// A complete HTTP answer, whatever its status.
     struct Answer: Sendable {
         var status: Int
         /// Header names lowercased.
         var headers: [String: String]
+        /// At most `maxBodyBytes` of the body; the rest is not read.
         var body: Data
     }
 
@@ -26,83 +29,131 @@ struct HTTPSender: Sendable {
         case failure(ErrorClass, String)
     }
 
-    let session: URLSession
+    /// The most of an answer's body kept: enough for any receipt (`{"id", "url"}`) and error
+    /// snippet, without holding a receiver's megabytes in memory. The rest is not read.
+    static let maxBodyBytes = 1 << 20
 
-    /// A sender over `session`; by default an ephemeral session without cookies or cache.
-    init(session: URLSession? = nil) {
-        self.session = session ?? Self.makeSession()
+    private let direct: HTTPClient
+    private let proxied: [HTTPClient.Configuration.Proxy: HTTPClient]
+    private let proxies: ProxyEnvironment
+
+    /// A sender with its own clients: one direct, one per proxy named in `environment`.
+    ///
+    /// Call `shutdown()` when done (or use `with`): AsyncHTTPClient requires it.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        proxies = ProxyEnvironment(environment)
+        direct = Self.client(proxy: nil)
+        var proxied: [HTTPClient.Configuration.Proxy: HTTPClient] = [:]
+        for proxy in [proxies.http, proxies.https].compactMap({ $0 }) where proxied[proxy] == nil {
+            proxied[proxy] = Self.client(proxy: proxy)
+        }
+        self.proxied = proxied
     }
 
-    static func makeSession() -> URLSession {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpShouldSetCookies = false
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        return URLSession(configuration: configuration)
+    /// Runs `body` with a new sender and shuts the sender down after it, whether it returns or throws.
+    public static func with<Value>(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (HTTPSender) async throws -> Value
+    ) async throws -> Value {
+        let sender = HTTPSender(environment: environment)
+        do {
+            let value = try await body(sender)
+            await sender.shutdown()
+            return value
+        } catch {
+            await sender.shutdown()
+            throw error
+        }
+    }
+
+    /// Closes every pooled connection; requests still in flight fail as `connection`.
+    public func shutdown() async {
+        for client in [direct] + Array(proxied.values) {
+            try? await client.shutdown()  // only fails when already shut down
+        }
+    }
+
+    /// Redirects are followed (up to 5, no cycles), as URLSession did. A refused connection
+    /// fails the attempt at once instead of being retried until the deadline: retrying is the
+    /// runner's decision (`RetryDelays`, `Notifier.Policy`), made with the error class in hand.
+    private static func client(proxy: HTTPClient.Configuration.Proxy?) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.proxy = proxy
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
     }
 
     /// Sends `body` to `url`; headers are applied in order, a later one replacing an earlier one.
-    func send(url: URL, method: String, headers: [(String, String)], body: Data, timeout: Duration) async -> Result {
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.httpBody = body
-        // corelibs' URLSession truncates this to whole seconds (0.5 s would expire at once);
-        // it only backs up the timer below, so round up and add a second.
-        request.timeoutInterval = Double(max(0, timeout.components.seconds)) + 2
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let state = Mutex(Pending())
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result, Never>) in
-                let task = session.dataTask(with: request) { data, response, error in
-                    let timedOut = state.withLock { $0.timedOut }
-                    continuation.resume(returning: Self.result(data, response, error, timedOut: timedOut, url: url))
-                }
-                let cancelled = state.withLock { pending in
-                    pending.task = task
-                    return pending.cancelled
-                }
-                task.resume()
-                if cancelled { task.cancel() }
-                DispatchQueue.global().asyncAfter(deadline: .now() + RunningProcess.interval(timeout)) {
-                    let running = state.withLock { pending -> URLSessionDataTask? in
-                        pending.timedOut = true
-                        return pending.task
-                    }
-                    running?.cancel()
-                }
-            }
-        } onCancel: {
-            state.withLock { pending in
-                pending.cancelled = true
-                return pending.task
-            }?.cancel()
-        }
-    }
-
-    /// The in-flight task and why it may be cancelled; only touched under the `Mutex`.
     ///
-    /// `@unchecked` because corelibs' `URLSessionDataTask` is not marked `Sendable`; the
-    /// task is only resumed and cancelled, both thread-safe operations.
-    private struct Pending: @unchecked Sendable {
-        var task: URLSessionDataTask?
-        var cancelled = false
-        var timedOut = false
+    /// The whole exchange — connect, send, wait, read — must end within `timeout`.
+    func send(url: URL, method: String, headers: [(String, String)], body: Data, timeout: Duration) async -> Result {
+        let deadline = ContinuousClock.now + timeout
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host?.isEmpty == false else {
+            return .failure(.configuration, "cannot reach \(Self.location(url)) (not an http or https URL)")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .init(rawValue: method)
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        request.body = .bytes(body)
+        let client = proxies.proxy(for: url).flatMap { proxied[$0] } ?? direct
+        do {
+            let response = try await client.execute(request, deadline: .now() + Self.timeAmount(timeout))
+            var answerHeaders: [String: String] = [:]
+            for (name, value) in response.headers { answerHeaders[name.lowercased()] = value }
+            let received = try await Self.collect(response.body, until: deadline)
+            return .answer(Answer(status: Int(response.status.code), headers: answerHeaders, body: received))
+        } catch {
+            let errorClass = PublishClassifier.errorClass(for: error)
+            if errorClass == .timeout { return .failure(.timeout, "no answer from \(Self.location(url)) within the timeout") }
+            return .failure(errorClass, "cannot reach \(Self.location(url)) (\(Self.reason(error)))")
+        }
     }
 
-    private static func result(_ data: Data?, _ response: URLResponse?, _ error: (any Error)?, timedOut: Bool, url: URL) -> Result {
-        if let http = response as? HTTPURLResponse, error == nil {
-            var headers: [String: String] = [:]
-            for (name, value) in http.allHeaderFields {
-                if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+    /// Reads up to `maxBodyBytes` of `body`, or throws `deadlineExceeded` at `deadline`.
+    ///
+    /// A receiver that sends its head in time and then trickles the body must not hold the
+    /// attempt past its timeout; cancelling the read makes AHC close the connection.
+    private static func collect(_ body: HTTPClientResponse.Body, until deadline: ContinuousClock.Instant) async throws -> Data {
+        try await withThrowingTaskGroup(of: Data?.self) { group in
+            group.addTask {
+                var data = Data()
+                for try await chunk in body {
+                    data.append(contentsOf: chunk.readableBytesView.prefix(maxBodyBytes - data.count))
+                    if data.count >= maxBodyBytes { break }
+                }
+                return data
             }
-            return .answer(Answer(status: http.statusCode, headers: headers, body: data ?? Data()))
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let data = first else { throw HTTPClientError.deadlineExceeded }
+            return data
         }
-        if timedOut { return .failure(.timeout, "no answer from \(location(url)) within the timeout") }
-        let errorClass = error.map(PublishClassifier.errorClass(for:)) ?? .connection
-        let reason = (error as? URLError).map { "\($0.code.rawValue)" } ?? "no response"
-        let text = errorClass == .timeout ? "no answer from \(location(url)) within the timeout"
-            : "cannot reach \(location(url)) (URLError \(reason))"
-        return .failure(errorClass, text)
+    }
+
+    /// `duration` as NIO's `TimeAmount`, clamped to 0…Int64.max nanoseconds.
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return .zero }
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return .nanoseconds(.max) }
+        let (total, carry) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return .nanoseconds(carry ? .max : total)
+    }
+
+    /// A short reason for a transport failure, without the URL (its path or query may hold a token).
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case let error as HTTPClientError: return error.shortDescription.lowercased()
+        case let error as IOError: return String(cString: strerror(error.errnoCode)).lowercased()
+        case let error as NIOConnectionError:
+            return error.connectionErrors.first.map { reason($0.error) } ?? "no address for the host"
+        case is CancellationError: return "cancelled"
+        default: return "\(type(of: error))"
+        }
     }
 
     /// `host:port` of `url`: enough to tell targets apart, without a token from the path or query.

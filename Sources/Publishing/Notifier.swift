@@ -31,13 +31,13 @@ public struct Notifier: Sendable {
     private let policy: Policy
     private let onDelivery: @Sendable (NotificationDelivery) -> Void
 
-    /// A notifier; command notifiers append their output to `logPath`.
+    /// A notifier; webhooks go through `sender` (the runner's), command notifiers append their output to `logPath`.
     public init(
-        launcher: ProcessLauncher, logPath: String, policy: Policy = Policy(),
+        launcher: ProcessLauncher, sender: HTTPSender, logPath: String, policy: Policy = Policy(),
         onDelivery: @escaping @Sendable (NotificationDelivery) -> Void = { _ in }
     ) {
         self.launcher = launcher
-        self.sender = HTTPSender()
+        self.sender = sender
         self.logPath = logPath
         self.policy = policy
         self.onDelivery = onDelivery

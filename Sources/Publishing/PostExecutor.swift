@@ -24,14 +24,15 @@ public struct PostExecutor: JobExecutor {
     /// The state directory's id: `run:` targets' children carry the `ALMANAC_RUN` marker too.
     let instance: String
 
+    /// An executor whose webhooks go through `sender`, the runner's one HTTP client.
     public init(journal: any JournalBackend, clock: any RunnerClock, root: URL, stateDirectory: URL, environment: [String: String],
-                launcher: ProcessLauncher = ProcessLauncher(), observer: (@Sendable (RunnerNotice) -> Void)? = nil) {
+                sender: HTTPSender, launcher: ProcessLauncher = ProcessLauncher(), observer: (@Sendable (RunnerNotice) -> Void)? = nil) {
         self.journal = journal
         self.clock = clock
         self.root = root
         self.stateDirectory = stateDirectory
         self.environment = environment
-        self.webhook = WebhookPublisher(clock: { [clock] in clock.now() })
+        self.webhook = WebhookPublisher(sender: sender, clock: { [clock] in clock.now() })
         self.command = CommandPublisher(launcher: launcher)
         self.observer = observer
         self.instance = StateInstance.id(of: stateDirectory)

@@ -1,9 +1,6 @@
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-import Scheduler
+import AsyncHTTPClient
 import Processes
-#endif
+import Foundation
 
 /// Maps what a receiver answered — an HTTP status, a transport error, an exit — to an `ErrorClass`.
 ///
@@ -22,16 +19,22 @@ public enum PublishClassifier {
         }
     }
 
-    /// The class of a URLSession transport error.
+    /// The class of an AsyncHTTPClient transport error.
     ///
     /// Anything that kept the request from reaching the receiver or the answer from coming
-    /// back is `connection` (retryable); a URL that cannot work at all is `configuration`.
+    /// back is `connection` (retryable); running out of time at any stage is `timeout`; a URL
+    /// or proxy setting that cannot work at all is `configuration`.
     public static func errorClass(for error: any Error) -> ErrorClass {
-        guard let error = error as? URLError else { return .connection }
-        switch error.code {
-        case .timedOut: return .timeout
-        case .badURL, .unsupportedURL, .userAuthenticationRequired: return .configuration
-        default: return .connection
+        guard let error = error as? HTTPClientError else { return .connection }
+        switch error {
+        case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .tlsHandshakeTimeout,
+             .httpProxyHandshakeTimeout, .socksHandshakeTimeout, .getConnectionFromPoolTimeout:
+            return .timeout
+        case .invalidURL, .emptyHost, .emptyScheme, .missingSocketPath, .invalidProxyConfiguration,
+             .proxyAuthenticationRequired:
+            return .configuration
+        default:
+            return .connection
         }
     }
 

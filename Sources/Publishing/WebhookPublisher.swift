@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-import Scheduler
-import Processes
-#endif
 
 /// Publishes a post by sending its JSON to an HTTP endpoint.
 ///
@@ -15,9 +10,10 @@ public struct WebhookPublisher: Sendable {
     private let sender: HTTPSender
     private let clock: @Sendable () -> Date
 
-    /// A publisher with its own ephemeral URLSession; `clock` reads the time of an answer (for HTTP-date `Retry-After`).
-    public init(clock: @escaping @Sendable () -> Date = { Date() }) {
-        self.sender = HTTPSender()
+    /// A publisher sending through `sender` (the runner's, shared by every post and notification);
+    /// `clock` reads the time of an answer (for HTTP-date `Retry-After`).
+    public init(sender: HTTPSender, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.sender = sender
         self.clock = clock
     }
 

@@ -9,7 +9,7 @@ struct PostCrashTests {
     /// and the journal must show each post published exactly once.
     @Test("50 posts, 50 SIGKILLs: each post published once, repeats always with the same key")
     func killWhilePublishing() async throws {
-        let server = try TestHTTPServer()
+        let server = try await TestHTTPServer()
         let temp = try TempDirectory()
         let posts = temp.url.appendingPathComponent("posts")
         let state = temp.url.appendingPathComponent("state")
@@ -42,6 +42,7 @@ struct PostCrashTests {
         }
         let remaining = max(2, Int(end.timeIntervalSinceNow.rounded(.up)) + 2)
         let final = try launchAlmanac(["run", posts.path, "--state", state.path, "--for", "\(remaining)s"], log: log)
+        while final.isRunning { try await Task.sleep(for: .milliseconds(50)) }  // the receiver answers from this pool
         final.waitUntilExit()
         #expect(final.terminationStatus == 0)
 

@@ -16,8 +16,8 @@ struct PublishNotifierTests {
         durationMs: 1520, exitCode: 3, error: "exit 3", outputTail: "disk full\n",
         statusURL: "https://status.example/nightly-backup", scheduledAt: Date(timeIntervalSince1970: 1_772_960_400))
 
-    init() throws {
-        server = try TestHTTPServer()
+    init() async throws {
+        server = try await TestHTTPServer()
         h = try ProcessHarness()
     }
 
@@ -28,9 +28,14 @@ struct PublishNotifierTests {
         var all: [NotificationDelivery] { deliveries.withLock { $0 } }
     }
 
-    func notifier(attempts: Int = 3, timeout: Duration = .seconds(5)) -> Notifier {
+    /// Runs `body` with a notifier over its own HTTP sender, shut down after `body` however it ends.
+    func withNotifier<Value>(attempts: Int = 3, timeout: Duration = .seconds(5),
+                             _ body: (Notifier) async throws -> Value) async throws -> Value {
         let policy = Notifier.Policy(attempts: attempts, backoff: [.milliseconds(50)], timeout: timeout)
-        return Notifier(launcher: h.launcher, logPath: h.path("logs/notify.log"), policy: policy, onDelivery: reports.add)
+        return try await HTTPSender.with(environment: [:]) { sender in
+            try await body(Notifier(launcher: h.launcher, sender: sender, logPath: h.path("logs/notify.log"), policy: policy,
+                                    onDelivery: reports.add))
+        }
     }
 
     @Test("composes a Slack-compatible summary line", arguments: [
@@ -54,7 +59,7 @@ struct PublishNotifierTests {
     @Test("posts the payload as JSON with text to a webhook and reports the delivery")
     func webhook() async throws {
         let target = NotificationTarget(on: [.failure], destination: .webhook(url: server.url("/hook"), headers: ["X-Token": "tok-secret-123"]))
-        let deliveries = await notifier().notify(failure, to: [target]).value
+        let deliveries = try await withNotifier { await $0.notify(failure, to: [target]).value }
         let request = try #require(server.requests(to: "/hook").first)
         #expect(request.method == "POST" && request.headers["content-type"] == "application/json")
         #expect(request.headers["x-token"] == "tok-secret-123")
@@ -75,7 +80,7 @@ struct PublishNotifierTests {
         let everything = NotificationTarget(on: Set(NotificationEvent.allCases), destination: .webhook(url: server.url("/all")))
         var success = failure
         success.event = .success
-        let deliveries = await notifier().notify(success, to: [failuresOnly, everything]).value
+        let deliveries = try await withNotifier { await $0.notify(success, to: [failuresOnly, everything]).value }
         #expect(deliveries.map(\.targetIndex) == [1])
         #expect(server.requests(to: "/failures").isEmpty && server.requests(to: "/all").count == 1)
     }
@@ -84,16 +89,18 @@ struct PublishNotifierTests {
     func failingWebhook() async throws {
         server.script("/down", .status(500))
         server.script("/slow", .hang)
-        let closed = try TestHTTPServer.closedPort()
+        let closed = try await TestHTTPServer.closedPort()
         let targets = [
             NotificationTarget(destination: .webhook(url: server.url("/down"), headers: ["Authorization": "Bearer sk-notify-secret"])),
             NotificationTarget(destination: .webhook(url: try #require(URL(string: "http://127.0.0.1:\(closed)/hook")))),
             NotificationTarget(destination: .webhook(url: server.url("/slow"))),
         ]
-        let started = ContinuousClock.now
-        let task = notifier(timeout: .milliseconds(300)).notify(failure, to: targets)
-        #expect(ContinuousClock.now - started < .milliseconds(50))
-        let deliveries = await task.value
+        let deliveries = try await withNotifier(timeout: .milliseconds(300)) { notifier in
+            let started = ContinuousClock.now
+            let task = notifier.notify(failure, to: targets)
+            #expect(ContinuousClock.now - started < .milliseconds(50))
+            return await task.value
+        }
         #expect(deliveries.map(\.delivered) == [false, false, false])
         #expect(deliveries.map(\.attempts) == [3, 3, 3])
         #expect(deliveries[0].status == 500 && deliveries[0].error?.hasPrefix("HTTP 500 from 127.0.0.1") == true)
@@ -106,7 +113,7 @@ struct PublishNotifierTests {
     @Test("a webhook that refuses the payload (4xx) is not retried")
     func notRetriedOnContent() async throws {
         server.script("/gone", .status(404))
-        let deliveries = await notifier().notify(failure, to: [.init(destination: .webhook(url: server.url("/gone")))]).value
+        let deliveries = try await withNotifier { await $0.notify(failure, to: [.init(destination: .webhook(url: server.url("/gone")))]).value }
         #expect(deliveries.first?.attempts == 1 && deliveries.first?.delivered == false)
     }
 
@@ -114,7 +121,7 @@ struct PublishNotifierTests {
     func command() async throws {
         let out = h.path("mail.json")
         let target = NotificationTarget(destination: .command(.argv(["/bin/sh", "-c", "cat > \"$1\"", "sh", out]), workdir: h.dir, environment: [:]))
-        let deliveries = await notifier().notify(failure, to: [target]).value
+        let deliveries = try await withNotifier { await $0.notify(failure, to: [target]).value }
         #expect(deliveries.first?.delivered == true && deliveries.first?.exitCode == 0 && deliveries.first?.target == "run /bin/sh")
         let payload = try JSONDecoder().decode(NotificationPayload.self, from: Data(contentsOf: URL(fileURLWithPath: out)))
         #expect(payload == failure)
@@ -123,7 +130,7 @@ struct PublishNotifierTests {
     @Test("a failing run: notifier is retried and reported with its exit code")
     func failingCommand() async throws {
         let target = NotificationTarget(destination: .command(.shell("echo attempt >> tries; exit 7"), workdir: h.dir, environment: ["PATH": "/usr/bin:/bin"]))
-        let deliveries = await notifier().notify(failure, to: [target]).value
+        let deliveries = try await withNotifier { await $0.notify(failure, to: [target]).value }
         #expect(deliveries.first?.delivered == false && deliveries.first?.exitCode == 7 && deliveries.first?.error == "exit 7")
         let tries = try String(contentsOfFile: h.path("tries"), encoding: .utf8)
         #expect(tries == "attempt\nattempt\nattempt\n")

@@ -17,7 +17,7 @@ func filesText(under directory: URL) -> [String: String] {
 @Suite("no ${VAR} value in anything almanac writes", .serialized)
 struct SecretLeakTests {
     @Test("a secret printed by a job, split across two writes, a ${DIR} workdir and a ${BIN} that fails to spawn: only *** and templates reach logs, tails, journal, status, plan and the runner's own log")
-    func nothingLeaks() throws {
+    func nothingLeaks() async throws {
         let temp = try TempDirectory()
         let jobs = temp.url.appendingPathComponent("jobs.d")
         let state = temp.url.appendingPathComponent("state")
@@ -25,8 +25,7 @@ struct SecretLeakTests {
         let privateDir = temp.url.appendingPathComponent("private-dir-7f3a")
         try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: privateDir, withIntermediateDirectories: true)
-        let hooks = try TestHTTPServer()
-        defer { hooks.stop() }
+        let hooks = try await TestHTTPServer()
         let secrets = ["SECRET": "hunter22-token", "SPLIT": "secret", "DIR": privateDir.path, "BIN": "/nonexistent/bin-x9q2",
                        "HOOK": hooks.url("/hook-k8w1").absoluteString]
         let file = jobs.appendingPathComponent("leaky.yaml")
@@ -46,9 +45,10 @@ struct SecretLeakTests {
             schedule: "* * * * * *"
             run: ["${BIN}", "--flag"]
             """.write(to: file, atomically: true, encoding: .utf8)
-        let (ran, runOut, runErr) = try almanac(
-            ["run", jobs.path, "--state", state.path, "--status-dir", status.path, "--status-interval", "1s", "--for", "3s"],
-            environment: secrets)
+        let (ran, runOut, runErr) = try await offThePool {
+            try almanac(["run", jobs.path, "--state", state.path, "--status-dir", status.path, "--status-interval", "1s", "--for", "3s"],
+                        environment: secrets)
+        }
         #expect(ran == 0, "\(runErr)")
 
         let journal = try FileJournal.replay(file: state.appendingPathComponent("journal.jsonl")).state

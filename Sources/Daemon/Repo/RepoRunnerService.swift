@@ -42,6 +42,12 @@ public struct RepoRunnerService: HookedRunnerService {
 
     /// Runs until SIGINT/SIGTERM or until `duration` has passed, then drains and returns.
     public func run(for duration: Duration?) async throws {
+        // One HTTP client for the runner's whole life, shut down on every way out (a bad start,
+        // a drained stop, the journal-fault exit).
+        try await HTTPSender.with(environment: source.environment) { sender in try await run(for: duration, sender: sender) }
+    }
+
+    private func run(for duration: Duration?, sender: HTTPSender) async throws {
         let stateDirectory = source.stateDirectory
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         let journal = try FileJournal(directory: stateDirectory)
@@ -64,7 +70,7 @@ public struct RepoRunnerService: HookedRunnerService {
             writeBack = StatusWriteBack(sink: sink, journal: journal, clock: clock, interval: statusInterval)
             writeBack?.update(first)
         }
-        let session = await ServiceSession.make(root: repo.jobsRoot, stateDirectory: stateDirectory, environment: source.environment,
+        let session = await ServiceSession.make(root: repo.jobsRoot, stateDirectory: stateDirectory, environment: source.environment, sender: sender,
                                                 credentials: source.credentials, journal: journal, clock: clock,
                                                 options: options, hooks: hooks, writeBack: writeBack, log: log)
         let runner = session.runner

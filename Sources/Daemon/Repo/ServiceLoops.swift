@@ -25,20 +25,20 @@ enum ServiceLoops {
 
     /// Jobs to child processes, posts to their publishers, scans to the repository scanner.
     static func executor(root: URL, stateDirectory: URL, environment: [String: String], journal: FileJournal, clock: any RunnerClock,
-                         launcher: ProcessLauncher, credentials: GitCredentials = .none,
+                         launcher: ProcessLauncher, sender: HTTPSender, credentials: GitCredentials = .none,
                          observer: (@Sendable (RunnerNotice) -> Void)?) -> RoutingExecutor {
         let processes = ProcessExecutor(root: root, stateDirectory: stateDirectory, environment: environment)
         return RoutingExecutor(
             job: processes,
             post: PostExecutor(journal: journal, clock: clock, root: root, stateDirectory: stateDirectory,
-                               environment: environment, launcher: launcher, observer: observer),
+                               environment: environment, sender: sender, launcher: launcher, observer: observer),
             scan: ScanExecutor(processes: processes, journal: journal, clock: clock, credentials: credentials))
     }
 
     /// The notifier for `notify:` targets; each delivery is journaled through the runner.
-    static func notifier(_ runner: Runner, stateDirectory: URL, launcher: ProcessLauncher) async {
+    static func notifier(_ runner: Runner, stateDirectory: URL, launcher: ProcessLauncher, sender: HTTPSender) async {
         let log = stateDirectory.appendingPathComponent("logs/notify.log").path
-        await runner.setNotifier(Notifier(launcher: launcher, logPath: log) { delivery in
+        await runner.setNotifier(Notifier(launcher: launcher, sender: sender, logPath: log) { delivery in
             Task { await runner.recordDelivery(delivery) }
         })
     }
