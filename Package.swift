@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        // Runner only: the fire queue's min-heap (HeapModule).
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
@@ -30,14 +32,16 @@ let package = Package(
             name: "CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
         .target(name: "CronSchedule"),
-        // Dedicated threads for the runner and the journal (no dependencies: both leaves use it).
-        .target(name: "CThread"),
-        .target(name: "Executors", dependencies: ["CThread"]),
+        // glibc calls Swift's Glibc module does not declare (thread attributes, pidfd, pipe2,
+        // prlimit, fallocate, spawn extensions, malloc_trim); no dependencies: leaves use it.
+        .target(name: "CLinux"),
+        .target(name: "Executors", dependencies: ["CLinux"]),
         .target(name: "Manifest", dependencies: ["CronSchedule", "CYAML"]),
         .target(name: "Journal", dependencies: ["Executors"]),
         .target(name: "Reconciler", dependencies: ["Manifest", "Journal", "CronSchedule"]),
-        .target(name: "Runner", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "GitSync", "Status", "Executors", "CThread",
-                                              .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Runner", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "GitSync", "Status", "Executors", "CLinux",
+                                              .product(name: "Logging", package: "swift-log"),
+                                              .product(name: "HeapModule", package: "swift-collections")]),
         .target(name: "GitSync", dependencies: ["CGit2"]),
         .target(name: "Status", dependencies: ["Journal", "Manifest", "CronSchedule"]),
         // Only the CLI depends on Server; the heavy NIO packages stop here.
