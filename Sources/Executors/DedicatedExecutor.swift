@@ -13,9 +13,10 @@ import Foundation
 /// (root, CAP_SYS_NICE, or RLIMIT_NICE as systemd's `LimitNICE=-5`); `SCHED_RESET_ON_FORK`
 /// keeps that from passing to the jobs' child processes, which start at nice 0. Measured
 /// (`almanac-bench lateness`: 30 one-second jobs for 20 s beside two spinning nice-0
-/// processes, on a 2-core VM that other builds kept at load 14), journaled lateness p50 / p99 /
-/// max: nice 0 28.6 / 498 / 592 ms, nice -5 10.1 / 66.5 / 82.2 ms, nice -10 14.0 / 101 / 162 ms.
-/// The raised nice earns its keep; -10 bought nothing over -5 (docs/runner.md, "Threads").
+/// processes, on a 2-core VM that other builds kept at load 11–14), journaled lateness p99 in
+/// two runs: nice 0 498 and 114 ms, nice -5 66.5 and 67.9 ms, nice -10 101 and 63.9 ms (p50
+/// 9–29 ms throughout). The raised nice earns its keep; -10 bought nothing over -5 (all
+/// figures in docs/runner.md, "Threads").
 public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable {
     /// The runner's thread: its actor, its fire path (`withTaskExecutorPreference`), its sleeps.
     public static let runner = DedicatedExecutor(name: "almanac-runner", nice: -5)
