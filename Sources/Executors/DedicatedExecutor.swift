@@ -27,8 +27,6 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
     public let name: String
     /// The nice value asked for; `nice` says what the thread got.
     public let requestedNice: Int32
-    /// Whether processes and threads created from this thread start at nice 0.
-    public let resetOnFork: Bool
 
     // Everything below is guarded by `mutex`.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -52,10 +50,10 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
     }
 
     /// Starts the thread at once; it lives as long as the process (executors are shared).
-    public init(name: String, nice: Int32 = 0, resetOnFork: Bool = true) {
+    /// Processes and threads created from it start SCHED_OTHER at nice 0 (`SCHED_RESET_ON_FORK`).
+    public init(name: String, nice: Int32 = 0) {
         self.name = name
         requestedNice = nice
-        self.resetOnFork = resetOnFork
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -166,7 +164,7 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
     private func prepareThread() {
         _ = name.withCString { almanac_thread_set_name($0) }
         _ = almanac_thread_set_timer_slack(1)
-        if resetOnFork { _ = almanac_thread_reset_on_fork() }
+        _ = almanac_thread_reset_on_fork()
         if requestedNice != 0 { _ = almanac_thread_set_nice(requestedNice) }
         let nice = almanac_thread_get_nice()
         locked {
