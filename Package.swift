@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        // Runner only: the fire queue's min-heap (HeapModule).
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         // Runner's publishing only: outbound HTTP with deadlines, pooling and proxies.
@@ -35,17 +37,19 @@ let package = Package(
             name: "CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
         .target(name: "CronSchedule"),
-        // Dedicated threads for the runner and the journal (no dependencies: both leaves use it).
-        .target(name: "CThread"),
-        .target(name: "Executors", dependencies: ["CThread"]),
+        // glibc calls Swift's Glibc module does not declare (thread attributes, pidfd, pipe2,
+        // prlimit, fallocate, spawn extensions, malloc_trim); no dependencies: leaves use it.
+        .target(name: "CLinux"),
+        .target(name: "Executors", dependencies: ["CLinux"]),
         .target(name: "Manifest", dependencies: ["CronSchedule", "CYAML"]),
         .target(name: "Journal", dependencies: ["Executors"]),
         .target(name: "Reconciler", dependencies: ["Manifest", "Journal", "CronSchedule"]),
         // The runner in four modules (docs/runner.md): the scheduling actor and its clock, the
         // child processes it starts, what it publishes, and the daemon that wires them to files,
         // git and signals. Each depends only on the ones before it.
-        .target(name: "Scheduler", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "Executors", "CThread"]),
-        .target(name: "Processes", dependencies: ["Scheduler", "Manifest", "Journal", "CronSchedule", "CThread"]),
+        .target(name: "Scheduler", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "Executors", "CLinux",
+                                                 .product(name: "HeapModule", package: "swift-collections")]),
+        .target(name: "Processes", dependencies: ["Scheduler", "Manifest", "Journal", "CronSchedule", "CLinux"]),
         .target(name: "Publishing", dependencies: ["Scheduler", "Processes", "Manifest", "Journal",
                                                   .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                   .product(name: "NIOCore", package: "swift-nio"),

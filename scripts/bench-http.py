@@ -7,7 +7,8 @@ lateness with and without that load.
 
 Five 1-second jobs fire at different offsets into each second. For each fire the journal keeps
 `lateUs`, the runner's lateness (planned instant → the child's execve, what
-`almanac_fire_lateness_seconds` records). One of them, `tick`, is `date +%s.%N`: its output is
+`almanac_fire_lateness_seconds` records), reported as p50 / p99 / max against the target
+(p50 < 2 ms, p99 < 10 ms, the same rows as almanac-bench's `lateness` section). One of them, `tick`, is `date +%s.%N`: its output is
 the instant `date` itself ran (after its loading, at nice 0: the job's own scheduling, which the
 runner does not control). First with no HTTP load, then while wrk runs on the same two cores.
 Needs wrk (apt-get install wrk).
@@ -40,16 +41,12 @@ def percentile(values, p):
 TICKS = ["tick", "tick-b", "tick-c", "tick-d", "tick-e"]
 
 
-# The machine's own floor: a real-time thread (as the runner's is around an instant) that only
+# The machine's own floor: an ordinary thread (SCHED_OTHER, nice 0, as the runner's) that only
 # sleeps until instants 137 ms apart and reports how late it woke. On a VM, an idle vCPU's halt
 # and the host's steal show up here too; what the runner adds is the difference.
 PROBE = r"""
 import ctypes, os, sys, time
 ctypes.CDLL(None).prctl(29, 1, 0, 0, 0)  # PR_SET_TIMERSLACK: 1 ns, as the runner's thread
-try:
-    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(2))
-except OSError:
-    pass
 target = time.time() + 0.5
 while True:
     time.sleep(max(0, target - time.time()))
@@ -117,7 +114,7 @@ def main():
         # More fires per second for a steadier p99: the same job at fixed offsets into the
         # second (jitter is a hash of the name), so no two fires share an instant.
         for name in TICKS[1:]:
-            f.write(f'---\nname: {name}\nschedule: "* * * * * *"\njitter: 1s\nrun: ["true"]\n')
+            f.write(f'---\nname: {name}\nschedule: "* * * * * *"\njitter: 999ms\nrun: ["true"]\n')
     probe_out = open(os.path.join(work, "probe.txt"), "w")
     probe = subprocess.Popen([sys.executable, "-c", PROBE], stdout=probe_out)
     port = free_port()
@@ -155,15 +152,18 @@ def main():
         return (f"{percentile(samples, 0.5):.2f} / {percentile(samples, 0.99):.2f} / {max(samples):.2f} ms"
                 f" ({len(samples)} fires)")
 
+    def target(samples):
+        met = percentile(samples, 0.5) < 2 and percentile(samples, 0.99) < 10
+        return f"{row(samples)}; target p50 < 2 ms, p99 < 10 ms {'✓' if met else '✗'}"
+
     print("| benchmark | result |\n|---|---|")
     print(f"| wrk GET /api/v1/jobs, 1,000 jobs, 2 threads × 16 connections | {requests} req/s, p99 {p99} |")
-    print(f"| runner's fire lateness (instant → child's execve), no load: p50 / p99 / max | {row(quiet)} |")
-    print(f"| runner's fire lateness under wrk: p50 / p99 / max | {row(loaded)} |")
-    print(f"| p99 degradation under wrk | {percentile(loaded, 0.99) - percentile(quiet, 0.99):+.2f} ms (target ≤ +1 ms) |")
+    print(f"| runner's journaled fire lateness (instant → child's execve), no load: p50 / p99 / max | {target(quiet)} |")
+    print(f"| runner's journaled fire lateness under wrk: p50 / p99 / max | {target(loaded)} |")
     probe_lines = open(os.path.join(work, "probe.txt")).read().split("\n")[:-1]
     quiet_floor = floor(probe_lines, quiet_start + 1, quiet_end)
     loaded_floor = floor(probe_lines, quiet_end + 1, loaded_end - 1)
-    print(f"| the machine's floor (a real-time thread that only sleeps to instants), no load | {row(quiet_floor)} |")
+    print(f"| the machine's floor (an ordinary thread that only sleeps to instants), no load | {row(quiet_floor)} |")
     print(f"| the machine's floor under wrk | {row(loaded_floor)} |")
     print(f"| the job's own clock (`date` in the child, nice 0), no load: p50 / p99 / max | {row(quiet_child)} |")
     print(f"| the job's own clock under wrk: p50 / p99 / max | {row(loaded_child)} |")

@@ -42,11 +42,7 @@ struct ServiceSession {
         let runner = Runner(clock: clock, journal: journal, executor: executor, options: options)
         if runner.thread.nice >= 0 {
             log(.notice, "almanac: the runner's thread runs at normal priority (raising it needs CAP_SYS_NICE or "
-                + "RLIMIT_NICE, e.g. LimitNICE=-10 in the systemd unit); fires may start late while the machine is saturated")
-        }
-        if InstantHedge.shared.threads.contains(where: { $0.fifo == 0 }) {
-            log(.notice, "almanac: the fire threads are not real-time (SCHED_FIFO needs CAP_SYS_NICE or RLIMIT_RTPRIO ≥ 2, "
-                + "e.g. LimitRTPRIO=2 in the systemd unit); fires may start a few ms late while the machine is busy")
+                + "RLIMIT_NICE, e.g. LimitNICE=-5 in the systemd unit); fires may start late while the machine is saturated")
         }
         await ServiceLoops.notifier(runner, stateDirectory: stateDirectory, launcher: launcher, sender: sender)
         return ServiceSession(runner: runner, journal: journal, clock: clock, stateDirectory: stateDirectory, hooks: hooks,

@@ -1,4 +1,4 @@
-import CThread
+import CLinux
 import Foundation
 
 /// One thread of its own, as an actor's serial executor, a task executor and a precise timer.
@@ -7,24 +7,26 @@ import Foundation
 /// HTTP server is under load, that pool's queue is full of request handlers, and a runner
 /// waking for a fire waits its turn behind them (tens of milliseconds under `wrk`). The
 /// runner and the journal each get a thread here instead, which nothing else queues on; their
-/// sleeps are timed waits on that thread (1 ns timer slack), not jobs on the pool's timer; and
-/// when the process may (CAP_SYS_NICE, or RLIMIT_NICE as systemd's `LimitNICE=`) the thread runs at a higher priority than the server's.
-/// `SCHED_RESET_ON_FORK` keeps that priority from passing to the jobs' child processes.
+/// sleeps are timed waits on that thread (1 ns timer slack), not jobs on the pool's timer.
+///
+/// Priority: an ordinary thread (SCHED_OTHER, never pinned), at nice -5 when the process may
+/// (root, CAP_SYS_NICE, or RLIMIT_NICE as systemd's `LimitNICE=-5`); `SCHED_RESET_ON_FORK`
+/// keeps that from passing to the jobs' child processes, which start at nice 0. Measured
+/// (`almanac-bench lateness`: 30 one-second jobs for 20 s beside two spinning nice-0
+/// processes, on a 2-core VM that other builds kept at load 11–14), journaled lateness p99 in
+/// two runs: nice 0 498 and 114 ms, nice -5 66.5 and 67.9 ms, nice -10 101 and 63.9 ms (p50
+/// 9–29 ms throughout). The raised nice earns its keep; -10 bought nothing over -5 (all
+/// figures in docs/runner.md, "Threads").
 public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable {
     /// The runner's thread: its actor, its fire path (`withTaskExecutorPreference`), its sleeps.
-    public static let runner = DedicatedExecutor(name: "almanac-runner", nice: -10)
-    /// The journal's thread: claims and group commits (the fsync itself is on the I/O queue).
-    public static let journal = DedicatedExecutor(name: "almanac-journal", nice: -10)
+    public static let runner = DedicatedExecutor(name: "almanac-runner", nice: -5)
+    /// The journal's thread: claims and group commits (the fsync itself is on the I/O queue),
+    /// at the runner's priority so a claim made 50 ms ahead is durable before the instant.
+    public static let journal = DedicatedExecutor(name: "almanac-journal", nice: -5)
 
     public let name: String
     /// The nice value asked for; `nice` says what the thread got.
     public let requestedNice: Int32
-    /// Whether processes and threads created from this thread start at nice 0.
-    public let resetOnFork: Bool
-    /// The SCHED_FIFO priority asked for, if any; without the right to it the thread keeps `nice`.
-    public let fifoPriority: Int32?
-    /// The CPU the thread is pinned to, if any.
-    public let cpu: Int32?
 
     // Everything below is guarded by `mutex`.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -35,7 +37,6 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
     private var waiting = false
     private var thread: pthread_t?
     private var achievedNice: Int32?
-    private var achievedFifo: Int32 = 0
 
     private struct Timer {
         let id: UInt64
@@ -49,13 +50,10 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
     }
 
     /// Starts the thread at once; it lives as long as the process (executors are shared).
-    /// `fifo` asks for SCHED_FIFO at that priority; `cpu` pins the thread.
-    public init(name: String, nice: Int32 = 0, resetOnFork: Bool = true, fifo: Int32? = nil, cpu: Int32? = nil) {
+    /// Processes and threads created from it start SCHED_OTHER at nice 0 (`SCHED_RESET_ON_FORK`).
+    public init(name: String, nice: Int32 = 0) {
         self.name = name
         requestedNice = nice
-        self.resetOnFork = resetOnFork
-        fifoPriority = fifo
-        self.cpu = cpu
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -75,9 +73,6 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
 
     /// The thread's nice value once started: `requestedNice`, or 0 when raising it was refused.
     public var nice: Int32 { locked { achievedNice ?? 0 } }
-
-    /// The SCHED_FIFO priority the thread got, or 0 when it runs SCHED_OTHER.
-    public var fifo: Int32 { locked { achievedFifo } }
 
     /// True on this executor's own thread.
     public var isCurrent: Bool {
@@ -169,16 +164,12 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
     private func prepareThread() {
         _ = name.withCString { almanac_thread_set_name($0) }
         _ = almanac_thread_set_timer_slack(1)
-        if resetOnFork { _ = almanac_thread_reset_on_fork() }
+        _ = almanac_thread_reset_on_fork()
         if requestedNice != 0 { _ = almanac_thread_set_nice(requestedNice) }
-        if let fifoPriority { _ = almanac_thread_set_fifo(fifoPriority) }
-        if let cpu { _ = almanac_thread_pin(cpu) }
         let nice = almanac_thread_get_nice()
-        let fifo = almanac_thread_fifo_priority()
         locked {
             thread = pthread_self()
             achievedNice = nice
-            achievedFifo = fifo
         }
     }
 

@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import Glibc
 import Scheduler
@@ -35,7 +36,7 @@ public enum LeftoverSweep {
     public static func terminate(_ leftovers: [Leftover], grace: Duration) async -> Set<Int32> {
         var held: [Held] = []
         for leftover in leftovers {
-            let fd = GNUCalls.pidfdOpen(leftover.pid)
+            let fd = almanac_pidfd_open(leftover.pid)
             if fd < 0, errno == ESRCH { continue }
             // Read after the pidfd is open: while that process lives, `pid` is still it.
             guard marker(of: leftover.pid) == leftover.marker else {
@@ -108,7 +109,7 @@ public enum LeftoverSweep {
             // The group first, while its leader is alive and pins the group id.
             if isAlive, getpgid(pid) == pid { kill(-pid, number) }
             if pidfd >= 0 {
-                _ = GNUCalls.pidfdSendSignal(pidfd, number)
+                _ = almanac_pidfd_send_signal(pidfd, number)
             } else {
                 kill(pid, number)
             }

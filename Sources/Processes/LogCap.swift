@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 import Scheduler
 
@@ -35,7 +36,7 @@ struct LogCap: Sendable {
         let from = (start + headBytes + Self.block - 1) / Self.block * Self.block
         let to = (size - tailBytes) / Self.block * Self.block
         guard to > from else { return }
-        _ = GNUCalls.punchHole(fd, offset: from, length: to - from)
+        _ = almanac_punch_hole(fd, off_t(from), off_t(to - from))
     }
 
     /// Rewrites the log past `start` as head, marker, tail; returns how many bytes were cut.

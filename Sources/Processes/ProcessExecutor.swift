@@ -163,12 +163,5 @@ struct PreparedJobProcess: PreparedAttempt {
         ProcessHandle(process: try launcher.launch(prepared), logPath: logPath, resultPath: resultPath)
     }
 
-    var instantLaunch: InstantLaunch? {
-        InstantLaunch { [launcher, prepared, logPath, resultPath] in
-            let process = try launcher.spawn(prepared)
-            return { ProcessHandle(process: launcher.adopt(process, prepared), logPath: logPath, resultPath: resultPath) }
-        }
-    }
-
     func discard() { prepared.discard() }
 }

@@ -1,4 +1,4 @@
-import CThread
+import CLinux
 import Foundation
 import Glibc
 import Scheduler
@@ -72,7 +72,7 @@ public final class ProcessLauncher: Sendable {
     /// A close-on-exec pipe with both ends above the stdio descriptors.
     private static func pipe() throws(ProcessError) -> PreparedProcess.Pipe {
         var fds: [Int32] = [-1, -1]
-        guard GNUCalls.pipeCloseOnExec(&fds) == 0 else { throw .system(call: "pipe2", errno: errno) }
+        guard almanac_pipe_cloexec(&fds) == 0 else { throw .system(call: "pipe2", errno: errno) }
         return .init(read: aboveStdio(fds[0]), write: aboveStdio(fds[1]))
     }
 
@@ -89,34 +89,28 @@ public final class ProcessLauncher: Sendable {
         return .init(pipe: pipe, log: log)
     }
 
-    /// Spawns a prepared child and watches it.
+    /// Spawns a prepared child and watches it: the only step on the fire's clock.
+    ///
+    /// The child starts at the launching thread's scheduling class, SCHED_OTHER, and at nice 0
+    /// whatever that thread's nice (the runner's thread is `SCHED_RESET_ON_FORK`, Executors).
     public func launch(_ prepared: PreparedProcess) throws(ProcessError) -> RunningProcess {
-        adopt(try spawn(prepared), prepared)
-    }
-
-    /// The spawn alone, the only step on the fire's clock: `posix_spawn`, then the child's
-    /// priority, CPUs and limits. It creates no thread and uses no queue, so it may run on a
-    /// pinned real-time thread (InstantHedge), whose threads would inherit both; `adopt` does
-    /// the rest from another thread.
-    public func spawn(_ prepared: PreparedProcess) throws(ProcessError) -> RunningProcess {
+        let process: RunningProcess
         do {
-            return try spawnShowingValues(prepared)
+            process = try spawn(prepared)
         } catch {
             throw error.shown(for: prepared.spec)
         }
+        return adopt(process, prepared)
     }
 
-    private func spawnShowingValues(_ prepared: PreparedProcess) throws(ProcessError) -> RunningProcess {
+    /// `posix_spawn`, then the child's limits; `startedAt` is taken right after the spawn.
+    private func spawn(_ prepared: PreparedProcess) throws(ProcessError) -> RunningProcess {
         let spec = prepared.spec
         let (logFD, stdinPipe, arguments) = (prepared.logFD, prepared.stdinPipe, prepared.arguments)
         var pid: pid_t = 0
-        // From a real-time thread the child stays real-time, one step below, until `execve`:
-        // the exec is not queued behind the load, and its return preempts the child at once.
-        let realtime = almanac_thread_fifo_priority()
         let code = SpawnCall.spawn(
             &pid, path: arguments[0], arguments: arguments, environment: prepared.envp,
-            workdir: prepared.workdir, outputFD: prepared.outputPipe?.pipe.write ?? logFD, stdinFD: stdinPipe?.read,
-            fifoPriority: realtime > 1 ? realtime - 1 : nil)
+            workdir: prepared.workdir, outputFD: prepared.outputPipe?.pipe.write ?? logFD, stdinFD: stdinPipe?.read)
         let startedAt = Date()
         if let read = stdinPipe?.read { close(read) }
         // The child holds the write end now: the pump sees end of file when the last holder exits.
@@ -127,16 +121,6 @@ public final class ProcessLauncher: Sendable {
             prepared.outputPipe?.closeReading()
             throw .spawn(path: arguments[0], errno: code)
         }
-        // Spawned from a raised thread (InstantHedge's), the child had its priority up to
-        // `execve` (a saturated machine does not delay the exec); the job runs at nice 0.
-        if realtime > 0 {
-            _ = almanac_process_set_other(pid, 0)
-        } else if almanac_thread_get_nice() < 0 {
-            _ = almanac_process_set_nice(pid, 0)
-        }
-        // From a pinned thread (InstantHedge) the child started on that CPU, where it ran at
-        // once; the job itself may use every CPU the runner may.
-        _ = almanac_process_unpin(pid)
         if !spec.limits.isEmpty, let failure = Self.applyLimits(spec.limits, to: pid) {
             close(logFD)
             if let write = stdinPipe?.write { close(write) }
@@ -149,7 +133,7 @@ public final class ProcessLauncher: Sendable {
     }
 
     /// Collects the child's exit on the reaper, arms its timeout and feeds its stdin.
-    public func adopt(_ process: RunningProcess, _ prepared: PreparedProcess) -> RunningProcess {
+    private func adopt(_ process: RunningProcess, _ prepared: PreparedProcess) -> RunningProcess {
         let spec = prepared.spec
         // Before the reaper watches: a child that exits at once still finds its pump to wait for.
         if let output = prepared.outputPipe {
@@ -202,15 +186,13 @@ public final class ProcessLauncher: Sendable {
 
     /// Applies the limits with prlimit; on failure kills and reaps the child and returns the error.
     private static func applyLimits(_ limits: ProcessLimits, to pid: pid_t) -> ProcessError? {
+        func set(_ resource: __rlimit_resource, _ current: rlim_t, _ maximum: rlim_t) -> Int32 {
+            var limit = rlimit(rlim_cur: current, rlim_max: maximum)
+            return almanac_prlimit(pid, Int32(resource.rawValue), &limit) == 0 ? 0 : errno
+        }
         var failure: Int32 = 0
-        if let bytes = limits.memoryBytes,
-           GNUCalls.prlimit(pid, RLIMIT_AS, rlimit(rlim_cur: rlim_t(bytes), rlim_max: rlim_t(bytes))) != 0 {
-            failure = errno
-        }
-        if failure == 0, let seconds = limits.cpuSeconds,
-           GNUCalls.prlimit(pid, RLIMIT_CPU, rlimit(rlim_cur: rlim_t(seconds), rlim_max: rlim_t(seconds + 1))) != 0 {
-            failure = errno
-        }
+        if let bytes = limits.memoryBytes { failure = set(RLIMIT_AS, rlim_t(bytes), rlim_t(bytes)) }
+        if failure == 0, let seconds = limits.cpuSeconds { failure = set(RLIMIT_CPU, rlim_t(seconds), rlim_t(seconds + 1)) }
         guard failure != 0 else { return nil }
         kill(-pid, SIGKILL)
         var status: Int32 = 0

@@ -1,3 +1,4 @@
+import CLinux
 import Dispatch
 import Foundation
 import Glibc
@@ -24,7 +25,7 @@ final class ProcessReaper: Sendable {
     /// due. Nothing reaps the child meanwhile (it stays a zombie if it exits), so no exit is lost.
     func watch(_ process: RunningProcess) {
         queue.async { [self] in
-            let fd = GNUCalls.pidfdOpen(process.pid)
+            let fd = almanac_pidfd_open(process.pid)
             guard fd >= 0 else {
                 watchWithThread(process)
                 return

@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 import Scheduler
 
@@ -8,11 +9,10 @@ import Scheduler
 /// its threads may block signals; neither must leak into jobs), stdin from the pipe or
 /// /dev/null, stdout and stderr on the log (or the masking pipe), in its workdir, with every other fd closed.
 enum SpawnCall {
-    /// Spawns `path`; returns 0 or the errno value posix_spawn reported. With `fifoPriority`
-    /// the child sets itself SCHED_FIFO at that priority before `execve` (ProcessLauncher).
+    /// Spawns `path`; returns 0 or the errno value posix_spawn reported.
     static func spawn(
         _ pid: inout pid_t, path: String, arguments: [String], environment: [String],
-        workdir: String, outputFD: Int32, stdinFD: Int32?, fifoPriority: Int32? = nil
+        workdir: String, outputFD: Int32, stdinFD: Int32?
     ) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -25,8 +25,8 @@ enum SpawnCall {
         }
         if code == 0 { code = posix_spawn_file_actions_adddup2(&actions, outputFD, 1) }
         if code == 0 { code = posix_spawn_file_actions_adddup2(&actions, outputFD, 2) }
-        if code == 0 { code = GNUCalls.addChdir(&actions, workdir) }
-        if code == 0 { code = GNUCalls.addClosefrom(&actions, 3) }
+        if code == 0 { code = almanac_spawn_add_chdir(&actions, workdir) }
+        if code == 0 { code = almanac_spawn_add_closefrom(&actions, 3) }
         guard code == 0 else { return code }
 
         var attributes = posix_spawnattr_t()
@@ -36,13 +36,7 @@ enum SpawnCall {
         sigemptyset(&noSignals)
         var allSignals = sigset_t()
         sigfillset(&allSignals)
-        var flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
-        if let fifoPriority {
-            flags |= POSIX_SPAWN_SETSCHEDULER
-            var param = sched_param(sched_priority: fifoPriority)
-            posix_spawnattr_setschedpolicy(&attributes, SCHED_FIFO)
-            posix_spawnattr_setschedparam(&attributes, &param)
-        }
+        let flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
         posix_spawnattr_setflags(&attributes, Int16(flags))
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setsigmask(&attributes, &noSignals)

@@ -1,4 +1,5 @@
 import Foundation
+import HeapModule
 import Journal
 
 /// What is due at a given instant: a scheduled occurrence, a retry, a caught-up or a manual run.
@@ -28,46 +29,37 @@ struct Fire: Sendable, Hashable {
     }
 }
 
-/// A binary min-heap of fires ordered by time, then by insertion: robfig/cron's "one loop owns
-/// all entries, sorted by next fire", with O(log n) insertion for 100,000 jobs.
+/// The fires by time, then by insertion: robfig/cron's "one loop owns all entries, sorted by
+/// next fire", with O(log n) insertion for 100,000 jobs.
+///
+/// A swift-collections `Heap` (a min-max heap), not our own: measured against the hand-written
+/// binary heap it replaced (release build, best of 5, a loaded 2-core VM), 100,000 fires pushed
+/// then popped took 235–274 ms against 1,427–1,656 ms, and 100,000 pop-then-push steps on a
+/// full heap (the runner's loop) 386–436 ms against 1,644–1,985 ms.
 struct FireQueue: Sendable {
-    private var heap: [(fire: Fire, order: UInt64)] = []
+    private struct Entry: Comparable, Sendable {
+        let fire: Fire
+        let order: UInt64
+
+        static func < (a: Entry, b: Entry) -> Bool {
+            a.fire.at < b.fire.at || (a.fire.at == b.fire.at && a.order < b.order)
+        }
+
+        static func == (a: Entry, b: Entry) -> Bool { a.order == b.order }
+    }
+
+    private var heap = Heap<Entry>()
     private var counter: UInt64 = 0
 
     var count: Int { heap.count }
-    var first: Fire? { heap.first?.fire }
+    var first: Fire? { heap.min?.fire }
 
     mutating func push(_ fire: Fire) {
         counter += 1
-        heap.append((fire, counter))
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard less(child, parent) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
+        heap.insert(Entry(fire: fire, order: counter))
     }
 
     mutating func pop() -> Fire? {
-        guard !heap.isEmpty else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        let top = heap.removeLast().fire
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var smallest = parent
-            if left < heap.count, less(left, smallest) { smallest = left }
-            if right < heap.count, less(right, smallest) { smallest = right }
-            if smallest == parent { break }
-            heap.swapAt(parent, smallest)
-            parent = smallest
-        }
-        return top
-    }
-
-    private func less(_ a: Int, _ b: Int) -> Bool {
-        let x = heap[a], y = heap[b]
-        return x.fire.at < y.fire.at || (x.fire.at == y.fire.at && x.order < y.order)
+        heap.popMin()?.fire
     }
 }

@@ -45,23 +45,6 @@ public protocol PreparedAttempt: Sendable {
     func launch() async throws -> any ExecutionHandle
     /// Releases what preparing took (open files) when it will not be launched.
     func discard()
-    /// The start split for the clock's threads (a child's spawn); nil when the start is async.
-    var instantLaunch: InstantLaunch? { get }
-}
-
-extension PreparedAttempt {
-    public var instantLaunch: InstantLaunch? { nil }
-}
-
-/// A start in two steps. `start` runs at the instant on whichever of the clock's threads wakes
-/// first (pinned, maybe real-time), so it must be short and create no thread: a spawn. What it
-/// returns finishes the start (watching the child, its timeout, its stdin) on the runner's thread.
-public struct InstantLaunch: Sendable {
-    public let start: @Sendable () throws -> @Sendable () -> any ExecutionHandle
-
-    public init(start: @escaping @Sendable () throws -> @Sendable () -> any ExecutionHandle) {
-        self.start = start
-    }
 }
 
 /// An attempt whose whole start waits for `launch()`.

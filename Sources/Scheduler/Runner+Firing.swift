@@ -149,8 +149,8 @@ extension Runner {
         }
     }
 
-    /// Launches a claimed, prepared attempt at its instant. A child's spawn happens on the
-    /// clock's own threads (`RunnerClock.perform`), not after a hop back to this actor.
+    /// Launches a claimed, prepared attempt at its instant: the runner's thread wakes from its
+    /// timed wait and spawns (docs/runner.md, "Threads").
     func spawn(_ runKey: RunKey, fire: Fire, job: JobSpec, attempt: any PreparedAttempt) async {
         do {
             let (handle, launchedAt) = try await launch(attempt, at: fire.at)
@@ -180,16 +180,6 @@ extension Runner {
 
     /// Starts `attempt` at `instant` (now when that is past); returns its handle and when it started.
     private func launch(_ attempt: any PreparedAttempt, at instant: Date) async throws -> (any ExecutionHandle, Date) {
-        if let launch = attempt.instantLaunch, instant > clock.now() {
-            let clock = self.clock
-            typealias Spawned = (finish: @Sendable () -> any ExecutionHandle, at: Date)
-            let outcome = try await clock.perform(at: instant) { [self] () -> Result<Spawned, any Error> in
-                guard !halted.load(ordering: .acquiring) else { return .failure(Halted()) }
-                return Result { (try launch.start(), clock.now()) }
-            }
-            let spawned = try outcome.get()
-            return (spawned.finish(), spawned.at)
-        }
         if instant > clock.now() { try? await clock.sleep(until: instant) }
         if stopping { throw Halted() }
         return (try await attempt.launch(), clock.now())

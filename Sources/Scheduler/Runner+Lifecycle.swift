@@ -1,3 +1,4 @@
+import CLinux
 import CronSchedule
 import Foundation
 import Journal
@@ -83,8 +84,9 @@ extension Runner {
         for job in jobs.values.sorted(by: { $0.name < $1.name }) {
             reschedule(job, after: now)
         }
-        // The caller has dropped the first manifest and plan by now: give their pages back.
-        if jobs.count > 1000 { MemoryTrim.release() }
+        // The caller has dropped the first manifest and plan by now: give their pages back
+        // (glibc's `malloc_trim`: loading a large tree allocates far more than it keeps).
+        if jobs.count > 1000 { _ = almanac_malloc_trim() }
         poke()
     }
 

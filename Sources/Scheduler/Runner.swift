@@ -1,3 +1,4 @@
+import CLinux
 import CronSchedule
 import Foundation
 import Journal
@@ -67,7 +68,7 @@ public actor Runner {
     var queue = FireQueue()
     var running: [RunKey: Running] = [:]
     var waiting: [Fire] = []
-    /// Set by `stop()` and `shutdown()`; kept in `halted`, which the clock's threads read too.
+    /// Set by `stop()` and `shutdown()`; kept in `halted`, which is readable off the actor.
     var stopping: Bool { halted.load(ordering: .acquiring) }
     /// Whether the runner stopped firing (`stop()`, `shutdown()`, a journal fault): `/readyz` says "draining".
     public nonisolated var isStopping: Bool { halted.load(ordering: .acquiring) }
@@ -87,8 +88,7 @@ public actor Runner {
     /// Bumped on every journaled event and reconcile; read without queueing on the actor, so
     /// the API can tell whether its cached answer is still good at thousands of requests a second.
     public nonisolated let changes = Atomic<UInt64>(0)
-    /// Whether the runner is stopping, readable off the actor: the spawns that happen on the
-    /// clock's threads at the instant check it, so after it no child starts.
+    /// Whether the runner is stopping, readable off the actor (set before `poke()` wakes the loop).
     nonisolated let halted = Atomic<Bool>(false)
     /// Set once when the journal refuses a write (Runner+JournalFault); read off the actor by
     /// `/readyz`, `/metrics` and the service that turns it into a non-zero exit.
@@ -126,7 +126,7 @@ public actor Runner {
         let plan = try await reconcile(manifest, revision: revision)
         // Trimmed once the reconcile's temporaries (the desired map, a copy-on-write copy of the
         // journal state, encoded lines) are freed, not while they are still alive.
-        if plan.changes.count > 1000 { MemoryTrim.release() }
+        if plan.changes.count > 1000 { _ = almanac_malloc_trim() }
         poke()
         return plan
     }

@@ -11,17 +11,6 @@ public protocol RunnerClock: Sendable {
     /// A clock may wake early; the runner re-checks `now()` before firing anything, so an early
     /// wake never fires early (cf. vapor/queues#94, where it fired twice).
     func sleep(until deadline: Date) async throws
-
-    /// Calls `body` at `deadline` and returns its result: where a fire's spawn happens.
-    /// The default sleeps, then calls it on the caller's executor.
-    func perform<T: Sendable>(at deadline: Date, _ body: @escaping @Sendable () -> T) async throws -> T
-}
-
-extension RunnerClock {
-    public func perform<T: Sendable>(at deadline: Date, _ body: @escaping @Sendable () -> T) async throws -> T {
-        try await sleep(until: deadline)
-        return body()
-    }
 }
 
 /// Wall-clock time, sleeping on the monotonic clock so a wall-clock step does not oversleep by hours.
@@ -34,19 +23,6 @@ public struct SystemClock: RunnerClock {
 
     public init(timer: DedicatedExecutor = .runner) {
         self.timer = timer
-    }
-
-    /// On the process's hedge (started by the first call): the first of two threads on
-    /// different CPUs to wake calls `body`, so a late wake of one CPU does not make the fire
-    /// late (InstantHedge). The result is handed back through `timer`'s thread.
-    public func perform<T: Sendable>(at deadline: Date, _ body: @escaping @Sendable () -> T) async throws -> T {
-        // Far instants are slept toward on the runner's timer, so a wall-clock step is seen.
-        if deadline.timeIntervalSinceNow > 1 { try await sleep(until: deadline.addingTimeInterval(-1)) }
-        try Task.checkCancellation()
-        let remaining = max(0, deadline.timeIntervalSinceNow)
-        return await InstantHedge.shared.perform(atMonotonic: DedicatedExecutor.monotonicNow() + UInt64(remaining * 1e9), delivery: timer) {
-            body()
-        }
     }
 
     public func now() -> Date { Date() }

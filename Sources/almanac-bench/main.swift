@@ -6,6 +6,7 @@ let sections: [(String, () async throws -> [BenchResult])] = [
     ("spawn", SpawnBench.run),
     ("manifest", ManifestBench.run),
     ("runner", RunnerBench.run),
+    ("lateness", LatenessBench.run),
     ("cron", CronBench.run),
     ("journal", JournalBench.run),
     ("git", GitBench.run),

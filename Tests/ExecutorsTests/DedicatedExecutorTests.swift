@@ -1,4 +1,3 @@
-import CThread
 import Executors
 import Foundation
 import Glibc

@@ -184,8 +184,8 @@ struct RealProcessRunnerTests {
 struct InstantFireTests {
     @Test("a scheduled child runs as an ordinary process (SCHED_OTHER, nice 0, every CPU) and its lateness is journaled")
     func childSchedulingAndLateness() async throws {
-        // The spawn happens on InstantHedge's pinned (maybe real-time) threads: none of that may
-        // reach the job. Fields 19 and 41 of /proc/PID/stat are the nice value and the policy.
+        // The spawn happens on the runner's thread, which may run at a raised nice: that must
+        // not reach the job. Fields 19 and 41 of /proc/PID/stat are the nice value and the policy.
         let live = try await LiveRunner("""
             name: probe
             schedule: "* * * * * *"

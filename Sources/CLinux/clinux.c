@@ -1,0 +1,66 @@
+#define _GNU_SOURCE 1
+#include "clinux.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <sched.h>
+#include <spawn.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+int almanac_thread_set_timer_slack(unsigned long nanoseconds) {
+    return prctl(PR_SET_TIMERSLACK, nanoseconds, 0, 0, 0);
+}
+
+int almanac_thread_reset_on_fork(void) {
+    struct sched_param param = { 0 };
+    return sched_setscheduler(0, SCHED_OTHER | SCHED_RESET_ON_FORK, &param);
+}
+
+int almanac_thread_set_nice(int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)gettid(), nice);
+}
+
+int almanac_thread_get_nice(void) {
+    errno = 0;
+    return getpriority(PRIO_PROCESS, (id_t)gettid());
+}
+
+int almanac_thread_set_name(const char *name) {
+    return prctl(PR_SET_NAME, name, 0, 0, 0);
+}
+
+int almanac_pidfd_open(pid_t pid) {
+    return pidfd_open(pid, 0);
+}
+
+int almanac_pidfd_send_signal(int pidfd, int signal) {
+    return pidfd_send_signal(pidfd, signal, NULL, 0);
+}
+
+int almanac_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}
+
+int almanac_prlimit(pid_t pid, int resource, const struct rlimit *limit) {
+    return prlimit(pid, (__rlimit_resource_t)resource, limit, NULL);
+}
+
+int almanac_punch_hole(int fd, off_t offset, off_t length) {
+    return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
+}
+
+int almanac_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
+int almanac_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+}
+
+int almanac_malloc_trim(void) {
+    return malloc_trim(0);
+}
