@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependency direction (DESIGN.md): CronSchedule ← Manifest ← Reconciler ← Runner ← CLI,
-// with Journal and GitSync as leaves. Heavy NIO-based packages stay out of these modules so
-// the cron engine and manifest tests build in seconds.
+// Dependency direction (DESIGN.md): AlmanacCore ← CronSchedule ← Manifest ← Reconciler ← Runner ← CLI,
+// with Journal and GitSync as leaves over AlmanacCore. Heavy NIO-based packages stay out of these
+// modules; Manifest and Server take swift-crypto (SHA-256 content hashes, webhook HMAC), which
+// Hummingbird's dependencies build anyway.
 let package = Package(
     name: "almanac",
     platforms: [.macOS(.v14)],
@@ -21,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        // SHA-256 and HMAC (Manifest's content hashes, the server's webhook signatures).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -29,22 +32,27 @@ let package = Package(
         .systemLibrary(
             name: "CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
-        .target(name: "CronSchedule"),
+        // The one implementation of what several modules need: RFC 3339, civil dates, JSON
+        // strings and values, hex, the UTC zone. No dependencies, so every module may use it.
+        .target(name: "AlmanacCore"),
+        .target(name: "CronSchedule", dependencies: ["AlmanacCore"]),
         // Dedicated threads for the runner and the journal (no dependencies: both leaves use it).
         .target(name: "CThread"),
         .target(name: "Executors", dependencies: ["CThread"]),
-        .target(name: "Manifest", dependencies: ["CronSchedule", "CYAML"]),
-        .target(name: "Journal", dependencies: ["Executors"]),
-        .target(name: "Reconciler", dependencies: ["Manifest", "Journal", "CronSchedule"]),
-        .target(name: "Runner", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "GitSync", "Status", "Executors", "CThread",
+        .target(name: "Manifest", dependencies: ["AlmanacCore", "CronSchedule", "CYAML",
+                                                .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Journal", dependencies: ["AlmanacCore", "Executors"]),
+        .target(name: "Reconciler", dependencies: ["AlmanacCore", "Manifest", "Journal", "CronSchedule"]),
+        .target(name: "Runner", dependencies: ["AlmanacCore", "Reconciler", "Manifest", "Journal", "CronSchedule", "GitSync", "Status", "Executors", "CThread",
                                               .product(name: "Logging", package: "swift-log")]),
-        .target(name: "GitSync", dependencies: ["CGit2"]),
-        .target(name: "Status", dependencies: ["Journal", "Manifest", "CronSchedule"]),
+        .target(name: "GitSync", dependencies: ["AlmanacCore", "CGit2"]),
+        .target(name: "Status", dependencies: ["AlmanacCore", "Journal", "Manifest", "CronSchedule"]),
         // Only the CLI depends on Server; the heavy NIO packages stop here.
         .target(
             name: "Server",
             dependencies: [
-                "Runner", "Status", "Reconciler", "Journal", "Manifest", "CronSchedule",
+                "AlmanacCore", "Runner", "Status", "Reconciler", "Journal", "Manifest", "CronSchedule",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -54,18 +62,19 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "CronSchedule", "Manifest", "Journal", "Reconciler", "Runner", "Status", "GitSync", "Server",
+                "AlmanacCore", "CronSchedule", "Manifest", "Journal", "Reconciler", "Runner", "Status", "GitSync", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "almanac-bench",
-            dependencies: ["CronSchedule", "Manifest", "Journal", "Reconciler", "Runner", "GitSync", "Status"]),
+            dependencies: ["AlmanacCore", "CronSchedule", "Manifest", "Journal", "Reconciler", "Runner", "GitSync", "Status"]),
+        .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CGit2", "CYAML"]),
         .testTarget(name: "CronScheduleTests", dependencies: ["CronSchedule"], resources: [.copy("Vectors")]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "CronSchedule"]),
-        .testTarget(name: "JournalTests", dependencies: ["Journal"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "AlmanacCore"]),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server"]),
+        .testTarget(name: "RunnerTests", dependencies: ["AlmanacCore", "Runner", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server"]),
         .testTarget(name: "GitSyncTests", dependencies: ["GitSync"]),
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors"]),
         .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest"]),
