@@ -1,11 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependency direction (DESIGN.md): CronSchedule ← Manifest ← Reconciler ← Scheduler ← Processes ←
+// Dependency direction (DESIGN.md): AlmanacCore ← CronSchedule ← Manifest ← Reconciler ← Scheduler ← Processes ←
 // Publishing ← Daemon ← CLI,
-// with Journal and GitSync as leaves. Heavy NIO-based packages stay out of these modules so
+// with Journal and GitSync as leaves over AlmanacCore. Heavy NIO-based packages stay out of these modules so
 // the cron engine and manifest tests build in seconds; the one exception is AsyncHTTPClient
-// for the runner's outbound HTTP (Publishing: webhooks, posts, notifications).
+// for the runner's outbound HTTP (Publishing: webhooks, posts, notifications). Manifest and
+// Server take swift-crypto (SHA-256 content hashes, webhook HMAC).
 let package = Package(
     name: "almanac",
     platforms: [.macOS(.v14)],
@@ -28,6 +29,8 @@ let package = Package(
         // Runner's publishing only: outbound HTTP with deadlines, pooling and proxies.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.60.0"),
+        // SHA-256 and HMAC (Manifest's content hashes, the server's webhook signatures).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -36,34 +39,39 @@ let package = Package(
         .systemLibrary(
             name: "CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
-        .target(name: "CronSchedule"),
+        // The one implementation of what several modules need: RFC 3339, civil dates, JSON
+        // strings and values, hex, the UTC zone. No dependencies, so every module may use it.
+        .target(name: "AlmanacCore"),
+        .target(name: "CronSchedule", dependencies: ["AlmanacCore"]),
         // glibc calls Swift's Glibc module does not declare (thread attributes, pidfd, pipe2,
         // prlimit, fallocate, spawn extensions, malloc_trim); no dependencies: leaves use it.
         .target(name: "CLinux"),
         .target(name: "Executors", dependencies: ["CLinux"]),
-        .target(name: "Manifest", dependencies: ["CronSchedule", "CYAML"]),
-        .target(name: "Journal", dependencies: ["Executors"]),
-        .target(name: "Reconciler", dependencies: ["Manifest", "Journal", "CronSchedule"]),
+        .target(name: "Manifest", dependencies: ["AlmanacCore", "CronSchedule", "CYAML",
+                                                .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Journal", dependencies: ["AlmanacCore", "Executors"]),
+        .target(name: "Reconciler", dependencies: ["AlmanacCore", "Manifest", "Journal", "CronSchedule"]),
         // The runner in four modules (docs/runner.md): the scheduling actor and its clock, the
         // child processes it starts, what it publishes, and the daemon that wires them to files,
         // git and signals. Each depends only on the ones before it.
-        .target(name: "Scheduler", dependencies: ["Reconciler", "Manifest", "Journal", "CronSchedule", "Executors", "CLinux",
+        .target(name: "Scheduler", dependencies: ["AlmanacCore", "Reconciler", "Manifest", "Journal", "CronSchedule", "Executors", "CLinux",
                                                  .product(name: "HeapModule", package: "swift-collections")]),
-        .target(name: "Processes", dependencies: ["Scheduler", "Manifest", "Journal", "CronSchedule", "CLinux"]),
-        .target(name: "Publishing", dependencies: ["Scheduler", "Processes", "Manifest", "Journal",
+        .target(name: "Processes", dependencies: ["AlmanacCore", "Scheduler", "Manifest", "Journal", "CronSchedule", "CLinux"]),
+        .target(name: "Publishing", dependencies: ["AlmanacCore", "Scheduler", "Processes", "Manifest", "Journal",
                                                   .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                   .product(name: "NIOCore", package: "swift-nio"),
                                                   .product(name: "NIOPosix", package: "swift-nio")]),
-        .target(name: "Daemon", dependencies: ["Scheduler", "Processes", "Publishing", "Reconciler", "Manifest", "Journal", "CronSchedule",
+        .target(name: "Daemon", dependencies: ["AlmanacCore", "Scheduler", "Processes", "Publishing", "Reconciler", "Manifest", "Journal", "CronSchedule",
                                               "GitSync", "Status", .product(name: "Logging", package: "swift-log"),
                                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
-        .target(name: "GitSync", dependencies: ["CGit2"]),
-        .target(name: "Status", dependencies: ["Journal", "Manifest", "CronSchedule"]),
+        .target(name: "GitSync", dependencies: ["AlmanacCore", "CGit2"]),
+        .target(name: "Status", dependencies: ["AlmanacCore", "Journal", "Manifest", "CronSchedule"]),
         // Only the CLI depends on Server; Hummingbird and the metrics packages stop here.
         .target(
             name: "Server",
             dependencies: [
-                "Scheduler", "Daemon", "Status", "Reconciler", "Journal", "Manifest", "CronSchedule",
+                "AlmanacCore", "Scheduler", "Daemon", "Status", "Reconciler", "Journal", "Manifest", "CronSchedule",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -73,18 +81,19 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "CronSchedule", "Manifest", "Journal", "Reconciler", "Scheduler", "Processes", "Daemon", "Status", "GitSync", "Server",
+                "AlmanacCore", "CronSchedule", "Manifest", "Journal", "Reconciler", "Scheduler", "Processes", "Daemon", "Status", "GitSync", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "almanac-bench",
-            dependencies: ["CronSchedule", "Manifest", "Journal", "Reconciler", "Scheduler", "Processes", "Daemon", "GitSync", "Status"]),
+            dependencies: ["AlmanacCore", "CronSchedule", "Manifest", "Journal", "Reconciler", "Scheduler", "Processes", "Daemon", "GitSync", "Status"]),
+        .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CGit2", "CYAML"]),
         .testTarget(name: "CronScheduleTests", dependencies: ["CronSchedule"], resources: [.copy("Vectors")]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "CronSchedule"]),
-        .testTarget(name: "JournalTests", dependencies: ["Journal"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "AlmanacCore"]),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Scheduler", "Processes", "Publishing", "Daemon", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server",
+        .testTarget(name: "RunnerTests", dependencies: ["AlmanacCore", "Scheduler", "Processes", "Publishing", "Daemon", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server",
                                                        .product(name: "Hummingbird", package: "hummingbird"),
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GitSyncTests", dependencies: ["GitSync"]),

@@ -1,3 +1,5 @@
+import AlmanacCore
+
 /// Wall-clock searches: the first matching wall second after (or before) a given one.
 ///
 /// Walks from the coarsest field down, like robfig/cron's `spec.go`, resetting the finer

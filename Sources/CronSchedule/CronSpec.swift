@@ -1,3 +1,5 @@
+import AlmanacCore
+
 /// A compiled cron expression: one bitset per field plus the day-of-month extensions.
 ///
 /// Matching and searching work on wall-clock second counts (local civil time as if it were

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 /// Compiles cron text into a `CronSpec`: a chain of small functions, each with a precise error.

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 /// A compiled cron schedule in one IANA time zone: next/previous fire times, matching, words.
@@ -16,7 +17,7 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
     let zone: ZoneOffsets
 
     /// UTC, the default zone (stored once, so no force unwrap is needed anywhere).
-    public static let utc: TimeZone = TimeZone(identifier: "UTC") ?? .gmt
+    public static let utc: TimeZone = .utc
 
     init(expression: String, timeZone: TimeZone, spec: CronSpec) {
         self.expression = expression

@@ -141,10 +141,3 @@ final class ZoneOffsets: Sendable {
         return (wall, earlier < transitions[i - 1])
     }
 }
-
-extension TimeZone {
-    /// The zone's name for people: Foundation on Linux calls UTC "GMT"; we say UTC.
-    package var displayName: String {
-        ["GMT", "UTC", "Etc/UTC", "Etc/GMT"].contains(identifier) ? "UTC" : identifier
-    }
-}

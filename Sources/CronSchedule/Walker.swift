@@ -1,3 +1,5 @@
+import AlmanacCore
+
 /// A step-by-step replica of cronsim 2.8's search for schedules without DST fix-up.
 ///
 /// Used only when a UTC-offset transition lies near the search window: there cronsim's

@@ -1,3 +1,4 @@
+import AlmanacCore
 import CGit2
 import Foundation
 
@@ -14,7 +15,7 @@ extension GitRepository {
         }
         let (packBytes, index, checksum) = pack.finish()
         let directory = try objectsDirectory() + "/pack"
-        let name = directory + "/pack-" + checksum.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        let name = directory + "/pack-" + Hex.string(checksum)
         try writePackFile(packBytes, to: name + ".pack")
         try writePackFile(index, to: name + ".idx")
         let odb = try GitOdbHandle("git_repository_odb") { git_repository_odb(&$0, repository.pointer) }

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import AlmanacCore
 import Glibc
 #endif
 import Dispatch

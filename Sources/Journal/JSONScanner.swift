@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 /// Why a journal line could not be read: a message and the 1-based column where it went wrong.
@@ -280,14 +281,7 @@ struct JSONScanner {
         guard position + 4 <= bytes.count else { return nil }
         var value: UInt32 = 0
         for i in position..<position + 4 {
-            let b = bytes[i]
-            let d: UInt8
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = b - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = b - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = b - UInt8(ascii: "A") + 10
-            default: return nil
-            }
+            guard let d = Hex.value(of: bytes[i]) else { return nil }
             value = value << 4 | UInt32(d)
         }
         return value

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 /// Identifies one occurrence of a job: its name and the time it was scheduled for.

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 /// The `snapshot` payload: the whole state as nested JSON, through Foundation's coders.

@@ -71,7 +71,7 @@ public struct PostExecutor: JobExecutor {
                 continue
             }
             let request = PublishRequest(post: post.name, scheduledAt: occurrence.scheduledAt, attempt: attempt,
-                                         target: several ? name : nil, content: post.content.mapValues(Self.payload))
+                                         target: several ? name : nil, content: post.content)
             let outcome = await send(request, to: target, post: post, name: name)
             var done = JournalEvent(at: clock.now(), type: .published, job: post.name, scheduledAt: occurrence.scheduledAt,
                                     attempt: attempt)
@@ -139,20 +139,6 @@ public struct PostExecutor: JobExecutor {
             // through the same journal and stops (Runner+JournalFault).
             if (error as? JournalError)?.isWriteFailure != true { observer?(.problem("journal write failed: \(error)")) }
             return false
-        }
-    }
-
-    /// Post content as the publisher's JSON: whole numbers stay integers.
-    static func payload(_ value: JSONValue) -> PayloadJSON {
-        switch value {
-        case .null: return .null
-        case .bool(let flag): return .bool(flag)
-        case .number(let number):
-            if number.rounded() == number, abs(number) < 1e15 { return .int(Int(number)) }
-            return .double(number)
-        case .string(let text): return .string(text)
-        case .array(let items): return .array(items.map(payload))
-        case .object(let fields): return .object(fields.mapValues(payload))
         }
     }
 }

@@ -1,3 +1,4 @@
+import AlmanacCore
 import CronSchedule
 import Foundation
 import Manifest
@@ -175,7 +176,7 @@ public enum PlanRenderer {
 
     static func zone(of change: JobChange) -> TimeZone? {
         guard let name = change.timeZone else { return nil }
-        return TimeZone(identifier: name == "UTC" ? "GMT" : name)
+        return TimeZone.named(name)
     }
 
     static func escape(_ text: String) -> String {

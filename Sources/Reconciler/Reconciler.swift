@@ -1,3 +1,4 @@
+import AlmanacCore
 import CronSchedule
 import Foundation
 import Journal
@@ -119,7 +120,7 @@ public enum Reconciler {
     static func oldSchedule(fields: [String: String], name: String) -> Schedule? {
         guard let trigger = fields["trigger"] else { return nil }
         let zoneName = fields["timezone"] ?? "UTC"
-        guard let zone = TimeZone(identifier: zoneName == "UTC" ? "GMT" : zoneName) else { return nil }
+        guard let zone = TimeZone.named(zoneName) else { return nil }
         if trigger.hasPrefix("cron ") {
             return try? Schedule.parse(String(trigger.dropFirst(5)), timeZone: zone, hashKey: name)
         }

@@ -1,4 +1,5 @@
 import CLinux
+import AlmanacCore
 import CronSchedule
 import Foundation
 import Journal

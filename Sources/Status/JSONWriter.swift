@@ -1,3 +1,4 @@
+import AlmanacCore
 import CronSchedule
 import Foundation
 import Manifest
@@ -35,7 +36,7 @@ struct JSONWriter {
     /// Starts the next element of an array; its value follows.
     mutating func element() { newLine() }
 
-    mutating func string(_ value: String) { JSONValue.appendQuoted(value, to: &bytes) }
+    mutating func string(_ value: String) { JSONString.append(value, to: &bytes) }
 
     /// An array of strings, one per line like every other array here.
     mutating func strings(_ values: [String]) {

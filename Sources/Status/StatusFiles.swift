@@ -1,3 +1,4 @@
+import AlmanacCore
 import CronSchedule
 import Foundation
 import Journal
@@ -41,7 +42,7 @@ public enum StatusFiles {
                 if let known = zones[job.timeZone] {
                     zone = known
                 } else {
-                    zone = TimeZone(identifier: job.timeZone == "UTC" ? "GMT" : job.timeZone)
+                    zone = TimeZone.named(job.timeZone)
                     zones[job.timeZone] = zone
                 }
                 row(job, zone: zone, into: &out)

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 import CronSchedule
 
@@ -15,7 +16,7 @@ public enum StatusRenderer {
                 job.name + (job.paused ? " (paused)" : job.enabled ? "" : " (disabled)"),
                 job.schedule,
                 // In the job's zone, always with a numeric offset: one form down the column.
-                job.nextFire.map { RFC3339.format($0, in: TimeZone(identifier: job.timeZone), numericOffset: true) } ?? "-",
+                job.nextFire.map { RFC3339.format($0, in: TimeZone.named(job.timeZone), numericOffset: true) } ?? "-",
                 job.lastRun.map { RFC3339.format($0) } ?? "never",
                 job.running > 0 ? "running" : job.runningUnknown != nil ? "interrupted? (runner not up)"
                     : (job.lastOutcome.map { mark($0) + " " + $0 } ?? "-"),

@@ -18,9 +18,8 @@ actor SyncCounter {
 @Suite("GitHub webhook, metrics and a real socket")
 struct WebhookAndLiveTests {
     static func signed(_ body: String, secret: String = "hook-secret") -> HTTPFields {
-        let mac = HMAC.hex(HMAC.sha256(key: Array(secret.utf8), message: Array(body.utf8)))
         var headers: HTTPFields = [.contentType: "application/json"]
-        headers[HTTPField.Name("X-Hub-Signature-256")!] = "sha256=" + mac
+        headers[HTTPField.Name("X-Hub-Signature-256")!] = GitHubSignature.header(body: Array(body.utf8), secret: secret)
         headers[HTTPField.Name("X-GitHub-Event")!] = "push"
         return headers
     }

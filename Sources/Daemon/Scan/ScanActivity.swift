@@ -1,3 +1,4 @@
+import AlmanacCore
 import CronSchedule
 import Foundation
 import GitSync

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 /// Rules that span specs: unique names, `after:` targets and cycles, and post spacing / per-day limits.
@@ -88,7 +89,7 @@ struct CrossChecker {
                 let day = Int64((post.date.timeIntervalSince1970 / 86_400).rounded(.down))
                 perDay[day, default: 0] += 1
                 if let limit = policy.maxPostsPerDay, perDay[day, default: 0] > limit.value {
-                    let date = String(RFC3339.format(post.date).prefix(10))
+                    let date = String(RFC3339.format(post.date, precision: .seconds).prefix(10))
                     reject(post.index, "at: more than \(limit.value) posts to channel `\(channel)` on \(date) (UTC): "
                            + "exceeds maxPostsPerDay \(limit.value) set at \(limit.location)", at: specs[post.index].atMark)
                 }

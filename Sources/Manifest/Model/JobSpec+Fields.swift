@@ -1,4 +1,6 @@
+import AlmanacCore
 import CronSchedule
+import Crypto
 
 /// The canonical, secret-free view of a spec that the reconciler diffs and the journal stores.
 extension JobSpec {
@@ -51,13 +53,13 @@ extension JobSpec {
         return out
     }
 
-    /// SHA-256 (hex) of `fields` as sorted `key=value` lines: stable across runs and machines.
+    /// SHA-256 (hex, swift-crypto) of `fields` as sorted `key=value` lines: stable across runs and machines.
     public var contentHash: String {
         let fields = self.fields
         var text = ""
         for key in fields.keys.sorted() {
-            text += key + "=" + JSONValue.quoted(fields[key] ?? "") + "\n"
+            text += key + "=" + JSONString.quoted(fields[key] ?? "") + "\n"
         }
-        return SHA256.hex(Array(text.utf8))
+        return Hex.string(SHA256.hash(data: Array(text.utf8)))
     }
 }

@@ -1,3 +1,4 @@
+import AlmanacCore
 import CronSchedule
 import Foundation
 
@@ -258,13 +259,8 @@ public struct JobSpec: Sendable, Hashable {
     private static func defaultTriggerText(_ trigger: Trigger) -> String {
         switch trigger {
         case .cron(let schedule): "cron \(schedule.expression)"
-        case .at(let date): "at \(RFC3339.format(date))"
+        case .at(let date): "at \(RFC3339.format(date, precision: .seconds))"
         case .manual: "manual"
         }
     }
-}
-
-extension TimeZone {
-    /// UTC, the default zone of specs.
-    static let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? .current
 }

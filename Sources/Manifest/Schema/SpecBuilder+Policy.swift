@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 extension SchemaContext {
@@ -14,9 +15,9 @@ extension SchemaContext {
                   at: m[key]?.mark ?? m.mark)
         }
         guard case .at(let date) = spec.trigger, let atNode = m["at"], !spec.cancelled else { return }
-        let text = RFC3339.format(date)
+        let text = RFC3339.format(date, precision: .seconds)
         if date < now {
-            warning("at: \(text) is in the past (now \(RFC3339.format(now))); the catch-up policy decides whether it still publishes",
+            warning("at: \(text) is in the past (now \(RFC3339.format(now, precision: .seconds))); the catch-up policy decides whether it still publishes",
                     at: atNode.mark)
         }
         if let limit = policy.maxScheduleAhead, date.timeIntervalSince(now) > seconds(limit.value) {

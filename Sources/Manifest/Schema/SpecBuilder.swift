@@ -1,3 +1,4 @@
+import AlmanacCore
 import CronSchedule
 import Foundation
 
@@ -103,12 +104,12 @@ extension SchemaContext {
         }
         if let node = m["at"] {
             guard let text = nonEmptyString(node, "at") else { return nil }
-            guard let (date, _) = RFC3339.parse(text, timeZone: timeZone) else {
+            guard let (date, _) = RFC3339.parse(text, localTo: timeZone) else {
                 error("at: `\(text)` is not a date-time (RFC 3339 like 2026-12-01T09:00:00Z, "
                       + "or local 2026-12-01T09:00 / 2026-12-01 09:00 read in `timezone`)", at: node.mark)
                 return nil
             }
-            return (.at(date), "at \(RFC3339.format(date))")
+            return (.at(date), "at \(RFC3339.format(date, precision: .seconds))")
         }
         switch kind {
         case .job: return (.manual, "manual")

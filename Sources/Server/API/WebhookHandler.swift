@@ -15,7 +15,7 @@ struct WebhookHandler: Sendable {
         guard let secret else { throw APIError(.forbidden, "the GitHub webhook is disabled: set ALMANAC_WEBHOOK_SECRET") }
         let body = try await APIHandlers.readBody(request)
         let bytes = Array(buffer: body)
-        guard HMAC.verifyGitHub(signature: Self.header(request, "x-hub-signature-256"), body: bytes, secret: secret) else {
+        guard GitHubSignature.verify(Self.header(request, "x-hub-signature-256"), body: bytes, secret: secret) else {
             throw APIError(.unauthorized, "bad or missing X-Hub-Signature-256")
         }
         let event = Self.header(request, "x-github-event") ?? ""

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 import Hummingbird
 import Journal

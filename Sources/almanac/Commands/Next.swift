@@ -1,3 +1,4 @@
+import AlmanacCore
 import ArgumentParser
 import CronSchedule
 import Foundation

@@ -34,9 +34,8 @@ struct RepoListenTests {
 
     static func githubPush(_ base: String, ref: String, secret: String) async -> Reply? {
         let body = #"{"ref": "\#(ref)", "after": "0000000"}"#
-        let mac = HMAC.hex(HMAC.sha256(key: Array(secret.utf8), message: Array(body.utf8)))
         return await request(base + "/hooks/github", method: "POST", body: body, headers: [
-            "Content-Type": "application/json", "X-GitHub-Event": "push", "X-Hub-Signature-256": "sha256=" + mac,
+            "Content-Type": "application/json", "X-GitHub-Event": "push", "X-Hub-Signature-256": GitHubSignature.header(body: Array(body.utf8), secret: secret),
         ])
     }
 
