@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CGit2", "CYAML"]),
         .testTarget(name: "CronScheduleTests", dependencies: ["CronSchedule"], resources: [.copy("Vectors")]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "CronSchedule"]),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "AlmanacCore"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "AlmanacCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal"]),
         .testTarget(name: "RunnerTests", dependencies: ["AlmanacCore", "Scheduler", "Processes", "Publishing", "Daemon", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server",
                                                        .product(name: "Hummingbird", package: "hummingbird"),
