@@ -35,7 +35,7 @@ let package = Package(
     targets: [
         .systemLibrary(
             name: "CGit2", pkgConfig: "libgit2",
-            providers: [.apt(["libgit2-dev", "zlib1g-dev"])]),
+            providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(
             name: "CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),

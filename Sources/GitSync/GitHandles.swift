@@ -60,6 +60,7 @@ enum GitHandleKinds {
     enum Remote: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_remote_free(pointer) } }
     enum Diff: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_diff_free(pointer) } }
     enum Odb: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_odb_free(pointer) } }
+    enum Packbuilder: GitHandleKind { static func free(_ pointer: OpaquePointer) { git_packbuilder_free(pointer) } }
 }
 
 /// Owns a `git_repository *`.
@@ -84,6 +85,8 @@ typealias GitRemoteHandle = GitHandle<GitHandleKinds.Remote>
 typealias GitDiffHandle = GitHandle<GitHandleKinds.Diff>
 /// Owns a `git_odb *`.
 typealias GitOdbHandle = GitHandle<GitHandleKinds.Odb>
+/// Owns a `git_packbuilder *`.
+typealias GitPackbuilderHandle = GitHandle<GitHandleKinds.Packbuilder>
 
 /// Owns a `git_signature *` (a plain C struct libgit2 allocates, hence a typed pointer).
 final class GitSignatureHandle {

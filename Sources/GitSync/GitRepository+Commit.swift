@@ -28,12 +28,10 @@ extension GitRepository {
         let changes = try self.changes(files, removing: removing, against: baseline)
         if changes.isEmpty && mergeParents.isEmpty { return nil }
 
-        lastBulkCommit = nil
-        var pack: String?
         let blobs = changes.filter { $0.bytes != nil }
         if blobs.count >= Self.bulkThreshold {
-            // Thousands of new blobs: one packfile written directly, not one loose file each.
-            pack = try storePack(blobs)
+            // Thousands of new blobs: one packfile through libgit2, not one loose file each.
+            try storePack(blobs)
         } else {
             for change in blobs {
                 guard let bytes = change.bytes else { continue }
@@ -45,14 +43,11 @@ extension GitRepository {
         let commit = try writeCommit(parent: parent, baseline: baseline, changes: changes, message: message,
                                      author: author, committer: committer ?? author, mergeParents: mergeParents)
         try moveBranch(reference, to: commit, from: localTip)
-        if let pack, mergeParents.isEmpty {
-            lastBulkCommit = BulkCommit(commit: commit, parent: tip, pack: pack,
-                                        loose: try newTrees(of: commit, along: changes.map(\.path)) + [commit.raw])
-        }
         return commit
     }
 
-    /// At this many new blobs, they are written as one pack instead of loose files.
+    /// At this many new blobs, they are written as one pack instead of loose files ; below it,
+    /// loose files, so small commits do not pile up small packs.
     static let bulkThreshold = 64
 
     /// One path to update: new bytes with their blob id, or nil bytes for a removal.

@@ -30,16 +30,18 @@ extension GitRepository {
     /// `GIT_ENONFASTFORWARD`; a server says "non-fast-forward" / "fetch first"); the cure is
     /// fetch, rebuild on the new tip, push again.
     ///
-    /// A commit just written as a pack, pushed to a bare repository on a local path, is
-    /// transferred by linking that pack (`pushBulkLocally`); a force push (`+src:dst`) always
-    /// goes through libgit2.
+    /// Every remote goes through libgit2's push. A repository on a local path (`/srv/status.git`,
+    /// `file://…`) is pushed to by running `git receive-pack` on it (`receivePackTransport`),
+    /// as `git push` does, so its pre-receive, update and post-receive hooks run; a hook's
+    /// refusal is an error carrying the hook's output, and the push returns after
+    /// post-receive has finished. That needs the `git` executable.
     public func push(remote: String = "origin", refspecs: [String], credentials: GitCredentials = .none) throws(GitError) {
-        let handle = try lookupRemote(remote)
-        if try pushBulkLocally(handle, refspecs: refspecs) { return }
+        let (handle, local) = try pushRemote(remote)
         let callbacks = RemoteCallbacks(credentials)
         var options = git_push_options()
         git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION))
         options.callbacks = callbacks.make()
+        if local { options.callbacks.transport = receivePackTransport }
         options.pb_parallelism = 0  // one pack-building thread per core instead of libgit2's default 1
         let strings = refspecs.map { strdup($0) }
         defer { strings.forEach { free($0) } }
@@ -50,6 +52,22 @@ extension GitRepository {
         }
         try check(code, "git_remote_push(\(remote))")
         if let rejection = callbacks.pushRejection() { throw rejection }
+    }
+
+    /// The handle to push to `name` with, and whether its push URL is a local path.
+    ///
+    /// A local remote gets a second handle of its own, looked up once and kept like the first:
+    /// the transport a remote connects with stays on its handle, and the fetch handle's is
+    /// libgit2's local transport, while pushes need `receivePackTransport`.
+    private func pushRemote(_ name: String) throws(GitError) -> (GitRemoteHandle, local: Bool) {
+        if let cached = pushRemotes[name] { return (cached, true) }
+        let handle = try lookupRemote(name)
+        guard let url = git_remote_pushurl(handle.pointer) ?? git_remote_url(handle.pointer),
+            localPath(String(cString: url)) != nil
+        else { return (handle, false) }
+        let pusher = try GitRemoteHandle("git_remote_lookup(\(name))") { git_remote_lookup(&$0, repository.pointer, name) }
+        pushRemotes[name] = pusher
+        return (pusher, true)
     }
 
     /// The remote called `name`, looked up on first use and kept (see `remotes` for why).

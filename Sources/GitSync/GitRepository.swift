@@ -13,9 +13,8 @@ public actor GitRepository {
     private let executor: QueueExecutor
     /// The repository's path (the `.git` directory, or the repository itself when bare).
     public nonisolated let path: URL
-    /// What the last commit wrote as a packfile, so pushing it to a local remote can link the
-    /// pack instead of packing the same objects again (`GitRepository+LocalPush`).
-    var lastBulkCommit: BulkCommit?
+    /// The in-memory backend bulk commits stage their blobs in (`GitRepository+Pack`).
+    var staging: GitMempack?
     /// Remotes looked up once and reused by every fetch and push (`GitRepository+Remote`).
     ///
     /// libgit2 1.5's `git_remote_lookup` leaks PCRE2 match data (and the match frames PCRE2
@@ -24,6 +23,8 @@ public actor GitRepository {
     /// repository mode's RSS linearly; one handle per remote name bounds that to the first
     /// lookup. (The other lookup a fetch made, for FETCH_HEAD, is switched off in `fetch`.)
     var remotes: [String: GitRemoteHandle] = [:]
+    /// Second handles for pushing to remotes on local paths, also looked up once (`pushRemote`).
+    var pushRemotes: [String: GitRemoteHandle] = [:]
 
     /// The repository's own serial queue, so blocking libgit2 calls stay off the shared pool.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -136,6 +137,17 @@ public actor GitRepository {
         _ = try GitReferenceHandle("git_reference_create(refs/heads/\(branch))") {
             git_reference_create(&$0, repository.pointer, "refs/heads/\(branch)", &oid, 1, "almanac: set \(branch)")
         }
+    }
+
+    /// Deletes local branch `branch`; a branch that does not exist is fine.
+    ///
+    /// The status write-back starts each write from the remote's tip; when the remote has no
+    /// such branch yet (a first push that a hook declined), the local one must go too, or the
+    /// next write finds its own unpushed commit and reports nothing to do.
+    public func removeBranch(_ branch: String) throws(GitError) {
+        let code = git_reference_remove(repository.pointer, "refs/heads/\(branch)")
+        if code == GIT_ENOTFOUND.rawValue { return }
+        try check(code, "git_reference_remove(refs/heads/\(branch))")
     }
 
     /// Adds a remote named `name` fetching `url` with the default refspec.

@@ -5,14 +5,17 @@ import Foundation
 ///
 /// libgit2 takes C function pointers, which cannot capture; this object travels through the
 /// `payload` pointer (`Unmanaged`, unretained — the caller keeps it alive for the call) and
-/// collects what the callbacks learn: how often credentials were asked for, and which refs
-/// the remote rejected on push.
+/// collects what the callbacks learn: how often credentials were asked for, which refs the
+/// remote rejected on push, and what the remote said on the side band (a hook's output).
 final class RemoteCallbacks {
     let credentials: GitCredentials
     /// Credential requests answered so far (requests for a bare user name are not counted).
     var attempts = 0
     /// `(ref, status)` for each ref the remote refused during a push.
     var rejections: [(ref: String, status: String)] = []
+    /// The remote's side-band messages (`remote: …` in `git push`), the last `messageLimit` bytes.
+    var remoteMessages: [UInt8] = []
+    static let messageLimit = 2048
 
     init(_ credentials: GitCredentials) {
         LibGit2.ensureInitialized()
@@ -25,14 +28,18 @@ final class RemoteCallbacks {
         git_remote_init_callbacks(&callbacks, UInt32(GIT_REMOTE_CALLBACKS_VERSION))
         callbacks.credentials = acquireCredential
         callbacks.push_update_reference = recordPushStatus
+        callbacks.sideband_progress = recordRemoteMessage
         callbacks.payload = Unmanaged.passUnretained(self).toOpaque()
         return callbacks
     }
 
-    /// The push error for the recorded rejections, if any.
+    /// The push error for the recorded rejections, if any, with what the remote said (a
+    /// pre-receive hook's reason for declining, say).
     func pushRejection() -> GitError? {
         guard !rejections.isEmpty else { return nil }
-        let text = rejections.map { "\($0.ref): \($0.status)" }.joined(separator: "; ")
+        var text = rejections.map { "\($0.ref): \($0.status)" }.joined(separator: "; ")
+        let said = remoteText()
+        if !said.isEmpty { text += "; remote: " + said }
         let nonFastForward = rejections.contains { rejection in
             let status = rejection.status.lowercased()
             return status.contains("non-fast-forward") || status.contains("fetch first") || status.contains("stale")
@@ -41,6 +48,15 @@ final class RemoteCallbacks {
             code: nonFastForward ? GIT_ENONFASTFORWARD.rawValue : GIT_ERROR.rawValue,
             message: "remote rejected \(text)", function: "git_remote_push",
             kind: nonFastForward ? .nonFastForward : .other)
+    }
+
+    /// The side-band messages as one line, lines joined by " / "; of a progress line redrawn
+    /// with `\r`, only its last state.
+    func remoteText() -> String {
+        String(decoding: remoteMessages, as: UTF8.self).split(separator: "\n")
+            .compactMap { $0.split(separator: "\r").last?.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+            .joined(separator: " / ")
     }
 
     /// Answers one credential request; returns a libgit2 code.
@@ -92,5 +108,15 @@ private func recordPushStatus(
     guard let status, let payload else { return 0 }
     let callbacks = Unmanaged<RemoteCallbacks>.fromOpaque(payload).takeUnretainedValue()
     callbacks.rejections.append((refname.map { String(cString: $0) } ?? "?", String(cString: status)))
+    return 0
+}
+
+/// `git_transport_message_cb`: keeps the remote's side-band text, bounded.
+private func recordRemoteMessage(text: UnsafePointer<CChar>?, length: Int32, payload: UnsafeMutableRawPointer?) -> Int32 {
+    guard let text, let payload, length > 0 else { return 0 }
+    let callbacks = Unmanaged<RemoteCallbacks>.fromOpaque(payload).takeUnretainedValue()
+    callbacks.remoteMessages.append(contentsOf: UnsafeRawBufferPointer(start: text, count: Int(length)))
+    let excess = callbacks.remoteMessages.count - RemoteCallbacks.messageLimit
+    if excess > 0 { callbacks.remoteMessages.removeFirst(excess) }
     return 0
 }

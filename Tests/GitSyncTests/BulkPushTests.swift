@@ -2,7 +2,7 @@ import Foundation
 @testable import GitSync
 import Testing
 
-@Suite("bulk commits: one pack, linked into a local remote")
+@Suite("bulk commits: one pack through libgit2, pushed through git receive-pack")
 struct BulkPushTests {
     let spec = ["refs/heads/almanac-status:refs/heads/almanac-status"]
 
@@ -24,7 +24,15 @@ struct BulkPushTests {
             .filter { $0.hasSuffix(".pack") })
     }
 
-    @Test("the commit's pack is linked into the bare remote, which a fresh clone reads byte for byte")
+    /// Loose object files (`objects/xx/…`).
+    func looseObjects(_ repository: URL) throws -> Int {
+        let objects = repository.appendingPathComponent("objects")
+        return try FileManager.default.contentsOfDirectory(atPath: objects.path)
+            .filter { $0.count == 2 }
+            .reduce(0) { $0 + (try FileManager.default.contentsOfDirectory(atPath: objects.appendingPathComponent($1).path).count) }
+    }
+
+    @Test("a bulk commit's blobs go into one pack; the bare remote receives them and a fresh clone reads them byte for byte")
     func linkedPack() async throws {
         let fixture = try GitFixture()
         // HEAD names the pushed branch: libgit2 cannot clone a named branch while HEAD is unborn.
@@ -34,9 +42,10 @@ struct BulkPushTests {
 
         var current = files(count: 300, generation: 0)
         let first = try #require(try await state.commit(files: current, onto: "almanac-status", message: "1", author: signature(0)))
+        // 305 paths, 304 distinct blobs, in one pack; loose are only the two trees and the commit.
+        #expect(try packs(fixture.url("state")).count == 1)
+        #expect(try looseObjects(fixture.url("state")) == 3)
         try await state.push(refspecs: spec)
-        // The very pack the commit wrote, not one libgit2 built for the push.
-        #expect(try packs(fixture.remoteURL) == packs(fixture.url("state")))
         #expect(try await state.resolve("origin/almanac-status") == first)
 
         // On top: 100 files change, two go away; again one pack, again linked.
@@ -46,8 +55,8 @@ struct BulkPushTests {
         let second = try #require(try await state.commit(
             files: current, removing: ["status/job-299.json", "status/same-b.json"], onto: "almanac-status",
             message: "2", author: signature(1)))
+        #expect(try packs(fixture.url("state")).count == 2)
         try await state.push(refspecs: spec)
-        #expect(try packs(fixture.remoteURL).count == 2)
         #expect(try await state.commitInfo(second).parents == [first])
 
         let remote = try GitRepository.open(fixture.remoteURL)
@@ -92,16 +101,5 @@ struct BulkPushTests {
         #expect(try await remote.resolve("almanac-status") == rebuilt)
         #expect(try await remote.commitInfo(rebuilt).parents == [pushedByA])
         #expect(try await remote.files(at: rebuilt) == fromA.merging(fromB) { _, new in new })
-    }
-
-    @Test("SHA-1 matches the standard test vectors, across block boundaries")
-    func sha1() {
-        func hex(_ bytes: [UInt8]) -> String { bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
-        #expect(hex(SHA1.digest([])) == "da39a3ee5e6b4b0d3255bfef95601890afd80709")
-        #expect(hex(SHA1.digest(bytes("abc"))) == "a9993e364706816aba3e25717850c26c9cd0d89d")
-        #expect(hex(SHA1.digest(bytes("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")))
-                == "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
-        #expect(hex(SHA1.digest([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)))
-                == "34aa973cd4c4daa4f61eeb2bdbad27316534016f")
     }
 }

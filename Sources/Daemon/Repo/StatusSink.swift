@@ -90,7 +90,11 @@ public actor GitStatusSink: StatusSink {
         var backoff = initialBackoff
         for attempt in 1...max(1, maxAttempts) {
             let remoteTip = try? await repository.resolve("refs/remotes/origin/\(branch)")
-            if let remoteTip { try await repository.setBranch(branch, to: remoteTip) }
+            if let remoteTip {
+                try await repository.setBranch(branch, to: remoteTip)
+            } else {
+                try await repository.removeBranch(branch)  // an unpushed commit is not "written"
+            }
             let stale = try await existing(at: remoteTip).subtracting(prefixed.keys)
             guard try await repository.commit(files: prefixed, removing: stale, onto: branch, message: identity.message,
                                               author: author) != nil

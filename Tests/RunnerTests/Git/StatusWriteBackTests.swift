@@ -75,6 +75,39 @@ struct StatusWriteBackTests {
         try await journal.close()
     }
 
+    @Test("a remote pre-receive hook that declines fails the write-back with its reason; once it accepts, post-receive runs")
+    func remoteHooks() async throws {
+        let fixture = try RepoFixture()
+        let (source, journal, _, clock, manifest) = try await ranOnce(fixture)
+        let hooks = fixture.remoteURL.appendingPathComponent("hooks")
+        let marker = fixture.temp.url.appendingPathComponent("post-receive.txt")
+        func install(_ name: String, _ script: String) throws {
+            let path = hooks.appendingPathComponent(name)
+            try Data(("#!/bin/sh\n" + script).utf8).write(to: path)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path.path)
+        }
+        try install("pre-receive", "echo 'status branch is read-only today' >&2\nexit 1\n")
+        try install("post-receive", "cat > '\(marker.path)'\n")
+        let repository = try await source.open()
+        let sink = GitStatusSink(repository: repository, branch: "almanac-status", initialBackoff: .milliseconds(1))
+        let writeBack = StatusWriteBack(sink: sink, journal: journal, clock: clock)
+        writeBack.update(manifest)
+
+        let error = try #require(await #expect(throws: GitError.self) { try await writeBack.flush() })
+        #expect("\(error)".contains("pre-receive hook declined"))
+        let remote = try GitRepository.open(fixture.remoteURL)
+        #expect(try await remote.branchTip("almanac-status") == nil)
+        await #expect(throws: GitError.self) { try await repository.resolve("origin/almanac-status") }
+        #expect(!FileManager.default.fileExists(atPath: marker.path))
+
+        try FileManager.default.removeItem(at: hooks.appendingPathComponent("pre-receive"))
+        #expect(try await writeBack.flush())
+        let pushed = try #require(try await remote.branchTip("almanac-status"))
+        #expect(text(marker) == "\(String(repeating: "0", count: 40)) \(pushed.hex) refs/heads/almanac-status\n")
+        #expect(try await repository.resolve("origin/almanac-status") == pushed)
+        try await journal.close()
+    }
+
     @Test("directory mode writes the same files into a directory, rewriting only changed ones")
     func directory() async throws {
         let temp = try TempDirectory()
