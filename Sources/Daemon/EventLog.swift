@@ -10,12 +10,12 @@ import Publishing
 /// One human line per journaled event, for the runner's log (stderr).
 ///
 /// Only secret-free fields are shown: names, times, outcomes and the first line of output.
-public enum EventLog {
+package enum EventLog {
     /// The level a line is logged at: `error` for what needs a person (files that do not load,
     /// jobs that cannot be spawned, a journal that refuses writes), `warning` for runs that
     /// failed, timed out, were killed or missed, `info` for starts, successes and changes,
     /// `debug` for the detail (syncs, delivered notifications).
-    public static func level(_ event: JournalEvent) -> Logger.Level {
+    package static func level(_ event: JournalEvent) -> Logger.Level {
         switch event.type {
         case .finished where event.errorClass == "spawn":
             return .error
@@ -34,7 +34,7 @@ public enum EventLog {
         }
     }
 
-    public static func line(_ event: JournalEvent) -> String? {
+    package static func line(_ event: JournalEvent) -> String? {
         let job = event.job ?? "-"
         let when = event.scheduledAt.map { "@" + RFC3339.format($0) } ?? ""
         let attempt = (event.attempt ?? 1) > 1 ? " attempt \(event.attempt ?? 1)" : ""

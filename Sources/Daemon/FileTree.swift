@@ -8,25 +8,25 @@ import Publishing
 ///
 /// Files and directories whose names start with `.` are skipped, as are symlinked directories
 /// (no cycles); only `.yaml`/`.yml` files are read.
-public struct FileTree: Sendable {
-    public let root: URL
+package struct FileTree: Sendable {
+    package let root: URL
     /// Bigger files are still listed, empty, so the loader reports them instead of hiding them.
-    public static let maxFileSize = 1 << 20
+    package static let maxFileSize = 1 << 20
 
-    public init(root: URL) {
+    package init(root: URL) {
         self.root = root.standardizedFileURL
     }
 
     /// Every job file under the root, sorted by path, with '/'-separated paths relative to the
     /// root (the CLI prefixes the root as typed when it prints a message).
-    public func read() throws -> [SourceFile] {
+    package func read() throws -> [SourceFile] {
         var files: [SourceFile] = []
         try walk(directory: root, relative: "", into: &files)
         return files.sorted { $0.path < $1.path }
     }
 
     /// A cheap fingerprint of the tree (paths, sizes, mtimes) for the polling watcher.
-    public func signature() -> [String: String] {
+    package func signature() -> [String: String] {
         var result: [String: String] = [:]
         var stack = [(root, "")]
         while let (dir, relative) = stack.popLast() {

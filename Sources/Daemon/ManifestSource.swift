@@ -13,25 +13,25 @@ import Publishing
 ///
 /// The accepted copies are also kept in memory once read or written, so a reload of a
 /// 10,000-file tree compares bytes instead of reading 10,000 copies back from disk.
-public struct ManifestSource: Sendable {
-    public let tree: FileTree
-    public let acceptedDirectory: URL
-    public let environment: [String: String]
+package struct ManifestSource: Sendable {
+    package let tree: FileTree
+    package let acceptedDirectory: URL
+    package let environment: [String: String]
     /// Path → accepted bytes, as on disk; nil until the directory was first scanned.
     private let copies = AcceptedIndex()
 
-    public init(root: URL, stateDirectory: URL, environment: [String: String]) {
+    package init(root: URL, stateDirectory: URL, environment: [String: String]) {
         tree = FileTree(root: root)
         acceptedDirectory = stateDirectory.appendingPathComponent("accepted", isDirectory: true)
         self.environment = environment
     }
 
-    public func load(now: Date) throws -> Manifest {
+    package func load(now: Date) throws -> Manifest {
         try load(files: tree.read(), now: now)
     }
 
     /// Loads files read elsewhere (a git tree at a commit), with the same last-good substitution.
-    public func load(files: [SourceFile], now: Date) -> Manifest {
+    package func load(files: [SourceFile], now: Date) -> Manifest {
         let fresh = ManifestLoader.load(files: files, environment: environment, now: now)
         indexOnce()
         for file in files where !fresh.invalidFiles.contains(file.path) {

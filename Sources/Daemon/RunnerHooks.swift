@@ -11,18 +11,18 @@ import ServiceLifecycle
 ///
 /// The service keeps owning the journal, the loop, the watcher and the lifecycle; the server
 /// adds its own services to the group, observes notices and gets a handle once the runner is up.
-public struct RunnerHooks: Sendable {
+package struct RunnerHooks: Sendable {
     /// Told of every notice after the log line (metrics hang here).
-    public var observer: (@Sendable (RunnerNotice) -> Void)?
+    package var observer: (@Sendable (RunnerNotice) -> Void)?
     /// Called once the runner has started, with what the API needs to read and steer it.
-    public var started: (@Sendable (RunnerHandle) async -> Void)?
+    package var started: (@Sendable (RunnerHandle) async -> Void)?
     /// Run in the runner's ServiceGroup and shut down after everything else (the HTTP server,
     /// which answers `/readyz` "draining" while the runner drains).
-    public var services: [any Service]
+    package var services: [any Service]
     /// Where the group logs its own lifecycle (the server's logger); quiet when nil.
-    public var logger: Logger?
+    package var logger: Logger?
 
-    public init(observer: (@Sendable (RunnerNotice) -> Void)? = nil, started: (@Sendable (RunnerHandle) async -> Void)? = nil,
+    package init(observer: (@Sendable (RunnerNotice) -> Void)? = nil, started: (@Sendable (RunnerHandle) async -> Void)? = nil,
                 services: [any Service] = [], logger: Logger? = nil) {
         self.observer = observer
         self.started = started
@@ -33,7 +33,7 @@ public struct RunnerHooks: Sendable {
 
 /// `almanac run` in either mode, as the server embeds it: the one seam with two implementations
 /// (`RunnerService` for a directory, `RepoRunnerService` for a git repository).
-public protocol HookedRunnerService: Sendable {
+package protocol HookedRunnerService: Sendable {
     var hooks: RunnerHooks { get set }
     /// Replaces where progress lines go (the server routes them through swift-log).
     var log: RunnerLog { get set }
@@ -44,19 +44,19 @@ public protocol HookedRunnerService: Sendable {
 }
 
 /// A running runner as the server sees it.
-public struct RunnerHandle: Sendable {
-    public let runner: Runner
-    public let journal: any JournalBackend
+package struct RunnerHandle: Sendable {
+    package let runner: Runner
+    package let journal: any JournalBackend
     /// The journal file, for its size in the metrics.
-    public let journalPath: String
+    package let journalPath: String
     /// Re-reads the desired state now: the tree in directory mode, a fetch in repository mode
     /// (`POST /api/v1/sync` and the push webhook); says how it went, so the API never answers
     /// "done" for a fetch that failed.
-    public let reload: @Sendable () async -> ReloadOutcome
+    package let reload: @Sendable () async -> ReloadOutcome
     /// The git poller's last fetch, in repository mode; nil for a directory.
-    public let git: GitHealth?
+    package let git: GitHealth?
 
-    public init(runner: Runner, journal: any JournalBackend, journalPath: String, git: GitHealth? = nil,
+    package init(runner: Runner, journal: any JournalBackend, journalPath: String, git: GitHealth? = nil,
                 reload: @escaping @Sendable () async -> ReloadOutcome) {
         self.runner = runner
         self.journal = journal
@@ -67,7 +67,7 @@ public struct RunnerHandle: Sendable {
 }
 
 /// How a reload went: `POST /api/v1/sync` answers 200, 502 or 503 from it.
-public enum ReloadOutcome: Sendable, Equatable {
+package enum ReloadOutcome: Sendable, Equatable {
     /// The desired state was read and applied (perhaps with no changes).
     case done
     /// The remote could not be fetched (repository mode); the last good revision stays in force.
@@ -78,24 +78,24 @@ public enum ReloadOutcome: Sendable, Equatable {
 
 /// How the repository poller is doing: `/readyz` says "not ready" while the remote can't be
 /// fetched, and `/metrics` exports the time of the last good fetch.
-public final class GitHealth: Sendable {
-    public struct Reading: Sendable, Equatable {
+package final class GitHealth: Sendable {
+    package struct Reading: Sendable, Equatable {
         /// The last fetch that worked.
-        public var lastFetch: Date?
+        package var lastFetch: Date?
         /// Why the latest fetch failed; nil once one works again. Never holds a credential:
         /// libgit2's messages name the URL as configured, and tokens travel in callbacks.
-        public var lastError: String?
+        package var lastError: String?
         /// The commit in force.
-        public var revision: String?
+        package var revision: String?
     }
 
     private let state: Mutex<Reading>
 
-    public init(revision: String? = nil, fetchedAt: Date? = nil) {
+    package init(revision: String? = nil, fetchedAt: Date? = nil) {
         state = Mutex(Reading(lastFetch: fetchedAt, lastError: nil, revision: revision))
     }
 
-    public var reading: Reading { state.withLock { $0 } }
+    package var reading: Reading { state.withLock { $0 } }
 
     func fetched(at date: Date, revision: String?) {
         state.withLock {

@@ -7,21 +7,21 @@ import Publishing
 
 /// `almanac run` in directory mode: the journal, the loop, the watcher and the trigger inbox,
 /// one ServiceGroup shut down in reverse order on SIGINT/SIGTERM (ServiceSession.drive).
-public struct RunnerService: HookedRunnerService {
-    public var root: URL
-    public var stateDirectory: URL
-    public var environment: [String: String]
-    public var options: Runner.Options
+package struct RunnerService: HookedRunnerService {
+    package var root: URL
+    package var stateDirectory: URL
+    package var environment: [String: String]
+    package var options: Runner.Options
     /// Where progress lines go (stderr in the CLI).
-    public var log: RunnerLog
+    package var log: RunnerLog
     /// When set, status files are written here (debounced, only changed bytes): `--status-dir`.
-    public var statusDirectory: URL?
+    package var statusDirectory: URL?
     /// How often status is written at most.
-    public var statusInterval: Duration = .seconds(10)
+    package var statusInterval: Duration = .seconds(10)
     /// The HTTP server's hooks (RunnerHooks.swift); empty for a plain `almanac run`.
-    public var hooks = RunnerHooks()
+    package var hooks = RunnerHooks()
 
-    public init(root: URL, stateDirectory: URL, environment: [String: String], options: Runner.Options = .init(),
+    package init(root: URL, stateDirectory: URL, environment: [String: String], options: Runner.Options = .init(),
                 log: RunnerLog) {
         self.root = root
         self.stateDirectory = stateDirectory
@@ -31,10 +31,10 @@ public struct RunnerService: HookedRunnerService {
     }
 
     /// Directory mode has no branch: any verified push webhook starts a reload.
-    public var watchedBranch: String? { nil }
+    package var watchedBranch: String? { nil }
 
     /// Runs until SIGINT/SIGTERM or until `duration` has passed, then drains and returns.
-    public func run(for duration: Duration?) async throws {
+    package func run(for duration: Duration?) async throws {
         // One HTTP client for the runner's whole life, shut down on every way out (a bad start,
         // a drained stop, the journal-fault exit).
         try await HTTPSender.with(environment: environment) { sender in try await run(for: duration, sender: sender) }

@@ -39,7 +39,7 @@ struct ServiceSession {
         let executor = ServiceLoops.executor(root: root, stateDirectory: stateDirectory, environment: environment,
                                              journal: journal, clock: clock, launcher: launcher, sender: sender, credentials: credentials,
                                              observer: options.observer)
-        let runner = Runner(clock: clock, journal: journal, executor: executor, options: options)
+        let runner = Runner(clock: clock, journal: journal, launcher: executor, options: options)
         if runner.thread.nice >= 0 {
             log(.notice, "almanac: the runner's thread runs at normal priority (raising it needs CAP_SYS_NICE or "
                 + "RLIMIT_NICE, e.g. LimitNICE=-5 in the systemd unit); fires may start late while the machine is saturated")

@@ -9,16 +9,16 @@ import Publishing
 /// inotify on every directory of the tree when the kernel allows it (a blocking read on its
 /// own thread), and a polling fallback comparing sizes and mtimes every 500 ms otherwise — a
 /// network file system or an exhausted watch limit still works, only later.
-public final class TreeWatcher: Sendable {
+package final class TreeWatcher: Sendable {
     private let tree: FileTree
     private let stopped = Mutex(false)
 
-    public init(tree: FileTree) {
+    package init(tree: FileTree) {
         self.tree = tree
     }
 
     /// Calls `onChange` (debounced by 200 ms) after each change until `stop()`.
-    public func start(onChange: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+    package func start(onChange: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
         let fd = inotify_init1(Int32(IN_CLOEXEC))
         if fd >= 0 {
             let events = AsyncStream<Void>(bufferingPolicy: .bufferingNewest(1)) { continuation in
@@ -42,7 +42,7 @@ public final class TreeWatcher: Sendable {
         return Task { await self.poll(every: .milliseconds(500), onChange: onChange) }
     }
 
-    public func stop() {
+    package func stop() {
         stopped.withLock { $0 = true }
     }
 

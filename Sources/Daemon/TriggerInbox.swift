@@ -8,21 +8,21 @@ import Publishing
 /// Only the runner writes the journal (one writer, a lock file), so another process cannot
 /// append a `triggered` event itself: it drops a request file in `STATE/triggers/` and the
 /// runner journals it when it picks it up (polled every 250 ms).
-public struct TriggerInbox: Sendable {
-    public struct Request: Sendable, Hashable {
-        public var job: String
-        public var requestedBy: String
-        public var file: URL
+package struct TriggerInbox: Sendable {
+    package struct Request: Sendable, Hashable {
+        package var job: String
+        package var requestedBy: String
+        package var file: URL
     }
 
-    public let directory: URL
+    package let directory: URL
 
-    public init(stateDirectory: URL) {
+    package init(stateDirectory: URL) {
         directory = stateDirectory.appendingPathComponent("triggers", isDirectory: true)
     }
 
     /// Writes a request atomically (temp file + rename) so the runner never reads half of one.
-    public func submit(job: String, requestedBy: String) throws {
+    package func submit(job: String, requestedBy: String) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let id = "\(Int(Date().timeIntervalSince1970 * 1000))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let body = try JSONSerialization.data(withJSONObject: ["job": job, "requestedBy": requestedBy], options: [.sortedKeys])
@@ -36,7 +36,7 @@ public struct TriggerInbox: Sendable {
 
     /// Pending requests, oldest first. Unreadable files are returned with an empty job name so
     /// the caller can report and remove them.
-    public func pending() -> [Request] {
+    package func pending() -> [Request] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
         return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map { name in
             let file = directory.appendingPathComponent(name)
@@ -45,7 +45,7 @@ public struct TriggerInbox: Sendable {
         }
     }
 
-    public func remove(_ request: Request) {
+    package func remove(_ request: Request) {
         try? FileManager.default.removeItem(at: request.file)
     }
 }

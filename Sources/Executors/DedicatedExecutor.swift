@@ -17,16 +17,16 @@ import Foundation
 /// two runs: nice 0 498 and 114 ms, nice -5 66.5 and 67.9 ms, nice -10 101 and 63.9 ms (p50
 /// 9–29 ms throughout). The raised nice earns its keep; -10 bought nothing over -5 (all
 /// figures in docs/runner.md, "Threads").
-public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable {
+package final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable {
     /// The runner's thread: its actor, its fire path (`withTaskExecutorPreference`), its sleeps.
-    public static let runner = DedicatedExecutor(name: "almanac-runner", nice: -5)
+    package static let runner = DedicatedExecutor(name: "almanac-runner", nice: -5)
     /// The journal's thread: claims and group commits (the fsync itself is on the I/O queue),
     /// at the runner's priority so a claim made 50 ms ahead is durable before the instant.
-    public static let journal = DedicatedExecutor(name: "almanac-journal", nice: -5)
+    package static let journal = DedicatedExecutor(name: "almanac-journal", nice: -5)
 
-    public let name: String
+    package let name: String
     /// The nice value asked for; `nice` says what the thread got.
-    public let requestedNice: Int32
+    package let requestedNice: Int32
 
     // Everything below is guarded by `mutex`.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -51,7 +51,7 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
 
     /// Starts the thread at once; it lives as long as the process (executors are shared).
     /// Processes and threads created from it start SCHED_OTHER at nice 0 (`SCHED_RESET_ON_FORK`).
-    public init(name: String, nice: Int32 = 0) {
+    package init(name: String, nice: Int32 = 0) {
         self.name = name
         requestedNice = nice
         pthread_mutex_init(mutex, nil)
@@ -72,17 +72,17 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
     }
 
     /// The thread's nice value once started: `requestedNice`, or 0 when raising it was refused.
-    public var nice: Int32 { locked { achievedNice ?? 0 } }
+    package var nice: Int32 { locked { achievedNice ?? 0 } }
 
     /// True on this executor's own thread.
-    public var isCurrent: Bool {
+    package var isCurrent: Bool {
         guard let thread = locked({ self.thread }) else { return false }
         return pthread_equal(thread, pthread_self()) != 0
     }
 
     // MARK: executor
 
-    public func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         // `waiting` is only true while the thread is blocked in its wait, so a caller that
         // sees it is never the thread itself.
@@ -93,22 +93,22 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
         if wake { pthread_cond_signal(condition) }
     }
 
-    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+    package func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
     }
 
-    public func asUnownedTaskExecutor() -> UnownedTaskExecutor {
+    package func asUnownedTaskExecutor() -> UnownedTaskExecutor {
         UnownedTaskExecutor(ordinary: self)
     }
 
-    public func checkIsolated() {
+    package func checkIsolated() {
         precondition(isCurrent, "expected to run on the \(name) thread")
     }
 
     // MARK: timer
 
     /// Now on CLOCK_MONOTONIC, in nanoseconds: the clock the timed waits use.
-    public static func monotonicNow() -> UInt64 {
+    package static func monotonicNow() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
@@ -117,7 +117,7 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
     /// Suspends until CLOCK_MONOTONIC reaches `deadline` (ns), woken by this thread's timed
     /// wait; throws `CancellationError` as soon as the task is cancelled. The caller resumes
     /// on its own executor: this one for the runner's actor and its preferred tasks.
-    public func sleep(untilMonotonic deadline: UInt64) async throws {
+    package func sleep(untilMonotonic deadline: UInt64) async throws {
         let id = newTimerID()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -132,7 +132,7 @@ public final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked S
 
     /// Calls `action` on this thread once CLOCK_MONOTONIC reaches `deadline` (ns). It runs
     /// inside the executor's loop: it must be short and must not block.
-    public func schedule(atMonotonic deadline: UInt64, _ action: @escaping @Sendable () -> Void) {
+    package func schedule(atMonotonic deadline: UInt64, _ action: @escaping @Sendable () -> Void) {
         add(Timer(id: newTimerID(), deadline: deadline, action: .run(action)))
     }
 

@@ -1,9 +1,9 @@
 import Foundation
 
 /// A pull request that landed on the scanned branch, recognised from the commit it produced.
-public struct PullRequest: Sendable, Hashable {
+package struct PullRequest: Sendable, Hashable {
     /// How the pull request was merged, which decides where its facts come from.
-    public enum Merge: String, Sendable, Hashable {
+    package enum Merge: String, Sendable, Hashable {
         /// A merge commit "Merge pull request #N from owner/branch".
         case mergeCommit
         /// A single commit "title (#N)", as GitHub's squash and rebase buttons write.
@@ -11,24 +11,24 @@ public struct PullRequest: Sendable, Hashable {
     }
 
     /// The pull request number.
-    public let number: Int
+    package let number: Int
     /// Its title: the merge commit's body line, or the squash subject without " (#N)".
-    public let title: String
+    package let title: String
     /// The commit that landed it on the branch.
-    public let commit: GitOID
+    package let commit: GitOID
     /// Who wrote it: for a merge commit the author of the merged head when that commit is in
     /// the scanned range (the merge's own author is whoever pressed the button), else the
     /// merge's author; for a squash the commit's author.
-    public let author: String
+    package let author: String
     /// When it landed (the commit's committer time).
-    public let time: Date
+    package let time: Date
     /// `owner/branch` of a merge commit; nil for a squash.
-    public let branch: String?
+    package let branch: String?
     /// How it was merged.
-    public let merge: Merge
+    package let merge: Merge
 
     /// Creates a value.
-    public init(number: Int, title: String, commit: GitOID, author: String, time: Date, branch: String?, merge: Merge) {
+    package init(number: Int, title: String, commit: GitOID, author: String, time: Date, branch: String?, merge: Merge) {
         self.number = number
         self.title = title
         self.commit = commit
@@ -42,12 +42,12 @@ public struct PullRequest: Sendable, Hashable {
 /// Pure functions turning a scan's commits and tags into activity.
 ///
 /// Kept apart from the actor so `kind: scan` logic is testable on hand-built values.
-public enum Activity {
+package enum Activity {
     /// Pull requests merged in `commits` (newest first in, newest first out), one per number.
     ///
     /// A number seen twice (a squash-titled commit inside a branch later merged with a merge
     /// commit) counts once, for the newest commit.
-    public static func mergedPullRequests(in commits: [GitCommitInfo]) -> [PullRequest] {
+    package static func mergedPullRequests(in commits: [GitCommitInfo]) -> [PullRequest] {
         let byID = Dictionary(commits.map { ($0.oid, $0) }, uniquingKeysWith: { first, _ in first })
         var seen = Set<Int>()
         var result: [PullRequest] = []
@@ -104,12 +104,12 @@ public enum Activity {
     }
 
     /// Tags whose names are not in `known` (the names recorded at the last sync), by name.
-    public static func newTags(_ tags: [GitTag], since known: Set<String>) -> [GitTag] {
+    package static func newTags(_ tags: [GitTag], since known: Set<String>) -> [GitTag] {
         tags.filter { !known.contains($0.name) }.sorted { $0.name < $1.name }
     }
 
     /// Tags pointing at one of `commits` (the scanned range), by name.
-    public static func tags(_ tags: [GitTag], on commits: [GitCommitInfo]) -> [GitTag] {
+    package static func tags(_ tags: [GitTag], on commits: [GitCommitInfo]) -> [GitTag] {
         let ids = Set(commits.map(\.oid))
         return tags.filter { ids.contains($0.target) }.sorted { $0.name < $1.name }
     }

@@ -5,20 +5,20 @@ import Foundation
 ///
 /// A plain value read out of libgit2 at once, so it crosses actor boundaries freely and the
 /// activity helpers can stay pure functions over lists of it.
-public struct GitCommitInfo: Sendable, Hashable {
+package struct GitCommitInfo: Sendable, Hashable {
     /// The commit's id.
-    public let oid: GitOID
+    package let oid: GitOID
     /// Parent ids in order; a merge commit has two or more, a root commit none.
-    public let parents: [GitOID]
+    package let parents: [GitOID]
     /// Who wrote the change.
-    public let author: GitSignature
+    package let author: GitSignature
     /// Who recorded the commit (differs from the author for squash merges and rebases).
-    public let committer: GitSignature
+    package let committer: GitSignature
     /// The full message, as recorded.
-    public let message: String
+    package let message: String
 
     /// Creates a value (tests and fixtures build these by hand).
-    public init(oid: GitOID, parents: [GitOID], author: GitSignature, committer: GitSignature, message: String) {
+    package init(oid: GitOID, parents: [GitOID], author: GitSignature, committer: GitSignature, message: String) {
         self.oid = oid
         self.parents = parents
         self.author = author
@@ -27,16 +27,16 @@ public struct GitCommitInfo: Sendable, Hashable {
     }
 
     /// The first line of the message, trimmed.
-    public var subject: String {
+    package var subject: String {
         let first = message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         return first.trimmingCharacters(in: .whitespaces)
     }
 
     /// The committer time, which is what history order is about.
-    public var time: Date { committer.time }
+    package var time: Date { committer.time }
 
     /// Whether this is a merge commit (more than one parent).
-    public var isMerge: Bool { parents.count > 1 }
+    package var isMerge: Bool { parents.count > 1 }
 
     init(commit: GitCommitHandle) {
         let pointer = commit.pointer

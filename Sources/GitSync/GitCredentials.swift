@@ -6,24 +6,24 @@ import Foundation
 /// The secret itself is never stored here — only the *name* of the variable that holds it —
 /// so a `GitCredentials` value can be logged, journaled or shown in `--help` safely, and the
 /// token is read only at the moment libgit2 asks for it.
-public struct GitCredentials: Sendable, Hashable {
+package struct GitCredentials: Sendable, Hashable {
     /// The environment variable holding an HTTPS token (e.g. `GIT_TOKEN`); nil for none.
-    public var tokenEnvironmentVariable: String?
+    package var tokenEnvironmentVariable: String?
     /// The user name sent with the token; GitHub and Gitea accept `x-access-token`.
-    public var tokenUsername: String
+    package var tokenUsername: String
     /// The SSH private key; nil means `~/.ssh/id_ed25519` when it exists, else the agent.
     /// The public key is taken from `<path>.pub` when present.
-    public var sshKeyPath: String?
+    package var sshKeyPath: String?
     /// Whether to fall back to the ssh-agent (`SSH_AUTH_SOCK`) when no key file is usable.
-    public var useSSHAgent: Bool
+    package var useSSHAgent: Bool
     /// The environment the token and `HOME` are read from (the process's by default).
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// How many times to answer libgit2's credential request before giving up; libgit2 asks
     /// again after every rejection, so without a cap a bad token loops forever.
-    public var maxAttempts: Int
+    package var maxAttempts: Int
 
     /// Creates credentials; every part is optional.
-    public init(
+    package init(
         tokenEnvironmentVariable: String? = nil,
         tokenUsername: String = "x-access-token",
         sshKeyPath: String? = nil,
@@ -40,7 +40,7 @@ public struct GitCredentials: Sendable, Hashable {
     }
 
     /// No credentials: local paths and public HTTPS remotes.
-    public static var none: GitCredentials {
+    package static var none: GitCredentials {
         GitCredentials(useSSHAgent: false, environment: [:])
     }
 
@@ -61,7 +61,7 @@ public struct GitCredentials: Sendable, Hashable {
 
 extension GitCredentials: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// Names the sources only; the token's value is never printed.
-    public var description: String {
+    package var description: String {
         var parts: [String] = []
         if let tokenEnvironmentVariable { parts.append("token from $\(tokenEnvironmentVariable)") }
         if let sshKeyPath { parts.append("ssh key \(sshKeyPath)") }
@@ -69,10 +69,10 @@ extension GitCredentials: CustomStringConvertible, CustomDebugStringConvertible,
         return parts.isEmpty ? "no credentials" : parts.joined(separator: ", ")
     }
 
-    public var debugDescription: String { "GitCredentials(\(description))" }
+    package var debugDescription: String { "GitCredentials(\(description))" }
 
     /// Keeps `dump` and debuggers from printing `environment`, which holds the token.
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         Mirror(self, children: ["sources": description, "maxAttempts": maxAttempts])
     }
 }
@@ -81,7 +81,7 @@ extension GitCredentials {
     /// `text` (an error, a URL) with the token's value, any `user:password@` of a URL and the bare
     /// user of an HTTP(S) URL (`https://TOKEN@host`) masked,
     /// so a failed fetch can be logged and shown on `/readyz` without leaking either.
-    public func redacted(_ text: String) -> String {
+    package func redacted(_ text: String) -> String {
         var result = text
         if let name = tokenEnvironmentVariable, let token = environment[name], token.count >= 4 {
             result = result.replacingOccurrences(of: token, with: "[redacted]")

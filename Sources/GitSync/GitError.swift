@@ -5,9 +5,9 @@ import Foundation
 ///
 /// The message is read with `git_error_last()` on the failing thread right after the failing
 /// call (libgit2 keeps it thread-local), so it is libgit2's own text, not a guess.
-public struct GitError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct GitError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong, coarsely, so callers can branch without knowing libgit2's codes.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         /// The object, reference or path does not exist (`GIT_ENOTFOUND`).
         case notFound
         /// A push was refused because the remote ref moved (`GIT_ENONFASTFORWARD` or a
@@ -24,16 +24,16 @@ public struct GitError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// libgit2's return code (negative), or -1 for errors raised by GitSync itself.
-    public let code: Int32
+    package let code: Int32
     /// libgit2's message for the failure (never contains credentials).
-    public let message: String
+    package let message: String
     /// The C function (or GitSync operation) that failed.
-    public let function: String
+    package let function: String
     /// The coarse category of the failure.
-    public let kind: Kind
+    package let kind: Kind
 
     /// Builds an error; `kind` defaults to the category of `code`.
-    public init(code: Int32, message: String, function: String, kind: Kind? = nil) {
+    package init(code: Int32, message: String, function: String, kind: Kind? = nil) {
         self.code = code
         self.message = message
         self.function = function
@@ -41,7 +41,7 @@ public struct GitError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `function failed (code): message`, e.g. for logs and `error:` lines on stderr.
-    public var description: String {
+    package var description: String {
         "\(function) failed (\(code)): \(message)"
     }
 

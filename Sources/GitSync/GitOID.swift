@@ -4,12 +4,12 @@ import CGit2
 ///
 /// Hex is what journals, logs and JSON carry, so the public value is the string; conversion
 /// to `git_oid` happens only at the C boundary.
-public struct GitOID: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+package struct GitOID: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
     /// The 40 hex digits.
-    public let hex: String
+    package let hex: String
 
     /// Validates `hex` (exactly 40 hex digits, any case); nil when it is not an object id.
-    public init?(hex: String) {
+    package init?(hex: String) {
         let lower = hex.lowercased()
         guard lower.utf8.count == 40, lower.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) })
         else { return nil }
@@ -36,13 +36,13 @@ public struct GitOID: Sendable, Hashable, Comparable, CustomStringConvertible, C
     }
 
     /// The first seven digits, as `git log --oneline` shows.
-    public var short: String { String(hex.prefix(7)) }
+    package var short: String { String(hex.prefix(7)) }
 
-    public var description: String { hex }
+    package var description: String { hex }
 
-    public static func < (lhs: GitOID, rhs: GitOID) -> Bool { lhs.hex < rhs.hex }
+    package static func < (lhs: GitOID, rhs: GitOID) -> Bool { lhs.hex < rhs.hex }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let oid = GitOID(hex: text) else {
             throw DecodingError.dataCorrupted(
@@ -51,7 +51,7 @@ public struct GitOID: Sendable, Hashable, Comparable, CustomStringConvertible, C
         self = oid
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(hex)
     }

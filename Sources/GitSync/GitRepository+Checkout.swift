@@ -8,7 +8,7 @@ extension GitRepository {
     /// on disk somewhere: this materialises them without an index or a checkout, executable bits
     /// kept (scripts in the repository stay runnable). Symlinks and submodules are skipped, as in
     /// `files(at:)`.
-    public func materialize(_ commit: GitOID, into directory: URL) throws(GitError) {
+    package func materialize(_ commit: GitOID, into directory: URL) throws(GitError) {
         let root = try tree(of: lookupCommit(commit))
         let manager = FileManager.default
         for (path, oid, executable) in try blobEntries(of: root) {
@@ -32,7 +32,7 @@ extension GitRepository {
 
 extension GitRepository {
     /// Creates a lightweight tag `name` at `commit` (fails with `.exists` if it is taken).
-    public func createTag(_ name: String, at commit: GitOID) throws(GitError) {
+    package func createTag(_ name: String, at commit: GitOID) throws(GitError) {
         var oid = git_oid()
         let object = try GitObjectHandle("git_object_lookup(\(commit.short))") {
             var raw = commit.raw

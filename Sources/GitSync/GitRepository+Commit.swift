@@ -15,7 +15,7 @@ extension GitRepository {
     ///
     /// A branch that does not exist locally starts from `origin/<branch>` when that exists (a
     /// fresh clone only has the default branch locally), else as a new root commit.
-    public func commit(
+    package func commit(
         files: [String: [UInt8]], removing: Set<String> = [], onto branch: String, message: String,
         author: GitSignature, committer: GitSignature? = nil, mergeParents: [GitOID] = []
     ) throws(GitError) -> GitOID? {

@@ -7,7 +7,7 @@ extension GitRepository {
     /// it; an absent prefix yields an empty dictionary, since "no jobs directory at this
     /// revision" is a state the runner reconciles, not a failure. Symlinks and submodules are
     /// skipped: their "bytes" are not file contents.
-    public func files(at commit: GitOID, under prefix: String? = nil) throws(GitError) -> [String: [UInt8]] {
+    package func files(at commit: GitOID, under prefix: String? = nil) throws(GitError) -> [String: [UInt8]] {
         guard let root = try directory(at: commit, under: prefix) else { return [:] }
         var files: [String: [UInt8]] = [:]
         for (path, oid, _) in try blobEntries(of: root) {
@@ -30,7 +30,7 @@ extension GitRepository {
     /// The status write-back needs only the names of the files already on its branch (to
     /// delete those of removed jobs); reading 10,000 blobs for that would cost more than the
     /// write itself.
-    public func paths(at commit: GitOID, under prefix: String? = nil) throws(GitError) -> [String] {
+    package func paths(at commit: GitOID, under prefix: String? = nil) throws(GitError) -> [String] {
         guard let root = try directory(at: commit, under: prefix) else { return [] }
         return try blobEntries(of: root).map(\.0)
     }

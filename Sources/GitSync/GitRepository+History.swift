@@ -8,7 +8,7 @@ extension GitRepository {
     /// would replace the first). `old` is hidden, not searched for, so the walk stops as soon
     /// as it meets `old`'s history; an `old` unknown to the repository (history rewritten)
     /// throws `.notFound` so the caller can decide how to resynchronise.
-    public func commits(since old: GitOID?, to new: GitOID, limit: Int? = nil) throws(GitError) -> [GitCommitInfo] {
+    package func commits(since old: GitOID?, to new: GitOID, limit: Int? = nil) throws(GitError) -> [GitCommitInfo] {
         let walk = try GitRevwalkHandle("git_revwalk_new") { git_revwalk_new(&$0, repository.pointer) }
         try check(
             git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue),
@@ -35,7 +35,7 @@ extension GitRepository {
     }
 
     /// The commit's own metadata.
-    public func commitInfo(_ oid: GitOID) throws(GitError) -> GitCommitInfo {
+    package func commitInfo(_ oid: GitOID) throws(GitError) -> GitCommitInfo {
         GitCommitInfo(commit: try lookupCommit(oid))
     }
 
@@ -43,7 +43,7 @@ extension GitRepository {
     /// sorted.
     ///
     /// Lets the runner ignore commits that touched only its own `status/` files.
-    public func changedPaths(in commit: GitOID) throws(GitError) -> [String] {
+    package func changedPaths(in commit: GitOID) throws(GitError) -> [String] {
         let handle = try lookupCommit(commit)
         let newTree = try tree(of: handle)
         var oldTree: GitTreeHandle?
@@ -65,7 +65,7 @@ extension GitRepository {
     }
 
     /// Every tag, sorted by name, annotated tags peeled to their target with the tagger time.
-    public func tags() throws(GitError) -> [GitTag] {
+    package func tags() throws(GitError) -> [GitTag] {
         let collector = TagCollector()
         // `collector` stays alive: it is read below, after the call.
         let code = git_tag_foreach(repository.pointer, collectTag, Unmanaged.passUnretained(collector).toOpaque())
@@ -89,7 +89,7 @@ extension GitRepository {
     }
 
     /// Creates an annotated tag `name` on `commit` (or a lightweight one without `tagger`).
-    public func createTag(
+    package func createTag(
         _ name: String, on commit: GitOID, message: String = "", tagger: GitSignature? = nil
     ) throws(GitError) {
         var raw = commit.raw

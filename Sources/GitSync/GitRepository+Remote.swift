@@ -6,7 +6,7 @@ extension GitRepository {
     ///
     /// Remote-tracking branches (`origin/main`) move; local branches do not — resolve
     /// `origin/<branch>` to see what arrived.
-    public func fetch(remote: String = "origin", credentials: GitCredentials = .none) throws(GitError) {
+    package func fetch(remote: String = "origin", credentials: GitCredentials = .none) throws(GitError) {
         let handle = try lookupRemote(remote)
         let callbacks = RemoteCallbacks(credentials)
         var options = git_fetch_options()
@@ -35,7 +35,7 @@ extension GitRepository {
     /// as `git push` does, so its pre-receive, update and post-receive hooks run; a hook's
     /// refusal is an error carrying the hook's output, and the push returns after
     /// post-receive has finished. That needs the `git` executable.
-    public func push(remote: String = "origin", refspecs: [String], credentials: GitCredentials = .none) throws(GitError) {
+    package func push(remote: String = "origin", refspecs: [String], credentials: GitCredentials = .none) throws(GitError) {
         let (handle, local) = try pushRemote(remote)
         let callbacks = RemoteCallbacks(credentials)
         var options = git_push_options()

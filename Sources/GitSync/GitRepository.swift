@@ -8,11 +8,11 @@ import Foundation
 /// makes that structural. It runs on its own serial queue (`QueueExecutor`), so blocking
 /// libgit2 calls never occupy Swift's cooperative pool. Handles are created and freed inside
 /// one method call and never escape, so no `OpaquePointer` appears in the public API.
-public actor GitRepository {
+package actor GitRepository {
     let repository: GitRepositoryHandle
     private let executor: QueueExecutor
     /// The repository's path (the `.git` directory, or the repository itself when bare).
-    public nonisolated let path: URL
+    package nonisolated let path: URL
     /// The in-memory backend bulk commits stage their blobs in (`GitRepository+Pack`).
     var staging: GitMempack?
     /// Remotes looked up once and reused by every fetch and push (`GitRepository+Remote`).
@@ -27,7 +27,7 @@ public actor GitRepository {
     var pushRemotes: [String: GitRemoteHandle] = [:]
 
     /// The repository's own serial queue, so blocking libgit2 calls stay off the shared pool.
-    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+    package nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
     }
 
@@ -41,7 +41,7 @@ public actor GitRepository {
     ///
     /// Searching would let a missing state-dir clone silently resolve to an enclosing
     /// repository, so a non-repository path is an error carrying libgit2's message.
-    public static func open(_ path: URL) throws(GitError) -> GitRepository {
+    package static func open(_ path: URL) throws(GitError) -> GitRepository {
         let handle = try GitRepositoryHandle("git_repository_open_ext") {
             git_repository_open_ext(&$0, path.path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
         }
@@ -53,7 +53,7 @@ public actor GitRepository {
     /// `initialBranch` names the branch HEAD points at (libgit2's default, usually `master`,
     /// when nil); a bare remote whose HEAD names a branch that never gets pushed makes clones
     /// of a named branch fail, so remotes made for Almanac should name theirs.
-    public static func initialize(
+    package static func initialize(
         at path: URL, bare: Bool = false, initialBranch: String? = nil
     ) throws(GitError) -> GitRepository {
         GitRepository(handle: try createRepository(at: path, bare: bare, initialBranch: initialBranch))
@@ -77,7 +77,7 @@ public actor GitRepository {
     ///
     /// The transfer runs on a global dispatch queue, off the cooperative pool; the handle
     /// libgit2 returns is freed there and the result reopened, so nothing crosses threads.
-    public static func clone(
+    package static func clone(
         url: String, to path: URL, branch: String? = nil, bare: Bool = false,
         credentials: GitCredentials = .none
     ) async throws(GitError) -> GitRepository {
@@ -113,7 +113,7 @@ public actor GitRepository {
 
     /// Resolves a revision — branch, `origin/main`, tag, full or short oid, `HEAD~2` — to the
     /// commit it names (tags are peeled).
-    public func resolve(_ revision: String) throws(GitError) -> GitOID {
+    package func resolve(_ revision: String) throws(GitError) -> GitOID {
         let object = try GitObjectHandle("git_revparse_single(\(revision))") {
             git_revparse_single(&$0, repository.pointer, revision)
         }
@@ -124,7 +124,7 @@ public actor GitRepository {
     }
 
     /// The commit a local branch points at, or nil when the branch does not exist.
-    public func branchTip(_ branch: String) throws(GitError) -> GitOID? {
+    package func branchTip(_ branch: String) throws(GitError) -> GitOID? {
         try referenceTarget("refs/heads/\(branch)")
     }
 
@@ -132,7 +132,7 @@ public actor GitRepository {
     ///
     /// Used to rebuild after a rejected push: fetch, move the branch to the remote's tip,
     /// commit again.
-    public func setBranch(_ branch: String, to commit: GitOID) throws(GitError) {
+    package func setBranch(_ branch: String, to commit: GitOID) throws(GitError) {
         var oid = commit.raw
         _ = try GitReferenceHandle("git_reference_create(refs/heads/\(branch))") {
             git_reference_create(&$0, repository.pointer, "refs/heads/\(branch)", &oid, 1, "almanac: set \(branch)")
@@ -144,14 +144,14 @@ public actor GitRepository {
     /// The status write-back starts each write from the remote's tip; when the remote has no
     /// such branch yet (a first push that a hook declined), the local one must go too, or the
     /// next write finds its own unpushed commit and reports nothing to do.
-    public func removeBranch(_ branch: String) throws(GitError) {
+    package func removeBranch(_ branch: String) throws(GitError) {
         let code = git_reference_remove(repository.pointer, "refs/heads/\(branch)")
         if code == GIT_ENOTFOUND.rawValue { return }
         try check(code, "git_reference_remove(refs/heads/\(branch))")
     }
 
     /// Adds a remote named `name` fetching `url` with the default refspec.
-    public func addRemote(_ name: String, url: String) throws(GitError) {
+    package func addRemote(_ name: String, url: String) throws(GitError) {
         remotes[name] = try GitRemoteHandle("git_remote_create(\(name))") {
             git_remote_create(&$0, repository.pointer, name, url)
         }

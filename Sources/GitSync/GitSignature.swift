@@ -5,18 +5,18 @@ import Foundation
 ///
 /// Time is passed in by the caller (never `Date()` inside GitSync), so commits made by the
 /// runner are reproducible in tests.
-public struct GitSignature: Sendable, Hashable, Codable {
+package struct GitSignature: Sendable, Hashable, Codable {
     /// The person's or bot's name.
-    public let name: String
+    package let name: String
     /// Their e-mail address.
-    public let email: String
+    package let email: String
     /// The instant of the signature.
-    public let time: Date
+    package let time: Date
     /// The signer's UTC offset in minutes, as git records it (0 for a bot writing in UTC).
-    public let offsetMinutes: Int
+    package let offsetMinutes: Int
 
     /// Creates a signature; `offsetMinutes` is the local UTC offset git will record.
-    public init(name: String, email: String, time: Date, offsetMinutes: Int = 0) {
+    package init(name: String, email: String, time: Date, offsetMinutes: Int = 0) {
         self.name = name
         self.email = email
         self.time = time

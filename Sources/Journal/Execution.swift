@@ -1,32 +1,32 @@
 import Foundation
 
 /// One run of one occurrence (one attempt): started, and finished once `finishedAt` is set.
-public struct Execution: Sendable, Hashable, Codable {
-    public var key: OccurrenceKey
-    public var attempt: Int
-    public var triggeredBy: String?
-    public var startedAt: Date
-    public var finishedAt: Date?
-    public var outcome: String?
-    public var exitCode: Int?
-    public var signal: Int?
-    public var durationMs: Int?
+package struct Execution: Sendable, Hashable, Codable {
+    package var key: OccurrenceKey
+    package var attempt: Int
+    package var triggeredBy: String?
+    package var startedAt: Date
+    package var finishedAt: Date?
+    package var outcome: String?
+    package var exitCode: Int?
+    package var signal: Int?
+    package var durationMs: Int?
     /// Microseconds from the planned instant (the scheduled time plus the job's jitter, or a
     /// retry's own due time) to the launch (JournalEvent.lateUs). The `started` event gives a
     /// first figure, the `finished` event the exact one.
-    public var lateUs: Int?
-    public var errorClass: String?
-    public var outputTail: String?
-    public var cpuUserMs: Int?
-    public var cpuSystemMs: Int?
-    public var maxRSSKB: Int?
+    package var lateUs: Int?
+    package var errorClass: String?
+    package var outputTail: String?
+    package var cpuUserMs: Int?
+    package var cpuSystemMs: Int?
+    package var maxRSSKB: Int?
     /// Compact JSON text the job wrote to `$ALMANAC_RESULT`.
-    public var result: String?
-    public var logPath: String?
-    public var pid: Int?
-    public var message: String?
+    package var result: String?
+    package var logPath: String?
+    package var pid: Int?
+    package var message: String?
 
-    public init(key: OccurrenceKey, attempt: Int, triggeredBy: String? = nil, startedAt: Date, pid: Int? = nil) {
+    package init(key: OccurrenceKey, attempt: Int, triggeredBy: String? = nil, startedAt: Date, pid: Int? = nil) {
         self.key = key
         self.attempt = attempt
         self.triggeredBy = triggeredBy
@@ -37,7 +37,7 @@ public struct Execution: Sendable, Hashable, Codable {
     /// How late the attempt started, in whole milliseconds: from the journaled lateness when
     /// there is one, so neither the jitter nor a retry's delay counts as late; else (attempts
     /// journaled before lateness was) from the scheduled time to the recorded start.
-    public var lateMs: Int {
+    package var lateMs: Int {
         if let lateUs { return max(0, lateUs / 1000) }
         return max(0, Int((startedAt.timeIntervalSince(key.scheduledAt) * 1000).rounded()))
     }

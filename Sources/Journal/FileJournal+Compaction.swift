@@ -10,7 +10,7 @@ extension FileJournal {
     /// carries the `seq` of the last event it includes, so sequence numbers continue unbroken.
     /// The new file is written beside the journal, fsynced, renamed over it, and the directory
     /// fsynced: a crash leaves either the old journal or the new one, never a mix.
-    public func compact(now: Date, retention: Retention = Retention()) async throws {
+    package func compact(now: Date, retention: Retention = Retention()) async throws {
         try checkWritable()
         while compacting { await withCheckedContinuation { compactionWaiters.append($0) } }
         compacting = true

@@ -5,7 +5,7 @@ extension FileJournal {
     ///
     /// A torn last line is skipped (as replay drops it); a bad line before the end is an error
     /// with its line number.
-    public static func events(file: URL) throws(JournalError) -> [JournalEvent] {
+    package static func events(file: URL) throws(JournalError) -> [JournalEvent] {
         let data: Data
         do {
             data = try Data(contentsOf: file)

@@ -17,20 +17,20 @@ import Foundation
 ///
 /// Read-only instances (for `status`, `history`, `plan` while a runner runs) take no lock and
 /// only replay.
-public actor FileJournal: JournalBackend {
+package actor FileJournal: JournalBackend {
     /// The journal's own thread (Executors): claims a fire waits on never queue behind other
     /// work on the cooperative pool; file I/O still goes to the `io` queue.
-    public nonisolated let thread: DedicatedExecutor
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
-    public nonisolated let directory: URL
-    public nonisolated let fileURL: URL
-    public nonisolated let isReadOnly: Bool
+    package nonisolated let thread: DedicatedExecutor
+    package nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
+    package nonisolated let directory: URL
+    package nonisolated let fileURL: URL
+    package nonisolated let isReadOnly: Bool
     /// The warning from opening, when a torn last line was dropped (a writer truncated it away).
-    public nonisolated let droppedTornLine: String?
+    package nonisolated let droppedTornLine: String?
     /// Number of `fdatasync` calls so far: with group commit, fewer than appended batches under load.
-    public internal(set) var fsyncCount = 0
+    package internal(set) var fsyncCount = 0
     /// Events made durable by this instance.
-    public private(set) var appendedEvents = 0
+    package private(set) var appendedEvents = 0
 
     var current: JournalState
     var nextSeq: UInt64
@@ -57,7 +57,7 @@ public actor FileJournal: JournalBackend {
     ///
     /// Throws `locked(pid:)` if another writer holds the state dir, `corruptLine(line:)` if a
     /// line before the last is damaged (the file is left as it is), or an I/O error.
-    public init(directory: URL, readOnly: Bool = false, thread: DedicatedExecutor = .journal) throws(JournalError) {
+    package init(directory: URL, readOnly: Bool = false, thread: DedicatedExecutor = .journal) throws(JournalError) {
         self.thread = thread
         let dir = directory.standardizedFileURL.path
         let file = dir + "/journal.jsonl"
@@ -101,18 +101,18 @@ public actor FileJournal: JournalBackend {
 
     /// The pid of the runner holding `directory`'s lock, or nil when none does (`status`,
     /// `trigger`): read from the kernel's lock table, so a crashed runner never looks alive.
-    public static func lockHolder(directory: URL) -> Int? {
+    package static func lockHolder(directory: URL) -> Int? {
         LockFile.holder(directory: directory.standardizedFileURL.path)
     }
 
     /// Replays `file` without opening it for writing (no lock, nothing modified).
-    public static func replay(file: URL) throws(JournalError) -> ReplayReport {
+    package static func replay(file: URL) throws(JournalError) -> ReplayReport {
         try ReplayReport.replay(path: file.standardizedFileURL.path)
     }
 
-    public func state() -> JournalState { current }
+    package func state() -> JournalState { current }
 
-    public func append(_ events: [JournalEvent]) async throws -> [JournalEvent] {
+    package func append(_ events: [JournalEvent]) async throws -> [JournalEvent] {
         try checkWritable()
         guard !events.isEmpty else { return [] }
         var seq = nextSeq
@@ -135,7 +135,7 @@ public actor FileJournal: JournalBackend {
         return stored
     }
 
-    public func claim(_ key: OccurrenceKey, attempt: Int, event: JournalEvent) async throws -> Bool {
+    package func claim(_ key: OccurrenceKey, attempt: Int, event: JournalEvent) async throws -> Bool {
         try checkWritable()
         guard event.type == .started else {
             throw invalid("a claim records a started event, not \(event.type.rawValue)")
@@ -155,7 +155,7 @@ public actor FileJournal: JournalBackend {
         return true
     }
 
-    public func close() async throws {
+    package func close() async throws {
         guard !closed else { return }
         while flushing || compacting || !pending.waiters.isEmpty {
             await withCheckedContinuation { idleWaiters.append($0) }

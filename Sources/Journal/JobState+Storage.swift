@@ -31,7 +31,7 @@ extension JobState {
 
 extension JobState: CustomReflectable {
     /// The stored fields, so `print` and test failures show them rather than the box.
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         Mirror(self, children: Mirror(reflecting: storage.values).children, displayStyle: .struct)
     }
 }

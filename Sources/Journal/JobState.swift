@@ -1,24 +1,24 @@
 import Foundation
 
 /// The job version that is currently desired, from the last `applied` event.
-public struct AppliedVersion: Sendable, Hashable, Codable {
-    public var hash: String
-    public var revision: String?
+package struct AppliedVersion: Sendable, Hashable, Codable {
+    package var hash: String
+    package var revision: String?
     /// Field name → canonical text (secret-free), as the reconciler diffs them.
     ///
     /// Stored packed (one string, not a dictionary): the state holds one per job.
-    public var fields: [String: String] {
+    package var fields: [String: String] {
         get { packedFields.dictionary }
         set { packedFields = PackedFields(newValue) }
     }
     var packedFields: PackedFields
-    public var source: String?
+    package var source: String?
     /// `job`, `post` or `scan`.
-    public var kind: String
-    public var enabled: Bool
-    public var at: Date
+    package var kind: String
+    package var enabled: Bool
+    package var at: Date
 
-    public init(hash: String, revision: String? = nil, fields: [String: String] = [:], source: String? = nil,
+    package init(hash: String, revision: String? = nil, fields: [String: String] = [:], source: String? = nil,
                 kind: String = "job", enabled: Bool = true, at: Date) {
         self.hash = hash
         self.revision = revision
@@ -30,13 +30,13 @@ public struct AppliedVersion: Sendable, Hashable, Codable {
     }
 
     /// One field's canonical text, without building the dictionary.
-    public func field(_ name: String) -> String? { packedFields.value(of: name) }
+    package func field(_ name: String) -> String? { packedFields.value(of: name) }
 
     enum CodingKeys: String, CodingKey {
         case hash, revision, fields, source, kind, enabled, at
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(hash: try c.decode(String.self, forKey: .hash), revision: try c.decodeIfPresent(String.self, forKey: .revision),
                   fields: try c.decode([String: String].self, forKey: .fields),
@@ -44,7 +44,7 @@ public struct AppliedVersion: Sendable, Hashable, Codable {
                   enabled: try c.decode(Bool.self, forKey: .enabled), at: try c.decode(Date.self, forKey: .at))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(hash, forKey: .hash)
         try c.encodeIfPresent(revision, forKey: .revision)
@@ -57,12 +57,12 @@ public struct AppliedVersion: Sendable, Hashable, Codable {
 }
 
 /// A retry that is due: which occurrence, which attempt it will be, and when.
-public struct PendingRetry: Sendable, Hashable, Codable {
-    public var key: OccurrenceKey
-    public var attempt: Int
-    public var retryAt: Date
+package struct PendingRetry: Sendable, Hashable, Codable {
+    package var key: OccurrenceKey
+    package var attempt: Int
+    package var retryAt: Date
 
-    public init(key: OccurrenceKey, attempt: Int, retryAt: Date) {
+    package init(key: OccurrenceKey, attempt: Int, retryAt: Date) {
         self.key = key
         self.attempt = attempt
         self.retryAt = retryAt
@@ -70,17 +70,17 @@ public struct PendingRetry: Sendable, Hashable, Codable {
 }
 
 /// Where one publish target of a post stands: `processing`, `published`, a failure outcome, or `cancelled`.
-public struct Publication: Sendable, Hashable, Codable {
-    public var target: String
-    public var state: String
-    public var at: Date
-    public var url: String?
-    public var status: Int?
-    public var message: String?
+package struct Publication: Sendable, Hashable, Codable {
+    package var target: String
+    package var state: String
+    package var at: Date
+    package var url: String?
+    package var status: Int?
+    package var message: String?
     /// The occurrence this state belongs to, so a recurring post's targets are judged per occurrence.
-    public var scheduledAt: Date?
+    package var scheduledAt: Date?
 
-    public init(target: String, state: String, at: Date, url: String? = nil, status: Int? = nil, message: String? = nil,
+    package init(target: String, state: String, at: Date, url: String? = nil, status: Int? = nil, message: String? = nil,
                 scheduledAt: Date? = nil) {
         self.target = target
         self.state = state
@@ -97,31 +97,31 @@ public struct Publication: Sendable, Hashable, Codable {
 /// They count attempts, and only grow, so `/metrics` can expose them as Prometheus counters;
 /// what a person reads per occurrence (a failure retried to success is one success) is
 /// derived from `history` by `JobStatus`.
-public struct JobStats: Sendable, Hashable, Codable {
+package struct JobStats: Sendable, Hashable, Codable {
     /// Attempts with outcome `success` or `partial`.
-    public var successCount = 0
+    package var successCount = 0
     /// Attempts with any other outcome but `skipped` (failure, timeout, killed, error, interrupted).
-    public var failureCount = 0
-    public var lastSuccess: Date?
-    public var lastFailure: Date?
+    package var failureCount = 0
+    package var lastSuccess: Date?
+    package var lastFailure: Date?
     /// Finished attempts by outcome (`success`, `failure`, `timeout`, …): the runner's own
     /// small vocabulary, so the keys stay bounded.
-    public var outcomes: [String: Int] = [:]
+    package var outcomes: [String: Int] = [:]
     /// Finished attempts that were retries (attempt 2 and later).
-    public var retries = 0
+    package var retries = 0
     /// When the latest attempt finished, how it ended and how long it took.
-    public var lastFinished: Date?
-    public var lastOutcome: String?
-    public var lastDurationMs: Int?
+    package var lastFinished: Date?
+    package var lastOutcome: String?
+    package var lastDurationMs: Int?
 
-    public init() {}
+    package init() {}
 
     enum CodingKeys: String, CodingKey {
         case successCount, failureCount, lastSuccess, lastFailure, outcomes, retries, lastFinished, lastOutcome, lastDurationMs
     }
 
     /// Snapshots written before the per-outcome counts lack them: they start empty.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         successCount = try c.decode(Int.self, forKey: .successCount)
         failureCount = try c.decode(Int.self, forKey: .failureCount)
@@ -154,85 +154,85 @@ public struct JobStats: Sendable, Hashable, Codable {
 }
 
 /// Everything the journal knows about one job, post or scan.
-public struct JobState: Sendable, Hashable, Codable {
+package struct JobState: Sendable, Hashable, Codable {
     /// The desired version; nil before the first `applied` and after `removed`.
-    public var applied: AppliedVersion? {
+    package var applied: AppliedVersion? {
         get { storage.values.applied }
         _modify { makeUnique(); yield &storage.values.applied }
     }
 
-    public var removed: Bool {
+    package var removed: Bool {
         get { storage.values.removed }
         _modify { makeUnique(); yield &storage.values.removed }
     }
 
     /// Paused through the API (a journaled override), until resumed or the definition changes.
-    public var paused: Bool {
+    package var paused: Bool {
         get { storage.values.paused }
         _modify { makeUnique(); yield &storage.values.paused }
     }
 
     /// The content hash of the version that was paused: a different hash in the files ends the pause.
-    public var pausedHash: String? {
+    package var pausedHash: String? {
         get { storage.values.pausedHash }
         _modify { makeUnique(); yield &storage.values.pausedHash }
     }
 
     /// The latest scheduled time that was queued, started, skipped or cancelled; catch-up starts after it.
-    public var lastOccurrence: Date? {
+    package var lastOccurrence: Date? {
         get { storage.values.lastOccurrence }
         _modify { makeUnique(); yield &storage.values.lastOccurrence }
     }
 
     /// The next fire time the runner announced with a `scheduled` event.
-    public var nextScheduled: Date? {
+    package var nextScheduled: Date? {
         get { storage.values.nextScheduled }
         _modify { makeUnique(); yield &storage.values.nextScheduled }
     }
 
     /// Occurrences queued (e.g. waiting for a concurrency slot), oldest first.
-    public var queued: [OccurrenceKey] {
+    package var queued: [OccurrenceKey] {
         get { storage.values.queued }
         _modify { makeUnique(); yield &storage.values.queued }
     }
 
     /// Started and not finished, in start order.
-    public var running: [Execution] {
+    package var running: [Execution] {
         get { storage.values.running }
         _modify { makeUnique(); yield &storage.values.running }
     }
 
     /// Finished executions, oldest first; compaction's retention trims it.
-    public var history: [Execution] {
+    package var history: [Execution] {
         get { storage.values.history }
         _modify { makeUnique(); yield &storage.values.history }
     }
 
-    public var pendingRetry: PendingRetry? {
+    package var pendingRetry: PendingRetry? {
         get { storage.values.pendingRetry }
         _modify { makeUnique(); yield &storage.values.pendingRetry }
     }
 
     /// Last synced commit of a scan.
-    public var lastSync: String? {
+    package var lastSync: String? {
         get { storage.values.lastSync }
         _modify { makeUnique(); yield &storage.values.lastSync }
     }
 
     /// Publish targets of a post, by target name.
-    public var publications: [String: Publication] {
+    package var publications: [String: Publication] {
         get { storage.values.publications }
         _modify { makeUnique(); yield &storage.values.publications }
     }
 
-    public var stats: JobStats {
+    package var stats: JobStats {
         get { storage.values.stats }
         _modify { makeUnique(); yield &storage.values.stats }
     }
 
     var storage = Storage(Values())
 
-    public init() {}
+    package init() {}
 
     private mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.values) }
@@ -243,31 +243,31 @@ public struct JobState: Sendable, Hashable, Codable {
         body(&storage.values)
     }
 
-    public static func == (lhs: JobState, rhs: JobState) -> Bool {
+    package static func == (lhs: JobState, rhs: JobState) -> Bool {
         lhs.storage === rhs.storage || lhs.storage.values == rhs.storage.values
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         storage.values.hash(into: &hasher)
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         storage = Storage(try Values(from: decoder))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         try storage.values.encode(to: encoder)
     }
 
     /// Mean duration over `history`, in milliseconds.
-    public var averageDurationMs: Int? {
+    package var averageDurationMs: Int? {
         let durations = history.compactMap(\.durationMs)
         guard !durations.isEmpty else { return nil }
         return durations.reduce(0, +) / durations.count
     }
 
     /// 95th percentile (nearest rank) of durations over `history`, in milliseconds.
-    public var p95DurationMs: Int? {
+    package var p95DurationMs: Int? {
         let durations = history.compactMap(\.durationMs).sorted()
         guard !durations.isEmpty else { return nil }
         let rank = Int((0.95 * Double(durations.count)).rounded(.up))
@@ -275,7 +275,7 @@ public struct JobState: Sendable, Hashable, Codable {
     }
 
     /// Whether this (occurrence, attempt) was started, so it must not be started again.
-    public func isClaimed(_ key: OccurrenceKey, attempt: Int) -> Bool {
+    package func isClaimed(_ key: OccurrenceKey, attempt: Int) -> Bool {
         running.contains { $0.key == key && $0.attempt == attempt }
             || history.contains { $0.key == key && $0.attempt == attempt }
     }

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Implementations are actors (or otherwise serialise their writers). The seam is small on
 /// purpose: append, claim, read the replayed state, compact, close.
-public protocol JournalBackend: Sendable {
+package protocol JournalBackend: Sendable {
     /// Appends `events` in order, assigning their `seq`; returns them as stored, once durable.
     func append(_ events: [JournalEvent]) async throws -> [JournalEvent]
 
@@ -29,7 +29,7 @@ public protocol JournalBackend: Sendable {
 extension JournalBackend {
     /// Appends one event; see `append(_:)`.
     @discardableResult
-    public func append(_ event: JournalEvent) async throws -> JournalEvent {
+    package func append(_ event: JournalEvent) async throws -> JournalEvent {
         let stored = try await append([event])
         return stored.first ?? event
     }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// What went wrong with the journal, phrased for the person running almanac.
-public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct JournalError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The category, for code that must react differently (e.g. exit codes).
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// Another process holds the state dir's lock file.
         case locked(pid: Int?)
         /// A line other than the last does not parse; the journal was left untouched.
@@ -18,12 +18,12 @@ public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible 
         case failed
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// The file or directory concerned.
-    public var path: String
-    public var message: String
+    package var path: String
+    package var message: String
 
-    public init(kind: Kind, path: String, message: String) {
+    package init(kind: Kind, path: String, message: String) {
         self.kind = kind
         self.path = path
         self.message = message
@@ -31,7 +31,7 @@ public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// Whether a write or fsync failed (now or earlier): the disk is full, gone or read-only,
     /// so nothing more can be recorded and a runner must stop rather than fire unrecorded work.
-    public var isWriteFailure: Bool {
+    package var isWriteFailure: Bool {
         switch kind {
         case .io, .failed: true
         default: false
@@ -40,17 +40,17 @@ public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// The cause in a few words, then the file: `No space left on device (/state/journal.jsonl)`,
     /// for one log line, `/readyz` and `status`.
-    public var reason: String { "\(cause) (\(path))" }
+    package var reason: String { "\(cause) (\(path))" }
 
     /// The system's words for a failed call (`No space left on device`), else the message.
-    public var cause: String {
+    package var cause: String {
         switch kind {
         case .io(let code): String(cString: strerror(code))
         default: message
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch kind {
         case .corruptLine(let line): "\(path):\(line): \(message)"
         default: "\(path): \(message)"

@@ -9,72 +9,72 @@ import Foundation
 ///
 /// Secrets: the journal stores exactly what it is given. Callers pass secret-free templates
 /// (e.g. `fields` with `${VAR}` unexpanded), never substituted environment values.
-public struct JournalEvent: Sendable, Hashable, Codable {
+package struct JournalEvent: Sendable, Hashable, Codable {
     /// Record version; absent on disk means 1.
-    public var v: Int = 1
+    package var v: Int = 1
     /// Position in the journal, assigned by the backend on append (1, 2, 3, …).
-    public var seq: UInt64
-    public var at: Date
-    public var type: EventType
-    public var job: String?
-    public var scheduledAt: Date?
+    package var seq: UInt64
+    package var at: Date
+    package var type: EventType
+    package var job: String?
+    package var scheduledAt: Date?
     /// 1 for the first run of an occurrence, 2 for the first retry, …
-    public var attempt: Int?
+    package var attempt: Int?
     /// `schedule`, `manual`, `catchup`, `retry`, `recovery`, or `after:<job>` for a run owed
     /// because `<job>` succeeded.
-    public var triggeredBy: String?
+    package var triggeredBy: String?
 
     // applied
     /// Content hash of the job version.
-    public var hash: String?
+    package var hash: String?
     /// Git commit the version came from, or nil for a plain directory.
-    public var revision: String?
+    package var revision: String?
     /// The job's settings as text (secret-free templates).
-    public var fields: [String: String]?
+    package var fields: [String: String]?
     /// `file:line:col` of the definition.
-    public var source: String?
+    package var source: String?
     /// `job`, `post` or `scan`.
-    public var kind: String?
-    public var enabled: Bool?
+    package var kind: String?
+    package var enabled: Bool?
 
     // finished
     /// `success`, `failure`, `timeout`, `partial`, `interrupted`, `killed` or `error`.
-    public var outcome: String?
-    public var exitCode: Int?
-    public var signal: Int?
-    public var durationMs: Int?
+    package var outcome: String?
+    package var exitCode: Int?
+    package var signal: Int?
+    package var durationMs: Int?
     /// Microseconds from the fire's planned instant (its scheduled or retry time) to the
     /// launch (the child's `execve`): the runner's own lateness, which `at` of `started`
     /// cannot show when the claim was made ahead of the instant.
-    public var lateUs: Int?
+    package var lateUs: Int?
     /// The last bytes of output; the journal keeps at most 4 KiB of it.
-    public var outputTail: String?
+    package var outputTail: String?
     /// `exit`, `signal`, `timeout`, `spawn`, `nonRetryable`, …
-    public var errorClass: String?
-    public var cpuUserMs: Int?
-    public var cpuSystemMs: Int?
-    public var maxRSSKB: Int?
-    public var logPath: String?
+    package var errorClass: String?
+    package var cpuUserMs: Int?
+    package var cpuSystemMs: Int?
+    package var maxRSSKB: Int?
+    package var logPath: String?
     /// JSON text from `$ALMANAC_RESULT`; stored as a nested JSON value, not as a string.
-    public var result: String?
+    package var result: String?
 
-    public var pid: Int?
+    package var pid: Int?
     /// skipped: `overlap|missed|disabled|no-activity|queue`; cancelled: `removed|replaced|…`
-    public var reason: String?
-    public var retryAt: Date?
-    public var message: String?
+    package var reason: String?
+    package var retryAt: Date?
+    package var message: String?
     /// diagnostics: the current list of problems.
-    public var messages: [String]?
+    package var messages: [String]?
     /// posts: the publish target's name.
-    public var target: String?
-    public var url: String?
-    public var status: Int?
-    public var commit: String?
+    package var target: String?
+    package var url: String?
+    package var status: Int?
+    package var commit: String?
     /// The whole replayed state; only for `type == .snapshot`, written by compaction.
-    public var snapshot: JournalState?
+    package var snapshot: JournalState?
 
     /// Creates an event; `seq` is normally left 0 and assigned by the backend.
-    public init(
+    package init(
         seq: UInt64 = 0, at: Date, type: EventType, job: String? = nil, scheduledAt: Date? = nil,
         attempt: Int? = nil, triggeredBy: String? = nil, hash: String? = nil, revision: String? = nil,
         fields: [String: String]? = nil, source: String? = nil, kind: String? = nil, enabled: Bool? = nil,
@@ -124,13 +124,13 @@ public struct JournalEvent: Sendable, Hashable, Codable {
     }
 
     /// Whether the event is about a run owed to `after:` (`triggeredBy: after:<upstream>`).
-    public var isAfterTrigger: Bool { triggeredBy?.hasPrefix(Self.afterPrefix) ?? false }
+    package var isAfterTrigger: Bool { triggeredBy?.hasPrefix(Self.afterPrefix) ?? false }
 
     /// The prefix of `triggeredBy` for runs started because an upstream job succeeded.
-    public static let afterPrefix = "after:"
+    package static let afterPrefix = "after:"
 
     /// The occurrence this event is about, when it names a job and a scheduled time.
-    public var key: OccurrenceKey? {
+    package var key: OccurrenceKey? {
         guard let job, let scheduledAt else { return nil }
         return OccurrenceKey(job: job, scheduledAt: scheduledAt)
     }

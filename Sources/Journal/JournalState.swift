@@ -4,22 +4,22 @@ import Foundation
 ///
 /// Replay folds every line through `apply`, and a live writer applies each event once it is
 /// durable, so the state in memory always equals what a replay of the file would build.
-public struct JournalState: Sendable, Hashable, Codable {
-    public var jobs: [String: JobState] = [:]
+package struct JournalState: Sendable, Hashable, Codable {
+    package var jobs: [String: JobState] = [:]
     /// The highest `seq` applied so far.
-    public var lastSeq: UInt64 = 0
+    package var lastSeq: UInt64 = 0
     /// `triggered` events (manual runs) not yet picked up, oldest first.
-    public var pendingTriggers: [JournalEvent] = []
+    package var pendingTriggers: [JournalEvent] = []
     /// The latest diagnostics (manifest problems) the runner reported.
-    public var diagnostics: [String] = []
-    public var runnerStartedAt: Date?
-    public var runnerStoppedAt: Date?
-    public var runnerPid: Int?
+    package var diagnostics: [String] = []
+    package var runnerStartedAt: Date?
+    package var runnerStoppedAt: Date?
+    package var runnerPid: Int?
 
-    public init() {}
+    package init() {}
 
     /// Folds one event into the state; unknown jobs are created on first mention.
-    public mutating func apply(_ event: JournalEvent) {
+    package mutating func apply(_ event: JournalEvent) {
         switch event.type {
         case .snapshot:
             if let snapshot = event.snapshot { self = snapshot }
@@ -56,7 +56,7 @@ public struct JournalState: Sendable, Hashable, Codable {
     }
 
     /// Whether (occurrence, attempt) was already started (derived from running and history).
-    public func isClaimed(_ key: OccurrenceKey, attempt: Int) -> Bool {
+    package func isClaimed(_ key: OccurrenceKey, attempt: Int) -> Bool {
         jobs[key.job]?.isClaimed(key, attempt: attempt) ?? false
     }
 

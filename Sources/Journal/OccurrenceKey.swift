@@ -5,17 +5,17 @@ import Foundation
 ///
 /// Executions are keyed by it (plus the attempt number), so replay after a crash can tell
 /// which occurrences already ran and never fires one twice.
-public struct OccurrenceKey: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var job: String
-    public var scheduledAt: Date
+package struct OccurrenceKey: Sendable, Hashable, Codable, CustomStringConvertible {
+    package var job: String
+    package var scheduledAt: Date
 
-    public init(job: String, scheduledAt: Date) {
+    package init(job: String, scheduledAt: Date) {
         self.job = job
         self.scheduledAt = scheduledAt
     }
 
     /// `nightly@2026-03-08T07:00:00Z`, as in logs and error messages.
-    public var description: String { "\(job)@\(RFC3339.format(scheduledAt))" }
+    package var description: String { "\(job)@\(RFC3339.format(scheduledAt))" }
 }
 
 /// One claimable unit: an occurrence and its attempt number (attempt 1 is the first run).

@@ -4,16 +4,16 @@ import Glibc
 import Foundation
 
 /// What replaying a journal file produced: the state, how many events, and any dropped torn line.
-public struct ReplayReport: Sendable {
-    public var state: JournalState
+package struct ReplayReport: Sendable {
+    package var state: JournalState
     /// Events applied (a snapshot line counts as one).
-    public var events: Int
+    package var events: Int
     /// Set when the last line was torn or corrupt and was left out; says which line and why.
-    public var droppedTornLine: String?
+    package var droppedTornLine: String?
     /// Length of the valid prefix of the file; a writer truncates the file to it.
-    public var validBytes: Int
+    package var validBytes: Int
 
-    public init(state: JournalState = JournalState(), events: Int = 0, droppedTornLine: String? = nil, validBytes: Int = 0) {
+    package init(state: JournalState = JournalState(), events: Int = 0, droppedTornLine: String? = nil, validBytes: Int = 0) {
         self.state = state
         self.events = events
         self.droppedTornLine = droppedTornLine

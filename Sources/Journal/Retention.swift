@@ -1,13 +1,13 @@
 import Foundation
 
 /// How much execution history compaction keeps: by age and by count per job.
-public struct Retention: Sendable, Hashable {
+package struct Retention: Sendable, Hashable {
     /// Executions that finished longer ago than this (relative to `now`) are dropped.
-    public var keep: Duration = .seconds(30 * 86_400)
+    package var keep: Duration = .seconds(30 * 86_400)
     /// At most this many executions are kept per job (the newest).
-    public var maxPerJob: Int = 1000
+    package var maxPerJob: Int = 1000
 
-    public init(keep: Duration = .seconds(30 * 86_400), maxPerJob: Int = 1000) {
+    package init(keep: Duration = .seconds(30 * 86_400), maxPerJob: Int = 1000) {
         self.keep = keep
         self.maxPerJob = maxPerJob
     }
@@ -21,7 +21,7 @@ extension JournalState {
     /// Returns the log files of the dropped executions that no kept execution names, for the
     /// caller to delete once the smaller state is durable (`FileJournal.compact`).
     @discardableResult
-    public mutating func applyRetention(_ retention: Retention, now: Date) -> Set<String> {
+    package mutating func applyRetention(_ retention: Retention, now: Date) -> Set<String> {
         let seconds = Double(retention.keep.components.seconds)
             + Double(retention.keep.components.attoseconds) / 1e18
         let cutoff = now.addingTimeInterval(-seconds)

@@ -5,9 +5,9 @@ import Scheduler
 ///
 /// Everything the journal's `finished` record needs: exit status, timing, CPU and memory
 /// from `wait4`'s rusage, the end of the output, and the `$ALMANAC_RESULT` document.
-public struct ExecutionResult: Sendable {
+package struct ExecutionResult: Sendable {
     /// The classification the runner journals and retries on; the caller maps it to strings.
-    public enum Outcome: Sendable, Hashable {
+    package enum Outcome: Sendable, Hashable {
         /// Exit 0, and no failed items reported.
         case success
         /// A non-zero exit code (or an exit status that could not be collected).
@@ -21,35 +21,35 @@ public struct ExecutionResult: Sendable {
     }
 
     /// The child's pid, which is also its process group id.
-    public var pid: Int32
+    package var pid: Int32
     /// Wall-clock time taken right after the spawn returned.
-    public var startedAt: Date
+    package var startedAt: Date
     /// Wall-clock time taken when the exit was collected.
-    public var finishedAt: Date
+    package var finishedAt: Date
     /// The exit code when the child exited normally.
-    public var exitCode: Int32?
+    package var exitCode: Int32?
     /// The terminating signal when the child was killed.
-    public var signal: Int32?
+    package var signal: Int32?
     /// Whether the runner killed the child because its timeout elapsed.
-    public var timedOut: Bool
+    package var timedOut: Bool
     /// Whether the runner killed the child through `terminate(grace:)`.
-    public var terminated: Bool
+    package var terminated: Bool
     /// User CPU time of the child and the descendants it waited for.
-    public var cpuUser: Duration
+    package var cpuUser: Duration
     /// System CPU time of the child and the descendants it waited for.
-    public var cpuSystem: Duration
+    package var cpuSystem: Duration
     /// The job's peak resident set in KiB; nil when the kernel's figure could be the runner's
     /// (`ChildPeak`: a spawned child's `ru_maxrss` starts at the runner's own peak).
-    public var maxRSSKB: Int?
+    package var maxRSSKB: Int?
     /// The last 4 KiB this execution appended to its log, as valid UTF-8.
-    public var outputTail: String
+    package var outputTail: String
     /// The parsed `$ALMANAC_RESULT` document, if the child wrote one.
-    public var result: ResultFile?
+    package var result: ResultFile?
     /// Why the result file was unusable or partly ignored; recorded, never fatal.
-    public var resultError: String?
+    package var resultError: String?
 
     /// A result with every field given; the launcher builds these, tests and replays may too.
-    public init(
+    package init(
         pid: Int32, startedAt: Date, finishedAt: Date, exitCode: Int32?, signal: Int32?,
         timedOut: Bool = false, terminated: Bool = false, cpuUser: Duration = .zero, cpuSystem: Duration = .zero,
         maxRSSKB: Int? = nil, outputTail: String = "", result: ResultFile? = nil, resultError: String? = nil
@@ -70,7 +70,7 @@ public struct ExecutionResult: Sendable {
     }
 
     /// The execution's outcome: timeout first, then signal, then exit code and item counts.
-    public var outcome: Outcome {
+    package var outcome: Outcome {
         if timedOut { return .timeout }
         if let signal { return .killed(signal: signal) }
         guard exitCode == 0 else { return .failure }
@@ -79,7 +79,7 @@ public struct ExecutionResult: Sendable {
     }
 
     /// Wall-clock duration of the execution.
-    public var duration: Duration {
+    package var duration: Duration {
         .nanoseconds(Int64((finishedAt.timeIntervalSince(startedAt) * 1e9).rounded()))
     }
 }

@@ -9,17 +9,17 @@ import Scheduler
 /// claims but not their pids. Every child carries `ALMANAC_RUN` (`RunMarker`), inherited by
 /// its own children, so at start the runner looks for that marker in `/proc/*/environ`. The
 /// state directory's lock means no other live runner can own a marked process.
-public enum LeftoverSweep {
+package enum LeftoverSweep {
     /// One live process carrying a marker of this state directory (declared with the scheduler,
     /// which decides which leftovers to stop).
-    public typealias Leftover = Scheduler.Leftover
+    package typealias Leftover = Scheduler.Leftover
 
     /// Every live process but this one whose environment carries a marker of `instance`.
     ///
     /// A process that changed its environment after exec still shows the one it started with
     /// (`environ` is the initial block); one started with a cleared environment (`env -i`) has
     /// no marker and is reached only through its process group.
-    public static func scan(instance: String) -> [Leftover] {
+    package static func scan(instance: String) -> [Leftover] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         let me = getpid()
         return entries.compactMap { entry -> Leftover? in
@@ -33,7 +33,7 @@ public enum LeftoverSweep {
     ///
     /// Each process is held by a pidfd and its marker read again through it, so a pid that was
     /// reused since the scan is never signalled. Returns the pids that needed SIGKILL.
-    public static func terminate(_ leftovers: [Leftover], grace: Duration) async -> Set<Int32> {
+    package static func terminate(_ leftovers: [Leftover], grace: Duration) async -> Set<Int32> {
         var held: [Held] = []
         for leftover in leftovers {
             let fd = almanac_pidfd_open(leftover.pid)

@@ -6,7 +6,7 @@ import Scheduler
 ///
 /// Spawning fails before any user code runs, so every case names the path involved and
 /// the system's reason; the runner journals the text as the execution's error.
-public enum ProcessError: Error, CustomStringConvertible, Equatable {
+package enum ProcessError: Error, CustomStringConvertible, Equatable {
     /// The spec cannot describe a process (empty argv, a NUL byte in an argument …).
     case invalidSpec(String)
     /// `argv[0]` has no `/` and is not an executable file in any `PATH` directory.
@@ -26,7 +26,7 @@ public enum ProcessError: Error, CustomStringConvertible, Equatable {
     case journalFailed(reason: String)
 
     /// One line naming the path and the system's reason, for logs and the journal.
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidSpec(let why):
             "invalid process spec: \(why)"

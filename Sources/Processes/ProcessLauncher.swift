@@ -11,11 +11,11 @@ import Scheduler
 /// collects all children. Creating a launcher sets SIGPIPE to ignored process-wide, so that
 /// writing stdin to a child that has gone returns EPIPE instead of killing the runner;
 /// children get every signal reset to its default.
-public final class ProcessLauncher: Sendable {
+package final class ProcessLauncher: Sendable {
     private let reaper = ProcessReaper()
 
     /// A launcher with its own reaper queue; one per runner is enough.
-    public init() {
+    package init() {
         signal(SIGPIPE, SIG_IGN)
     }
 
@@ -24,7 +24,7 @@ public final class ProcessLauncher: Sendable {
     /// `startedAt` is taken right after the spawn. Every failure before the child runs —
     /// bad workdir, command not on the child's PATH, ENOENT/EACCES from exec, an unopenable
     /// log — is thrown as a `ProcessError`; nothing is left behind but the log file.
-    public func start(_ spec: ProcessSpec) throws(ProcessError) -> RunningProcess {
+    package func start(_ spec: ProcessSpec) throws(ProcessError) -> RunningProcess {
         try launch(prepare(spec))
     }
 
@@ -32,7 +32,7 @@ public final class ProcessLauncher: Sendable {
     /// (and the stdin and output pipes): all the work of a start that can happen before the instant.
     ///
     /// Errors name the spec's `shownCommand`/`shownWorkdir`, never paths made of `${VAR}` values.
-    public func prepare(_ spec: ProcessSpec) throws(ProcessError) -> PreparedProcess {
+    package func prepare(_ spec: ProcessSpec) throws(ProcessError) -> PreparedProcess {
         do {
             return try resolve(spec)
         } catch {
@@ -93,7 +93,7 @@ public final class ProcessLauncher: Sendable {
     ///
     /// The child starts at the launching thread's scheduling class, SCHED_OTHER, and at nice 0
     /// whatever that thread's nice (the runner's thread is `SCHED_RESET_ON_FORK`, Executors).
-    public func launch(_ prepared: PreparedProcess) throws(ProcessError) -> RunningProcess {
+    package func launch(_ prepared: PreparedProcess) throws(ProcessError) -> RunningProcess {
         let process: RunningProcess
         do {
             process = try spawn(prepared)
@@ -202,7 +202,7 @@ public final class ProcessLauncher: Sendable {
 }
 
 /// A child ready to spawn: what `ProcessLauncher.prepare` resolved and opened.
-public struct PreparedProcess: Sendable {
+package struct PreparedProcess: Sendable {
     struct Pipe: Sendable {
         let read: Int32
         let write: Int32
@@ -235,7 +235,7 @@ public struct PreparedProcess: Sendable {
     let outputPipe: OutputPipe?
 
     /// Closes the log and pipe descriptors of a child that will not be spawned.
-    public func discard() {
+    package func discard() {
         close(logFD)
         stdinPipe?.close()
         if let outputPipe {

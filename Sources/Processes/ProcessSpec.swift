@@ -6,7 +6,7 @@ import Scheduler
 ///
 /// A job's `run:` is a list (argv, no shell involved) or a string (shell), so both shapes
 /// reach the launcher unchanged and quoting stays the author's business.
-public enum ProcessCommand: Sendable, Hashable {
+package enum ProcessCommand: Sendable, Hashable {
     /// `argv[0]` without `/` is looked up on the child's `PATH`; a relative path resolves against the workdir.
     case argv([String])
     /// Run with `/bin/sh -c script`.
@@ -25,20 +25,20 @@ public enum ProcessCommand: Sendable, Hashable {
 ///
 /// posix_spawn cannot call setrlimit in the child, so the limits are set right after the
 /// spawn returns: the child runs unlimited for the few microseconds in between.
-public struct ProcessLimits: Sendable, Hashable {
+package struct ProcessLimits: Sendable, Hashable {
     /// Address-space limit (`RLIMIT_AS`), the only memory limit Linux enforces per process.
-    public var memoryBytes: UInt64?
+    package var memoryBytes: UInt64?
     /// CPU-time limit (`RLIMIT_CPU`): SIGXCPU at the limit, SIGKILL one second later.
-    public var cpuSeconds: UInt64?
+    package var cpuSeconds: UInt64?
 
     /// Limits with both values optional; `nil` leaves the inherited limit.
-    public init(memoryBytes: UInt64? = nil, cpuSeconds: UInt64? = nil) {
+    package init(memoryBytes: UInt64? = nil, cpuSeconds: UInt64? = nil) {
         self.memoryBytes = memoryBytes
         self.cpuSeconds = cpuSeconds
     }
 
     /// No limits: the child inherits the runner's.
-    public static let none = ProcessLimits()
+    package static let none = ProcessLimits()
 
     var isEmpty: Bool { memoryBytes == nil && cpuSeconds == nil }
 }
@@ -47,40 +47,40 @@ public struct ProcessLimits: Sendable, Hashable {
 ///
 /// The spec is complete on its own: the caller merges the environment (runner's, job's,
 /// `ALMANAC_*`), so the launcher never reads its own environment behind the caller's back.
-public struct ProcessSpec: Sendable {
+package struct ProcessSpec: Sendable {
     /// The program and its arguments.
-    public var command: ProcessCommand
+    package var command: ProcessCommand
     /// The child's working directory; relative paths resolve against the runner's cwd.
-    public var workdir: String
+    package var workdir: String
     /// The child's full environment (nothing is inherited implicitly).
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// stdout and stderr are appended here; the file is created 0600, with parent dirs (0700).
-    public var logPath: String
+    package var logPath: String
     /// Wall-clock limit; at the deadline the process group gets SIGTERM, then SIGKILL after `killGrace`.
-    public var timeout: Duration?
+    package var timeout: Duration?
     /// Time between SIGTERM and SIGKILL when a timeout fires.
-    public var killGrace: Duration
+    package var killGrace: Duration
     /// Bytes written to the child's stdin (posts and scans send JSON); `nil` means /dev/null.
-    public var stdin: [UInt8]?
+    package var stdin: [UInt8]?
     /// The `$ALMANAC_RESULT` file, removed before the spawn and read after the exit.
     ///
     /// When set and `environment` has no `ALMANAC_RESULT`, the launcher adds it.
-    public var resultPath: String?
+    package var resultPath: String?
     /// Optional per-child resource limits.
-    public var limits: ProcessLimits
+    package var limits: ProcessLimits
     /// The most bytes this execution may leave in its log (head and tail kept, `LogCap`);
     /// nil for no cap.
-    public var outputLimit: Int64? = nil
+    package var outputLimit: Int64? = nil
     /// Values masked (`***`) out of the child's output before it reaches the log; with any,
     /// the output goes through a pipe and `OutputPump` instead of straight to the file.
-    public var secrets: SecretMask
+    package var secrets: SecretMask
     /// The command and workdir as written (`${VAR}` kept), for error messages: a spawn or
     /// chdir failure names these, never the substituted values.
-    public var shownCommand: ProcessCommand?
-    public var shownWorkdir: String?
+    package var shownCommand: ProcessCommand?
+    package var shownWorkdir: String?
 
     /// A spec with the defaults a job gets: no timeout, 5 s kill grace, stdin from /dev/null.
-    public init(
+    package init(
         command: ProcessCommand,
         workdir: String = ".",
         environment: [String: String],

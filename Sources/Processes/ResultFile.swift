@@ -6,18 +6,18 @@ import Scheduler
 ///
 /// Fields with the wrong type are dropped and reported (see `parse`), so one bad metric
 /// does not lose the message and item counts; `raw` keeps the text exactly as written.
-public struct ResultFile: Sendable, Hashable {
+package struct ResultFile: Sendable, Hashable {
     /// Item counts of a batch job: exit 0 with `failed > 0` is the outcome `partial`.
-    public struct Items: Sendable, Hashable {
+    package struct Items: Sendable, Hashable {
         /// Items the run looked at.
-        public var processed: Int?
+        package var processed: Int?
         /// Items handled successfully.
-        public var succeeded: Int?
+        package var succeeded: Int?
         /// Items that failed; more than zero turns exit 0 into `partial`.
-        public var failed: Int?
+        package var failed: Int?
 
         /// Counts as reported; a missing count stays nil.
-        public init(processed: Int? = nil, succeeded: Int? = nil, failed: Int? = nil) {
+        package init(processed: Int? = nil, succeeded: Int? = nil, failed: Int? = nil) {
             self.processed = processed
             self.succeeded = succeeded
             self.failed = failed
@@ -25,16 +25,16 @@ public struct ResultFile: Sendable, Hashable {
     }
 
     /// A one-line summary for status pages and notifications.
-    public var message: String?
+    package var message: String?
     /// Per-item counts, when the job processes a batch.
-    public var items: Items?
+    package var items: Items?
     /// Numeric metrics (`{"rows": 120, "seconds": 3.5}`); other values stay in `raw` only.
-    public var metrics: [String: Double]
+    package var metrics: [String: Double]
     /// The file's text as written, journaled verbatim.
-    public var raw: String
+    package var raw: String
 
     /// A result document; `raw` is the text it was parsed from.
-    public init(message: String? = nil, items: Items? = nil, metrics: [String: Double] = [:], raw: String) {
+    package init(message: String? = nil, items: Items? = nil, metrics: [String: Double] = [:], raw: String) {
         self.message = message
         self.items = items
         self.metrics = metrics
@@ -42,7 +42,7 @@ public struct ResultFile: Sendable, Hashable {
     }
 
     /// The largest result file read; bigger files are an error, not a memory spike.
-    public static let maxBytes = 1 << 20
+    package static let maxBytes = 1 << 20
 
     /// Reads and parses the file at `path` after the child exited.
     ///

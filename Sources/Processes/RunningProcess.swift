@@ -10,11 +10,11 @@ import Scheduler
 /// reaches grandchildren too. Signals are sent under the same lock that reaps the child:
 /// until `wait4` has collected it, the zombie holds the pid, so the number cannot have been
 /// reused by an unrelated process group.
-public final class RunningProcess: Sendable {
+package final class RunningProcess: Sendable {
     /// The child's pid and process group id.
-    public let pid: Int32
+    package let pid: Int32
     /// Wall-clock time taken right after the spawn returned.
-    public let startedAt: Date
+    package let startedAt: Date
 
     private let logFD: Int32
     private let logStart: Int64
@@ -57,7 +57,7 @@ public final class RunningProcess: Sendable {
     ///
     /// A child that exited before the call returns at once. Cancelling the waiting task does
     /// not stop the child: call `terminate(grace:)` for that.
-    public func wait() async -> ExecutionResult {
+    package func wait() async -> ExecutionResult {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> ExecutionResult? in
                 if let result = state.result { return result }
@@ -71,7 +71,7 @@ public final class RunningProcess: Sendable {
     /// Sends SIGTERM to the process group, then SIGKILL after `grace` if the child is still running.
     ///
     /// Idempotent; the result reports `terminated` (unless a timeout got there first).
-    public func terminate(grace: Duration = .seconds(5)) {
+    package func terminate(grace: Duration = .seconds(5)) {
         stop(timedOut: false, grace: grace)
     }
 

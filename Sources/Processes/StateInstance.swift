@@ -9,12 +9,12 @@ import Scheduler
 /// Random rather than derived from the path, so it names the directory wherever it is mounted
 /// or moved and says nothing about the machine; created once, with `O_EXCL`, so two processes
 /// opening a fresh directory agree on it.
-public enum StateInstance {
+package enum StateInstance {
     static let fileName = "instance-id"
 
     /// The id of `stateDirectory`, created on first use. A directory that cannot be written
     /// falls back to a hash of its path: stable for this path, and still no secret.
-    public static func id(of stateDirectory: URL) -> String {
+    package static func id(of stateDirectory: URL) -> String {
         let path = stateDirectory.appendingPathComponent(fileName).path
         if let id = read(path) { return id }
         try? FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)

@@ -9,11 +9,11 @@ import Processes
 /// publishes, and may print `{"url": ..., "id": ...}` as its last JSON line so the journal
 /// records where the post went. Its environment also carries the idempotency key, so a
 /// script can pass it on to an API that supports one.
-public struct CommandPublisher: Sendable {
+package struct CommandPublisher: Sendable {
     private let launcher: ProcessLauncher
 
     /// A publisher starting children with `launcher` (share the runner's).
-    public init(launcher: ProcessLauncher) {
+    package init(launcher: ProcessLauncher) {
         self.launcher = launcher
     }
 
@@ -22,7 +22,7 @@ public struct CommandPublisher: Sendable {
     /// The environment gets `ALMANAC_POST`, `ALMANAC_SCHEDULED_AT`, `ALMANAC_ATTEMPT`,
     /// `ALMANAC_IDEMPOTENCY_KEY` and (for a named target) `ALMANAC_TARGET`, unless the
     /// target's environment already sets them.
-    public func publish(_ request: PublishRequest, to target: PublishDestination.Command, logPath: String) async -> PublishOutcome {
+    package func publish(_ request: PublishRequest, to target: PublishDestination.Command, logPath: String) async -> PublishOutcome {
         var environment = target.environment
         let added = [
             "ALMANAC_POST": request.post,

@@ -5,7 +5,7 @@ import Processes
 /// The class decides whether a retry can help: a rejected token or invalid content fails
 /// the same way every time, an overloaded or unreachable receiver may recover. Raw values
 /// are the strings the journal records.
-public enum ErrorClass: String, Sendable, Hashable, Codable, CaseIterable {
+package enum ErrorClass: String, Sendable, Hashable, Codable, CaseIterable {
     /// 401/403: the credentials were refused.
     case auth
     /// 400/404/413/422, or a command's non-retryable exit code: the content was refused.
@@ -26,7 +26,7 @@ public enum ErrorClass: String, Sendable, Hashable, Codable, CaseIterable {
     case configuration
 
     /// Whether another attempt may succeed.
-    public var isRetryable: Bool {
+    package var isRetryable: Bool {
         switch self {
         case .rateLimited, .server, .timeout, .connection, .command: true
         case .auth, .content, .rejected, .configuration: false

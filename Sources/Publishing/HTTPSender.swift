@@ -14,7 +14,7 @@ import Processes
 /// and the response head, and the body is read against the same instant, because AHC leaves
 /// a streamed body to the caller. Proxies come from the environment (`ProxyEnvironment`);
 /// TLS is AHC's default (the system's trust roots, certificate and host name verified).
-public struct HTTPSender: Sendable {
+package struct HTTPSender: Sendable {
     /// A complete HTTP answer, whatever its status.
     struct Answer: Sendable {
         var status: Int
@@ -40,7 +40,7 @@ public struct HTTPSender: Sendable {
     /// A sender with its own clients: one direct, one per proxy named in `environment`.
     ///
     /// Call `shutdown()` when done (or use `with`): AsyncHTTPClient requires it.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         proxies = ProxyEnvironment(environment)
         direct = Self.client(proxy: nil)
         var proxied: [HTTPClient.Configuration.Proxy: HTTPClient] = [:]
@@ -51,7 +51,7 @@ public struct HTTPSender: Sendable {
     }
 
     /// Runs `body` with a new sender and shuts the sender down after it, whether it returns or throws.
-    public static func with<Value>(
+    package static func with<Value>(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (HTTPSender) async throws -> Value
@@ -68,7 +68,7 @@ public struct HTTPSender: Sendable {
     }
 
     /// Closes every pooled connection; requests still in flight fail as `connection`.
-    public func shutdown() async {
+    package func shutdown() async {
         for client in [direct] + Array(proxied.values) {
             try? await client.shutdown()  // only fails when already shut down
         }

@@ -5,7 +5,7 @@ import Processes
 /// What happened to a job or post, worth telling a person about.
 ///
 /// Raw values are the words of `notify: [{on: [...]}]` in a job file.
-public enum NotificationEvent: String, Sendable, Hashable, Codable, CaseIterable {
+package enum NotificationEvent: String, Sendable, Hashable, Codable, CaseIterable {
     /// The last attempt failed: no more retries.
     case failure
     /// An execution or publish succeeded.
@@ -22,43 +22,43 @@ public enum NotificationEvent: String, Sendable, Hashable, Codable, CaseIterable
 ///
 /// Flat and stable so a shell script can pick fields with `jq`; `text` is a ready-made
 /// summary line, which is all Slack, Mattermost and Discord-compatible hooks need.
-public struct NotificationPayload: Sendable, Hashable, Codable {
+package struct NotificationPayload: Sendable, Hashable, Codable {
     /// The job's or post's name.
-    public var job: String
+    package var job: String
     /// `job` or `post`.
-    public var kind: Kind
+    package var kind: Kind
     /// Why this notification is sent.
-    public var event: NotificationEvent
+    package var event: NotificationEvent
     /// The execution's outcome as journaled (`failure`, `timeout`, `published`, `missed` …).
-    public var outcome: String
+    package var outcome: String
     /// The attempt this is about, 1-based.
-    public var attempt: Int
+    package var attempt: Int
     /// Attempts allowed in all, when known.
-    public var maxAttempts: Int?
+    package var maxAttempts: Int?
     /// Wall-clock duration of the attempt in milliseconds.
-    public var durationMs: Int?
+    package var durationMs: Int?
     /// The exit code, for commands that exited.
-    public var exitCode: Int32?
+    package var exitCode: Int32?
     /// The error line (never a secret: publishers redact header values).
-    public var error: String?
+    package var error: String?
     /// The end of the output.
-    public var outputTail: String?
+    package var outputTail: String?
     /// A link to the job's status page or file, when configured.
-    public var statusURL: String?
+    package var statusURL: String?
     /// The occurrence's scheduled time, RFC 3339.
-    public var scheduledAt: String?
+    package var scheduledAt: String?
     /// The delay before the next attempt, in seconds, for `retry`.
-    public var retryInSeconds: Int?
+    package var retryInSeconds: Int?
     /// One summary line, e.g. `✗ nightly-backup failed (exit 3) on attempt 2/3`.
-    public var text: String
+    package var text: String
 
     /// Whether the subject is a job or a post.
-    public enum Kind: String, Sendable, Hashable, Codable {
+    package enum Kind: String, Sendable, Hashable, Codable {
         case job, post
     }
 
     /// A payload; `text` is composed from the other fields.
-    public init(
+    package init(
         job: String, kind: Kind, event: NotificationEvent, outcome: String, attempt: Int,
         maxAttempts: Int? = nil, durationMs: Int? = nil, exitCode: Int32? = nil, error: String? = nil,
         outputTail: String? = nil, statusURL: String? = nil, scheduledAt: Date? = nil, retryIn: Duration? = nil
@@ -81,7 +81,7 @@ public struct NotificationPayload: Sendable, Hashable, Codable {
     }
 
     /// The JSON document, keys sorted.
-    public var encoded: Data {
+    package var encoded: Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(self)) ?? Data(#"{"text":"notification could not be encoded"}"#.utf8)

@@ -7,14 +7,14 @@ import Processes
 ///
 /// Two destinations, like publish targets: a webhook that gets the payload as a JSON POST,
 /// or a command that gets it on stdin (e.g. a script around `sendmail`).
-public struct NotificationTarget: Sendable, Hashable {
+package struct NotificationTarget: Sendable, Hashable {
     /// The events this target wants.
-    public var on: Set<NotificationEvent>
+    package var on: Set<NotificationEvent>
     /// Where the payload goes.
-    public var destination: Destination
+    package var destination: Destination
 
     /// Where a notification is delivered.
-    public enum Destination: Sendable, Hashable {
+    package enum Destination: Sendable, Hashable {
         /// POST the payload as JSON; header values never appear in delivery reports.
         case webhook(url: URL, headers: [String: String] = [:])
         /// Run a command with the payload on stdin; `secrets` are masked out of its output.
@@ -22,13 +22,13 @@ public struct NotificationTarget: Sendable, Hashable {
     }
 
     /// A target; without `on:` it hears about failures and missed occurrences.
-    public init(on: Set<NotificationEvent> = [.failure, .missed], destination: Destination) {
+    package init(on: Set<NotificationEvent> = [.failure, .missed], destination: Destination) {
         self.on = on
         self.destination = destination
     }
 
     /// Safe to journal: `webhook hooks.example` (no path, no token) or `run sendmail`.
-    public var summary: String {
+    package var summary: String {
         switch destination {
         case .webhook(let url, _): "webhook \(HTTPSender.location(url))"
         case .command(.argv(let argv), _, _, _): "run \(argv.first ?? "")"

@@ -7,18 +7,18 @@ import Processes
 /// A notifier must never hold up the runner: `notify` returns at once and the deliveries
 /// run in a detached task, each target on its own, retried a few times with a short
 /// backoff. When they are done, `onDelivery` is called once per target with the result.
-public struct Notifier: Sendable {
+package struct Notifier: Sendable {
     /// How hard to try one delivery.
-    public struct Policy: Sendable, Hashable {
+    package struct Policy: Sendable, Hashable {
         /// Attempts per target, at least 1.
-        public var attempts: Int
+        package var attempts: Int
         /// The wait before attempt 2, 3, …; the last value repeats.
-        public var backoff: [Duration]
+        package var backoff: [Duration]
         /// Per-attempt limit for a request or a command.
-        public var timeout: Duration
+        package var timeout: Duration
 
         /// A policy; the default is 3 attempts, 1 s then 5 s apart, 10 s each.
-        public init(attempts: Int = 3, backoff: [Duration] = [.seconds(1), .seconds(5)], timeout: Duration = .seconds(10)) {
+        package init(attempts: Int = 3, backoff: [Duration] = [.seconds(1), .seconds(5)], timeout: Duration = .seconds(10)) {
             self.attempts = max(1, attempts)
             self.backoff = backoff
             self.timeout = timeout
@@ -32,7 +32,7 @@ public struct Notifier: Sendable {
     private let onDelivery: @Sendable (NotificationDelivery) -> Void
 
     /// A notifier; webhooks go through `sender` (the runner's), command notifiers append their output to `logPath`.
-    public init(
+    package init(
         launcher: ProcessLauncher, sender: HTTPSender, logPath: String, policy: Policy = Policy(),
         onDelivery: @escaping @Sendable (NotificationDelivery) -> Void = { _ in }
     ) {
@@ -48,7 +48,7 @@ public struct Notifier: Sendable {
     /// The returned task finishes when all deliveries are done (tests and shutdown may await
     /// it; the runner need not). Its value lists the deliveries in target order.
     @discardableResult
-    public func notify(_ payload: NotificationPayload, to targets: [NotificationTarget]) -> Task<[NotificationDelivery], Never> {
+    package func notify(_ payload: NotificationPayload, to targets: [NotificationTarget]) -> Task<[NotificationDelivery], Never> {
         let chosen = targets.enumerated().filter { $0.element.on.contains(payload.event) }
         return Task.detached { [self] in
             await withTaskGroup(of: NotificationDelivery.self) { group in

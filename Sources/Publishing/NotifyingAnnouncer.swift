@@ -6,14 +6,14 @@ import Scheduler
 
 /// Turns the runner's "attempt ended" into notifications: `retry` when another attempt is
 /// scheduled, `success` (and `recovered` after a failure), or `failure` when it gave up.
-public struct NotifyingAnnouncer: AttemptAnnouncer {
-    public let notifier: Notifier
+package struct NotifyingAnnouncer: AttemptAnnouncer {
+    package let notifier: Notifier
 
-    public init(_ notifier: Notifier) {
+    package init(_ notifier: Notifier) {
         self.notifier = notifier
     }
 
-    public func attemptEnded(_ job: JobSpec, report: ExecutionReport, attempt: Int, key: OccurrenceKey, retryIn: Duration?, previous: String?) {
+    package func attemptEnded(_ job: JobSpec, report: ExecutionReport, attempt: Int, key: OccurrenceKey, retryIn: Duration?, previous: String?) {
         var events: [NotificationEvent] = []
         let succeeded = report.outcome == .success || (report.outcome == .partial && job.kind != .post)
         if succeeded {
@@ -36,7 +36,7 @@ public struct NotifyingAnnouncer: AttemptAnnouncer {
         }
     }
 
-    public func missed(_ job: JobSpec, key: OccurrenceKey) {
+    package func missed(_ job: JobSpec, key: OccurrenceKey) {
         let payload = NotificationPayload(job: job.name, kind: job.kind == .post ? .post : .job, event: .missed,
                                           outcome: "missed", attempt: 0, error: "missed", scheduledAt: key.scheduledAt)
         notifier.notify(payload, to: job.notify.compactMap { Self.target($0, secrets: job.secrets) })
@@ -50,7 +50,7 @@ public struct NotifyingAnnouncer: AttemptAnnouncer {
             guard let endpoint = URL(string: url) else { return nil }
             return NotificationTarget(on: on, destination: .webhook(url: endpoint, headers: headers))
         case .run(let command):
-            return NotificationTarget(on: on, destination: .command(ProcessExecutor.processCommand(command), workdir: ".",
+            return NotificationTarget(on: on, destination: .command(ProcessJobLauncher.processCommand(command), workdir: ".",
                                                                   environment: ProcessInfo.processInfo.environment,
                                                                   secrets: secrets))
         }
@@ -59,12 +59,12 @@ public struct NotifyingAnnouncer: AttemptAnnouncer {
 
 extension Runner {
     /// Installs the notifier; deliveries are journaled as `notified` events.
-    public func setNotifier(_ notifier: Notifier) {
+    package func setNotifier(_ notifier: Notifier) {
         setAnnouncer(NotifyingAnnouncer(notifier))
     }
 
     /// Journals one notification delivery (called back by the notifier, off the hot path).
-    public func recordDelivery(_ delivery: NotificationDelivery) async {
+    package func recordDelivery(_ delivery: NotificationDelivery) async {
         var notified = event(.notified, job: delivery.job, at: clock.now())
         notified.target = delivery.target
         notified.status = delivery.status

@@ -2,4 +2,4 @@ import AlmanacCore
 
 /// A JSON document as publishers send and parse it: AlmanacCore's `JSONValue`, which post
 /// content already is, so content reaches a publisher without a conversion.
-public typealias PayloadJSON = JSONValue
+package typealias PayloadJSON = JSONValue

@@ -6,9 +6,9 @@ import Foundation
 ///
 /// Pure: no I/O and no clock (the time an answer arrived is passed in to read an HTTP-date
 /// `Retry-After`), so every rule is a line in a case table.
-public enum PublishClassifier {
+package enum PublishClassifier {
     /// The class of an HTTP status; nil for 2xx, which means published.
-    public static func errorClass(status: Int) -> ErrorClass? {
+    package static func errorClass(status: Int) -> ErrorClass? {
         switch status {
         case 200...299: nil
         case 401, 403: .auth
@@ -24,7 +24,7 @@ public enum PublishClassifier {
     /// Anything that kept the request from reaching the receiver or the answer from coming
     /// back is `connection` (retryable); running out of time at any stage is `timeout`; a URL
     /// or proxy setting that cannot work at all is `configuration`.
-    public static func errorClass(for error: any Error) -> ErrorClass {
+    package static func errorClass(for error: any Error) -> ErrorClass {
         guard let error = error as? HTTPClientError else { return .connection }
         switch error {
         case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .tlsHandshakeTimeout,
@@ -42,7 +42,7 @@ public enum PublishClassifier {
     ///
     /// A timeout wins over everything else; an exit code in `nonRetryableExitCodes` means
     /// the content was refused; any other exit or a signal is a retryable `command` failure.
-    public static func errorClass(for result: ExecutionResult, nonRetryableExitCodes: Set<Int32>) -> ErrorClass? {
+    package static func errorClass(for result: ExecutionResult, nonRetryableExitCodes: Set<Int32>) -> ErrorClass? {
         if result.timedOut { return .timeout }
         if let code = result.exitCode {
             if code == 0 { return nil }
@@ -55,7 +55,7 @@ public enum PublishClassifier {
     ///
     /// A missing program or workdir will not appear by itself within minutes: configuration.
     /// A log file or system call that failed may work next time.
-    public static func errorClass(for error: ProcessError) -> ErrorClass {
+    package static func errorClass(for error: ProcessError) -> ErrorClass {
         switch error {
         case .invalidSpec, .commandNotFound, .workdir, .spawn: .configuration
         case .logFile, .limits, .system, .journalFailed: .command
@@ -66,7 +66,7 @@ public enum PublishClassifier {
     ///
     /// A date in the past gives zero; anything unreadable gives nil. Capping is left to
     /// `RetryDelays`, which knows the policy.
-    public static func retryAfter(_ value: String, now: Date) -> Duration? {
+    package static func retryAfter(_ value: String, now: Date) -> Duration? {
         let text = value.trimmingCharacters(in: .whitespaces)
         if !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
             return Int64(text).map { .seconds($0) } ?? .seconds(Int64.max / 1_000_000_000_000)
@@ -89,7 +89,7 @@ public enum PublishClassifier {
     }
 
     /// `id` and `url` from a JSON object answer; both nil for anything else.
-    public static func receiptFields(_ body: Data) -> (id: String?, url: String?) {
+    package static func receiptFields(_ body: Data) -> (id: String?, url: String?) {
         guard let object = PayloadJSON.parse(body) else { return (nil, nil) }
         return (object["id"]?.text, object["url"]?.text)
     }
@@ -98,7 +98,7 @@ public enum PublishClassifier {
     ///
     /// stdout and stderr share the log, so progress lines and warnings may surround the
     /// object; only a whole line starting with `{` counts.
-    public static func lastJSONObject(in output: String) -> PayloadJSON? {
+    package static func lastJSONObject(in output: String) -> PayloadJSON? {
         for line in output.split(whereSeparator: \.isNewline).reversed() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard trimmed.hasPrefix("{"), let value = PayloadJSON.parse(Data(trimmed.utf8)),

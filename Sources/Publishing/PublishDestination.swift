@@ -8,23 +8,23 @@ import Processes
 /// Mirrors the two shapes of `publish:` — `{webhook: URL, method, headers}` and
 /// `{run: [...]}` — as plain values, so the runner maps the manifest onto them and the
 /// publishers stay free of manifest types.
-public enum PublishDestination: Sendable, Hashable {
+package enum PublishDestination: Sendable, Hashable {
     case webhook(Webhook)
     case command(Command)
 
     /// An HTTP endpoint that receives the request body as JSON.
-    public struct Webhook: Sendable, Hashable {
+    package struct Webhook: Sendable, Hashable {
         /// The endpoint; it may carry a token (Slack-style), so errors name only its host.
-        public var url: URL
+        package var url: URL
         /// The HTTP method, `POST` unless the post says otherwise.
-        public var method: String
+        package var method: String
         /// Extra headers (e.g. `Authorization`); their values never appear in errors.
-        public var headers: [String: String]
+        package var headers: [String: String]
         /// The whole request — connect, send, wait, read — must finish within this.
-        public var timeout: Duration
+        package var timeout: Duration
 
         /// A webhook target with the defaults: POST, no extra headers, 30 s.
-        public init(url: URL, method: String = "POST", headers: [String: String] = [:], timeout: Duration = .seconds(30)) {
+        package init(url: URL, method: String = "POST", headers: [String: String] = [:], timeout: Duration = .seconds(30)) {
             self.url = url
             self.method = method
             self.headers = headers
@@ -33,22 +33,22 @@ public enum PublishDestination: Sendable, Hashable {
     }
 
     /// A command that gets the request body as JSON on stdin.
-    public struct Command: Sendable, Hashable {
+    package struct Command: Sendable, Hashable {
         /// The argv, or a shell string.
-        public var command: ProcessCommand
+        package var command: ProcessCommand
         /// The working directory, already resolved against the post file's directory.
-        public var workdir: String
+        package var workdir: String
         /// The child's full environment (the caller merges runner, post and `${VAR}` values).
-        public var environment: [String: String]
+        package var environment: [String: String]
         /// Wall-clock limit; the process group is stopped at the deadline.
-        public var timeout: Duration?
+        package var timeout: Duration?
         /// Exit codes that mean "this content will never be accepted": not retried.
-        public var nonRetryableExitCodes: Set<Int32>
+        package var nonRetryableExitCodes: Set<Int32>
         /// The post's `${VAR}` values, masked out of the command's output.
-        public var secrets: SecretMask
+        package var secrets: SecretMask
 
         /// A command target; `timeout` defaults to 5 minutes.
-        public init(
+        package init(
             command: ProcessCommand, workdir: String = ".", environment: [String: String],
             timeout: Duration? = .seconds(300), nonRetryableExitCodes: Set<Int32> = [], secrets: SecretMask = .none
         ) {

@@ -8,22 +8,22 @@ import Processes
 /// else. The idempotency key is part of the request, not derived by the publisher, so the
 /// runner can persist it with the `processing` record and resend the very same key after
 /// a crash.
-public struct PublishRequest: Sendable, Hashable {
+package struct PublishRequest: Sendable, Hashable {
     /// The post's name.
-    public var post: String
+    package var post: String
     /// The occurrence's scheduled time (the `at:` time, or a fire of the post's `schedule:`).
-    public var scheduledAt: Date
+    package var scheduledAt: Date
     /// 1 for the first attempt, 2 for the first retry, …
-    public var attempt: Int
+    package var attempt: Int
     /// The target's name, or its index in the `publish:` list as text; nil for a single target.
-    public var target: String?
+    package var target: String?
     /// The post's `content:` map, passed through as given.
-    public var content: [String: PayloadJSON]
+    package var content: [String: PayloadJSON]
     /// Sent as `Idempotency-Key`; the same on every attempt of this occurrence and target.
-    public var idempotencyKey: String
+    package var idempotencyKey: String
 
     /// A request; the key defaults to `PublishRequest.idempotencyKey(post:scheduledAt:target:)`.
-    public init(
+    package init(
         post: String, scheduledAt: Date, attempt: Int, target: String? = nil,
         content: [String: PayloadJSON], idempotencyKey: String? = nil
     ) {
@@ -39,7 +39,7 @@ public struct PublishRequest: Sendable, Hashable {
     ///
     /// Derived only from what identifies the occurrence and target — never from the attempt
     /// or the clock — so every retry and every process after a crash computes the same key.
-    public static func idempotencyKey(post: String, scheduledAt: Date, target: String?) -> String {
+    package static func idempotencyKey(post: String, scheduledAt: Date, target: String?) -> String {
         let base = "\(post)@\(rfc3339(scheduledAt))"
         return target.map { "\(base)#\($0)" } ?? base
     }
@@ -48,7 +48,7 @@ public struct PublishRequest: Sendable, Hashable {
     ///
     /// The three added fields win over content fields of the same name, so a receiver can
     /// rely on them. Keys are sorted: the same request always gives the same bytes.
-    public var body: Data {
+    package var body: Data {
         var document = content
         document["post"] = .string(post)
         document["scheduledAt"] = .string(Self.rfc3339(scheduledAt))
@@ -57,7 +57,7 @@ public struct PublishRequest: Sendable, Hashable {
     }
 
     /// `2026-03-08T09:00:00Z`: whole seconds in UTC, as journal records write times.
-    public static func rfc3339(_ date: Date) -> String {
+    package static func rfc3339(_ date: Date) -> String {
         Runner.utcText(date)
     }
 }

@@ -6,13 +6,13 @@ import Foundation
 /// `Idempotency-Key`, so a retry after a lost answer or a crash is recognised as the same
 /// post. The publisher itself never retries; it classifies the attempt and the runner
 /// decides, journaling before and after.
-public struct WebhookPublisher: Sendable {
+package struct WebhookPublisher: Sendable {
     private let sender: HTTPSender
     private let clock: @Sendable () -> Date
 
     /// A publisher sending through `sender` (the runner's, shared by every post and notification);
     /// `clock` reads the time of an answer (for HTTP-date `Retry-After`).
-    public init(sender: HTTPSender, clock: @escaping @Sendable () -> Date = { Date() }) {
+    package init(sender: HTTPSender, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.sender = sender
         self.clock = clock
     }
@@ -21,7 +21,7 @@ public struct WebhookPublisher: Sendable {
     ///
     /// Headers: `Content-Type: application/json` and `User-Agent: almanac` (a target may
     /// replace either), the target's headers, then `Idempotency-Key` (never replaced).
-    public func publish(_ request: PublishRequest, to target: PublishDestination.Webhook) async -> PublishOutcome {
+    package func publish(_ request: PublishRequest, to target: PublishDestination.Webhook) async -> PublishOutcome {
         let started = ContinuousClock.now
         var headers = [("Content-Type", "application/json"), ("User-Agent", "almanac")]
         headers += target.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }

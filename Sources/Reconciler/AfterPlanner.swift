@@ -12,19 +12,19 @@ import Manifest
 /// as, and ahead of, the upstream's `finished`: a crash either loses both (the upstream attempt
 /// is then interrupted and retried under its policy) or keeps the owed run, which `pending`
 /// hands to the next start.
-public enum AfterPlanner {
+package enum AfterPlanner {
     /// One run of `key.job` owed because `upstream` succeeded.
-    public struct Run: Sendable, Hashable {
-        public var key: OccurrenceKey
-        public var upstream: String
+    package struct Run: Sendable, Hashable {
+        package var key: OccurrenceKey
+        package var upstream: String
 
-        public init(key: OccurrenceKey, upstream: String) {
+        package init(key: OccurrenceKey, upstream: String) {
             self.key = key
             self.upstream = upstream
         }
 
         /// `after:<upstream>`, as journaled and passed to the child in `ALMANAC_TRIGGER`.
-        public var triggeredBy: String { JournalEvent.afterPrefix + upstream }
+        package var triggeredBy: String { JournalEvent.afterPrefix + upstream }
     }
 
     /// The runs owed because the occurrence `upstream` ended with `outcome`.
@@ -32,7 +32,7 @@ public enum AfterPlanner {
     /// Only `success` counts (`partial` does not). A dependent that is disabled, cancelled,
     /// paused, not loaded or on a cycle owes nothing; one whose run for this occurrence is
     /// already pending or claimed is not owed twice.
-    public static func due(upstream: OccurrenceKey, outcome: String, graph: AfterGraph, jobs: [String: JobSpec],
+    package static func due(upstream: OccurrenceKey, outcome: String, graph: AfterGraph, jobs: [String: JobSpec],
                            state: JournalState) -> [Run] {
         guard outcome == "success" else { return [] }
         return graph.dependents(of: upstream.job).compactMap { name -> Run? in
@@ -48,7 +48,7 @@ public enum AfterPlanner {
     /// The key of `dependent`'s run after the occurrence `upstream`, or nil when it does not
     /// list it. The n-ms offset keeps it apart from the dependent's own scheduled occurrence at
     /// the same instant and from a run owed to another upstream of the same instant.
-    public static func key(for dependent: JobSpec, after upstream: OccurrenceKey) -> OccurrenceKey? {
+    package static func key(for dependent: JobSpec, after upstream: OccurrenceKey) -> OccurrenceKey? {
         guard let position = dependent.after.firstIndex(of: upstream.job) else { return nil }
         // In whole milliseconds, as the journal stores instants, so the key compares equal to
         // its replayed self.
@@ -58,7 +58,7 @@ public enum AfterPlanner {
 
     /// The upstream occurrences whose success would owe `dependent` the run keyed `key`: the
     /// inverse of `key(for:after:)`, one per entry of its `after:`.
-    public static func upstreams(of dependent: JobSpec, owing key: OccurrenceKey) -> [OccurrenceKey] {
+    package static func upstreams(of dependent: JobSpec, owing key: OccurrenceKey) -> [OccurrenceKey] {
         let milliseconds = (key.scheduledAt.timeIntervalSince1970 * 1000).rounded()
         return dependent.after.enumerated().map { position, upstream in
             OccurrenceKey(job: upstream, scheduledAt: Date(timeIntervalSince1970: (milliseconds - Double(position + 1)) / 1000))
@@ -68,7 +68,7 @@ public enum AfterPlanner {
     /// The `after:` runs journaled as owed but never started, skipped or cancelled (a crash or
     /// a shutdown came first), oldest first, for jobs still loaded, enabled, not paused and not
     /// on a cycle (a paused job's owed run waits for a start after its resume).
-    public static func pending(state: JournalState, jobs: [String: JobSpec], graph: AfterGraph) -> [Run] {
+    package static func pending(state: JournalState, jobs: [String: JobSpec], graph: AfterGraph) -> [Run] {
         state.pendingTriggers.compactMap { event -> Run? in
             guard event.isAfterTrigger, let key = event.key, let triggeredBy = event.triggeredBy,
                   let spec = jobs[key.job], spec.enabled, !spec.cancelled, !graph.cyclicJobs.contains(key.job),

@@ -6,13 +6,13 @@ import Manifest
 ///
 /// Pure, so `plan` can show exactly what `run` will do at start: the runner and the plan
 /// call the same function with the same inputs.
-public enum CatchupPlanner {
+package enum CatchupPlanner {
     /// The most occurrences counted one by one; a job that fires every second and was down for
     /// a month is summarised rather than walked forever.
-    public static let countLimit = 100_000
+    package static let countLimit = 100_000
 
     /// Splits the occurrences of `schedule` in `(since, now]` by `policy`.
-    public static func plan(job: String, schedule: Schedule, since: Date, now: Date, policy: CatchupPolicy) -> CatchUp {
+    package static func plan(job: String, schedule: Schedule, since: Date, now: Date, policy: CatchupPolicy) -> CatchUp {
         let windowStart = now.addingTimeInterval(-policy.window.seconds)
         var inWindow: [Date] = []
         var skipped = 0

@@ -4,8 +4,8 @@ import Foundation
 import Manifest
 
 /// Renders a `Plan` for people (text, Markdown for a pull-request comment) and for scripts (JSON).
-public enum PlanRenderer {
-    public static func text(_ plan: Plan) -> String {
+package enum PlanRenderer {
+    package static func text(_ plan: Plan) -> String {
         var lines = [summary(plan)]
         for change in plan.changes {
             lines.append("")
@@ -43,7 +43,7 @@ public enum PlanRenderer {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    public static func markdown(_ plan: Plan) -> String {
+    package static func markdown(_ plan: Plan) -> String {
         var out = "### Almanac plan\n\n" + summary(plan) + "\n"
         if !plan.changes.isEmpty {
             out += "\n| | job | kind | change | source |\n|---|---|---|---|---|\n"
@@ -78,7 +78,7 @@ public enum PlanRenderer {
         return out
     }
 
-    public static func json(_ plan: Plan) -> String {
+    package static func json(_ plan: Plan) -> String {
         let changes: [[String: Any]] = plan.changes.map { change in
             var object: [String: Any] = [
                 "name": change.name, "action": change.action.rawValue, "kind": change.kind,

@@ -8,14 +8,14 @@ import Manifest
 ///
 /// Pure and idempotent (as supercronic's reload is "parse again"): the same manifest, state and
 /// instant always give the same plan, and applying a plan then planning again gives no changes.
-public enum Reconciler {
+package enum Reconciler {
     /// The fields an added job shows in a plan, in this order.
     static let addedFields = ["trigger", "timezone", "run", "publish", "repo", "after"]
 
     /// How many next fires a schedule change shows, old and new.
-    public static let previewCount = 5
+    package static let previewCount = 5
 
-    public static func plan(desired: Manifest, state: JournalState, now: Date) -> Plan {
+    package static func plan(desired: Manifest, state: JournalState, now: Date) -> Plan {
         var plan = Plan(diagnostics: desired.diagnostics, now: now)
         var desiredNames = Set<String>()
         for job in desired.jobs {
@@ -47,7 +47,7 @@ public enum Reconciler {
     }
 
     /// What the runner must do at start for each job that missed fires while it was down.
-    public static func catchUps(jobs: [JobSpec], state: JournalState, now: Date) -> [CatchUp] {
+    package static func catchUps(jobs: [JobSpec], state: JournalState, now: Date) -> [CatchUp] {
         var result: [CatchUp] = []
         for job in jobs where job.enabled {
             guard case .cron(let schedule) = job.trigger,

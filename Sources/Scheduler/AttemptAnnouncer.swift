@@ -7,7 +7,7 @@ import Manifest
 /// The seam between scheduling and publishing: the runner decides *that* an attempt ended and
 /// whether another is scheduled; what a notification looks like and how it travels (a webhook,
 /// a command) is the Publishing module's (`NotifyingAnnouncer`). Both calls must return at once.
-public protocol AttemptAnnouncer: Sendable {
+package protocol AttemptAnnouncer: Sendable {
     /// An attempt of `job` ended with `report`; `retryIn` is set when another attempt is scheduled,
     /// `previous` is the outcome of the occurrence before (for `recovered`).
     func attemptEnded(_ job: JobSpec, report: ExecutionReport, attempt: Int, key: OccurrenceKey, retryIn: Duration?, previous: String?)
@@ -17,7 +17,7 @@ public protocol AttemptAnnouncer: Sendable {
 
 extension Runner {
     /// Installs what tells `notify:` targets; deliveries come back through the journal.
-    public func setAnnouncer(_ announcer: any AttemptAnnouncer) {
+    package func setAnnouncer(_ announcer: any AttemptAnnouncer) {
         self.announcer = announcer
     }
 

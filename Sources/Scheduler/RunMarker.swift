@@ -9,18 +9,18 @@ import Journal
 /// the whole tree in `/proc/*/environ`. It holds only the state directory's random instance
 /// id, the job name, the scheduled time (epoch milliseconds, exact to compare with the journal's
 /// keys) and the attempt — nothing from the job's environment, nothing secret.
-public struct RunMarker: Sendable, Hashable, CustomStringConvertible {
+package struct RunMarker: Sendable, Hashable, CustomStringConvertible {
     /// The variable's name.
-    public static let variable = "ALMANAC_RUN"
+    package static let variable = "ALMANAC_RUN"
 
     /// The state directory's instance id (`StateInstance`).
-    public var instance: String
-    public var job: String
+    package var instance: String
+    package var job: String
     /// The scheduled time in milliseconds since 1970.
-    public var scheduledAtMs: Int64
-    public var attempt: Int
+    package var scheduledAtMs: Int64
+    package var attempt: Int
 
-    public init(instance: String, key: OccurrenceKey, attempt: Int) {
+    package init(instance: String, key: OccurrenceKey, attempt: Int) {
         self.instance = instance
         self.job = key.job
         self.scheduledAtMs = Self.milliseconds(key.scheduledAt)
@@ -28,7 +28,7 @@ public struct RunMarker: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Reads `instance/job/ms/attempt`; nil for anything else.
-    public init?(text: String) {
+    package init?(text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 4, !parts[0].isEmpty, !parts[1].isEmpty,
               let ms = Int64(parts[2]), let attempt = Int(parts[3]), attempt > 0
@@ -40,15 +40,15 @@ public struct RunMarker: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The variable's value.
-    public var description: String { "\(instance)/\(job)/\(scheduledAtMs)/\(attempt)" }
+    package var description: String { "\(instance)/\(job)/\(scheduledAtMs)/\(attempt)" }
 
     /// The occurrence it marks.
-    public var key: OccurrenceKey {
+    package var key: OccurrenceKey {
         OccurrenceKey(job: job, scheduledAt: Date(timeIntervalSince1970: Double(scheduledAtMs) / 1000))
     }
 
     /// Whether it marks `attempt` of `key` (times compared to the millisecond, as journaled).
-    public func marks(_ key: OccurrenceKey, attempt: Int) -> Bool {
+    package func marks(_ key: OccurrenceKey, attempt: Int) -> Bool {
         self.attempt == attempt && job == key.job && scheduledAtMs == Self.milliseconds(key.scheduledAt)
     }
 
@@ -65,12 +65,12 @@ public struct RunMarker: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// One live process carrying a marker of this state directory: found by the job launcher
-/// (`JobExecutor.leftovers()`), judged against the journal by the runner.
-public struct Leftover: Sendable, Hashable {
-    public var pid: Int32
-    public var marker: RunMarker
+/// (`JobLauncher.leftovers()`), judged against the journal by the runner.
+package struct Leftover: Sendable, Hashable {
+    package var pid: Int32
+    package var marker: RunMarker
 
-    public init(pid: Int32, marker: RunMarker) {
+    package init(pid: Int32, marker: RunMarker) {
         self.pid = pid
         self.marker = marker
     }

@@ -140,10 +140,10 @@ extension Runner {
         }
     }
 
-    /// The executor's preparation; a failure is kept and reported when the instant comes.
+    /// The launcher's preparation; a failure is kept and reported when the instant comes.
     func prepare(_ fire: Fire, job: JobSpec) async -> any PreparedAttempt {
         do {
-            return try await executor.prepare(job, occurrence: fire.key, attempt: fire.attempt, triggeredBy: fire.triggeredBy)
+            return try await launcher.prepare(job, occurrence: fire.key, attempt: fire.attempt, triggeredBy: fire.triggeredBy)
         } catch {
             return FailedAttempt(error: error)
         }
@@ -284,7 +284,7 @@ extension Runner {
 
     /// When a post without its own `retry:` tries again after a failed publish: on a human
     /// scale, four attempts in about 21 minutes (Publishing's `RetryDelays.default`).
-    public static let postRetryDelays: [Duration] = [.seconds(60), .seconds(300), .seconds(900)]
+    package static let postRetryDelays: [Duration] = [.seconds(60), .seconds(300), .seconds(900)]
 
     /// The delay before the next attempt, or nil when the policy has none left or the error
     /// class is not worth retrying (a non-retryable exit code, a job that could not be spawned).
@@ -304,7 +304,7 @@ extension Runner {
     /// Queues a manual run of `name` now; false when no such job is loaded or the request could
     /// not be journaled.
     @discardableResult
-    public func trigger(_ name: String, by who: String = "manual") async -> Bool {
+    package func trigger(_ name: String, by who: String = "manual") async -> Bool {
         // A runner whose journal refuses writes is stopping: a request it cannot journal is
         // refused rather than acknowledged and lost.
         guard let job = jobs[name], journalFault == nil else { return false }

@@ -3,20 +3,20 @@ import Journal
 
 /// Why a runner stopped on its own: its journal refused a write (disk full, I/O error,
 /// read-only file system), so nothing it fired could be recorded any more.
-public struct JournalFault: Sendable, Equatable {
+package struct JournalFault: Sendable, Equatable {
     /// `journal: No space left on device (/var/lib/almanac/journal.jsonl)`: the `/readyz` reason.
-    public var reason: String
+    package var reason: String
     /// When the first refused write happened.
-    public var at: Date
+    package var at: Date
 }
 
 extension Runner {
     /// The exit status of `almanac run` after a journal fault: EX_TEMPFAIL from sysexits.h, so a
     /// supervisor (`Restart=on-failure`) restarts it, and an operator can tell it from a bad start (1).
-    public static let journalFaultExitCode: Int32 = 75
+    package static let journalFaultExitCode: Int32 = 75
 
     /// The journal's refusal that stopped this runner, if one did; nil while all is well.
-    public nonisolated var journalFault: JournalFault? { fault.withLock { $0 } }
+    package nonisolated var journalFault: JournalFault? { fault.withLock { $0 } }
 
     /// Appends through the journal, stopping the runner first when the write is refused.
     func append(_ events: [JournalEvent]) async throws -> [JournalEvent] {

@@ -10,12 +10,12 @@ extension Runner {
     /// that replaces it. A marked attempt the journal shows finished (a grandchild the job
     /// left behind on purpose, say) is not ours to end.
     func stopLeftovers(state: JournalState) async -> [RunKey: [Int32]] {
-        let leftovers = executor.leftovers().filter { leftover in
+        let leftovers = launcher.leftovers().filter { leftover in
             let marker = leftover.marker
             return !(state.jobs[marker.job]?.history.contains { marker.marks($0.key, attempt: $0.attempt) } ?? false)
         }
         guard !leftovers.isEmpty else { return [:] }
-        let forced = await executor.stopLeftovers(leftovers, grace: options.killGrace)
+        let forced = await launcher.stopLeftovers(leftovers, grace: options.killGrace)
         var stopped: [RunKey: [Int32]] = [:]
         for leftover in leftovers {
             let marker = leftover.marker

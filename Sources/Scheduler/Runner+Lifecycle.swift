@@ -15,7 +15,7 @@ extension Runner {
     /// marks executions a crash left behind as interrupted (retrying them under their job's
     /// policy), ends pauses the files have overtaken, applies each job's catch-up policy to the
     /// occurrences missed while no runner was up, and queues every job's next fire.
-    public func start() async throws {
+    package func start() async throws {
         let now = clock.now()
         var state = await journal.state()
         restoreOverrides(from: state)
@@ -118,7 +118,7 @@ extension Runner {
 
     /// Stops firing, gives running children the drain timeout, then terminates what is left
     /// and journals it; queued fires are journaled as cancelled.
-    public func shutdown() async {
+    package func shutdown() async {
         halted.store(true, ordering: .releasing)
         poke()
         let now = clock.now()

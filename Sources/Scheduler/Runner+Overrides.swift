@@ -3,7 +3,7 @@ import Journal
 import Manifest
 
 /// What an override request came to, for the API to turn into a status code.
-public enum OverrideResult: Sendable, Equatable {
+package enum OverrideResult: Sendable, Equatable {
     /// Journaled and in force.
     case done
     /// Already in the requested state; nothing was journaled.
@@ -17,21 +17,21 @@ public enum OverrideResult: Sendable, Equatable {
 extension Runner {
     /// The loaded specs, sorted by name: what the API and dashboard describe (as of the last
     /// reconcile, read without queueing on the runner's thread).
-    public nonisolated func specs() -> [JobSpec] {
+    package nonisolated func specs() -> [JobSpec] {
         published.withLock { $0.specs }
     }
 
     /// The loaded spec called `name`, if any.
-    public func spec(named name: String) -> JobSpec? { jobs[name] }
+    package func spec(named name: String) -> JobSpec? { jobs[name] }
 
     /// The journal's replayed state (the same the runner decides from), asked of the journal
     /// directly: no hop through the runner's thread.
-    public nonisolated func journalState() async -> JournalState { await journal.state() }
+    package nonisolated func journalState() async -> JournalState { await journal.state() }
 
     /// Stops scheduling `name` until `resume(_:)` or until the files bring a different version
     /// of it: journals `paused` with the paused version's content hash, and its queued scheduled
     /// fires go stale. A running attempt finishes; manual triggers still run.
-    public func pause(_ name: String, by who: String = "api") async -> OverrideResult {
+    package func pause(_ name: String, by who: String = "api") async -> OverrideResult {
         guard let job = jobs[name] else { return .notFound }
         if overrides.contains(name) { return .unchanged }
         overrides.paused[name] = job.contentHash
@@ -44,7 +44,7 @@ extension Runner {
     }
 
     /// Schedules `name` again from now: journals `resumed`.
-    public func resume(_ name: String, by who: String = "api") async -> OverrideResult {
+    package func resume(_ name: String, by who: String = "api") async -> OverrideResult {
         await endPause(name, by: who, reason: nil)
     }
 
@@ -80,7 +80,7 @@ extension Runner {
 
     /// Cancels the pending occurrence of the one-shot post `name`: journals `cancelled` for each
     /// target and never fires it. A post that already fired, or a recurring one, is a conflict.
-    public func cancelPost(_ name: String, by who: String = "api") async -> OverrideResult {
+    package func cancelPost(_ name: String, by who: String = "api") async -> OverrideResult {
         guard let post = jobs[name], post.kind == .post else { return .notFound }
         guard case .at(let date) = post.trigger else {
             return .conflict("\(name) is a recurring post; pause it instead")
@@ -136,5 +136,5 @@ extension Runner {
     }
 
     /// Whether `name` is paused (or a cancelled post) by an override.
-    public func isOverridden(_ name: String) -> Bool { overrides.contains(name) }
+    package func isOverridden(_ name: String) -> Bool { overrides.contains(name) }
 }

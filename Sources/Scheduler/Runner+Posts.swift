@@ -63,7 +63,7 @@ extension Runner {
 
 extension PublishTarget {
     /// The target's name in the journal (`target` of publication events): its `name:`, else its index.
-    public func journalName(index: Int) -> String {
+    package func journalName(index: Int) -> String {
         name ?? String(index)
     }
 }

@@ -12,22 +12,22 @@ import Synchronization
 /// Fires are claimed in the journal before anything runs (`claim` is the exactly-once point a
 /// PostgreSQL backend can implement the same way), and every decision — started, skipped,
 /// queued, retried, cancelled — is journaled, so nothing is silently dropped.
-public actor Runner {
+package actor Runner {
     /// Knobs that are not per job.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// The most attempts running at once across all jobs (`maxParallel` in almanac.yaml); nil = no limit.
-        public var maxParallel: Int?
+        package var maxParallel: Int?
         /// How long a terminated child gets between SIGTERM and SIGKILL.
-        public var killGrace: Duration
+        package var killGrace: Duration
         /// How long shutdown waits for running children before terminating them.
-        public var drainTimeout: Duration
+        package var drainTimeout: Duration
         /// How long before a fire its occurrence is claimed (the fsync), so the child starts on
         /// the instant rather than one disk flush late. Zero for virtual-clock tests.
-        public var claimLead: Duration
+        package var claimLead: Duration
         /// Told of every journaled event and every problem: the log, notifications and metrics hang here.
-        public var observer: (@Sendable (RunnerNotice) -> Void)?
+        package var observer: (@Sendable (RunnerNotice) -> Void)?
 
-        public init(maxParallel: Int? = nil, killGrace: Duration = .seconds(5), drainTimeout: Duration = .seconds(30),
+        package init(maxParallel: Int? = nil, killGrace: Duration = .seconds(5), drainTimeout: Duration = .seconds(30),
                     claimLead: Duration = .zero, observer: (@Sendable (RunnerNotice) -> Void)? = nil) {
             self.maxParallel = maxParallel
             self.claimLead = claimLead
@@ -55,7 +55,7 @@ public actor Runner {
 
     package let clock: any RunnerClock
     let journal: any JournalBackend
-    let executor: any JobExecutor
+    let launcher: any JobLauncher
     var options: Options
     /// Tells `notify:` targets how attempts ended (Publishing's `NotifyingAnnouncer`).
     var announcer: (any AttemptAnnouncer)?
@@ -71,7 +71,7 @@ public actor Runner {
     /// Set by `stop()` and `shutdown()`; kept in `halted`, which is readable off the actor.
     var stopping: Bool { halted.load(ordering: .acquiring) }
     /// Whether the runner stopped firing (`stop()`, `shutdown()`, a journal fault): `/readyz` says "draining".
-    public nonisolated var isStopping: Bool { halted.load(ordering: .acquiring) }
+    package nonisolated var isStopping: Bool { halted.load(ordering: .acquiring) }
     var sleeper: Task<Void, Never>?
     var started = false
     /// Jobs paused through the API, and posts cancelled through it: not scheduled until resumed
@@ -80,40 +80,40 @@ public actor Runner {
     /// What the API and dashboard read, published at each reconcile and read under a lock: a
     /// request never queues on the runner's thread, where a fire may be due (sorting 1,000
     /// specs there per request once delayed fires by a millisecond under `wrk`).
-    public nonisolated let published = Mutex(Published())
+    package nonisolated let published = Mutex(Published())
     /// The runner's own thread: the actor, and the fire path run under `run(until:)`, never wait
     /// in the cooperative pool's queue behind the HTTP server's handlers (Executors module).
-    public nonisolated let thread: DedicatedExecutor
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
+    package nonisolated let thread: DedicatedExecutor
+    package nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
     /// Bumped on every journaled event and reconcile; read without queueing on the actor, so
     /// the API can tell whether its cached answer is still good at thousands of requests a second.
-    public nonisolated let changes = Atomic<UInt64>(0)
+    package nonisolated let changes = Atomic<UInt64>(0)
     /// Whether the runner is stopping, readable off the actor (set before `poke()` wakes the loop).
     nonisolated let halted = Atomic<Bool>(false)
     /// Set once when the journal refuses a write (Runner+JournalFault); read off the actor by
     /// `/readyz`, `/metrics` and the service that turns it into a non-zero exit.
     nonisolated let fault = Mutex<JournalFault?>(nil)
 
-    public init(clock: any RunnerClock, journal: any JournalBackend, executor: any JobExecutor, options: Options = Options(),
+    package init(clock: any RunnerClock, journal: any JournalBackend, launcher: any JobLauncher, options: Options = Options(),
                 thread: DedicatedExecutor = .runner) {
         self.clock = clock
         self.journal = journal
-        self.executor = executor
+        self.launcher = launcher
         self.options = options
         self.thread = thread
     }
 
     /// The read model `published` holds.
-    public struct Published: Sendable {
+    package struct Published: Sendable {
         /// The loaded specs, sorted by name.
-        public var specs: [JobSpec] = []
+        package var specs: [JobSpec] = []
         /// The last reconcile's problems and kept jobs. Only the summary is kept: the change
         /// list of a first apply of a large tree is not worth holding.
-        public var plan: Plan?
+        package var plan: Plan?
     }
 
     /// The last reconcile's summary, for `status` and the API.
-    public nonisolated var lastPlan: Plan? { published.withLock { $0.plan } }
+    package nonisolated var lastPlan: Plan? { published.withLock { $0.plan } }
 
     // MARK: Reconcile
 
@@ -122,7 +122,7 @@ public actor Runner {
     /// Jobs of a file that has errors keep their last good version (whatever this runner holds);
     /// a removed job loses its pending fires, and its history stays in the journal.
     @discardableResult
-    public func apply(_ manifest: Manifest, revision: String? = nil) async throws -> Plan {
+    package func apply(_ manifest: Manifest, revision: String? = nil) async throws -> Plan {
         let plan = try await reconcile(manifest, revision: revision)
         // Trimmed once the reconcile's temporaries (the desired map, a copy-on-write copy of the
         // journal state, encoded lines) are freed, not while they are still alive.
@@ -239,7 +239,7 @@ public actor Runner {
 
     /// Fires everything that is due now. The loop calls it after each wake; tests call it after
     /// moving a virtual clock.
-    public func step() async {
+    package func step() async {
         let now = clock.now()
         let horizon = now.addingTimeInterval(options.claimLead.timeInterval)
         var due: [Fire] = []
@@ -251,11 +251,11 @@ public actor Runner {
     }
 
     /// The instant the loop must wake for the earliest queued fire (its time less the claim lead).
-    public func nextWake() -> Date? { queue.first.map { $0.at.addingTimeInterval(-options.claimLead.timeInterval) } }
+    package func nextWake() -> Date? { queue.first.map { $0.at.addingTimeInterval(-options.claimLead.timeInterval) } }
 
     /// Runs until `end` (the `--for` duration) or `shutdown()`. The whole loop prefers the
     /// runner's thread, so the nonisolated parts of a fire (claims, spawning) run there too.
-    public func run(until end: Date? = nil) async {
+    package func run(until end: Date? = nil) async {
         await withTaskExecutorPreference(thread) { await loop(until: end) }
     }
 
@@ -276,15 +276,15 @@ public actor Runner {
     }
 
     /// Wakes the loop early (a reload, a trigger, shutdown); it re-reads the heap and the clock.
-    public func poke() {
+    package func poke() {
         sleeper?.cancel()
     }
 
     /// The number of attempts running now.
-    public var runningCount: Int { running.count }
+    package var runningCount: Int { running.count }
 
     /// Waits (on the real clock) until nothing runs or `timeout` passes; true when idle.
-    public func waitUntilIdle(timeout: Duration) async -> Bool {
+    package func waitUntilIdle(timeout: Duration) async -> Bool {
         await poll(every: .milliseconds(5), timeout: timeout) { running.isEmpty && waiting.isEmpty }
     }
 
@@ -332,7 +332,7 @@ extension Duration {
 
 extension Runner {
     /// Ends `run(until:)` at its next wake; `shutdown()` then drains.
-    public func stop() {
+    package func stop() {
         halted.store(true, ordering: .releasing)
         poke()
     }
@@ -340,18 +340,18 @@ extension Runner {
 
 extension Runner {
     /// Changes the global limit on attempts running at once.
-    public func setMaxParallel(_ limit: Int?) {
+    package func setMaxParallel(_ limit: Int?) {
         options.maxParallel = limit
     }
 }
 
 extension Runner {
     /// Fires waiting in the heap (scheduled, retries, manual), for diagnostics and benchmarks.
-    public var queuedCount: Int { queue.count }
+    package var queuedCount: Int { queue.count }
 }
 
 /// What the runner tells its observer.
-public enum RunnerNotice: Sendable {
+package enum RunnerNotice: Sendable {
     /// An event is in the journal (durable).
     case recorded(JournalEvent)
     /// Something went wrong outside any one job, e.g. the journal refused a write.

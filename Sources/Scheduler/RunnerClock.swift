@@ -3,7 +3,7 @@ import Foundation
 
 /// The time source the runner reads and sleeps on, injected so tests can jump through DST
 /// days and months in milliseconds.
-public protocol RunnerClock: Sendable {
+package protocol RunnerClock: Sendable {
     /// The current instant.
     func now() -> Date
     /// Returns at or after `deadline`, or throws `CancellationError` when the task is cancelled.
@@ -18,16 +18,16 @@ public protocol RunnerClock: Sendable {
 /// Sleeps are timed waits on the runner's own thread (`DedicatedExecutor.runner`, 1 ns timer
 /// slack), not `Task.sleep`: that one wakes through the cooperative pool, which a busy HTTP
 /// server keeps full, and lands up to a millisecond late even when idle.
-public struct SystemClock: RunnerClock {
+package struct SystemClock: RunnerClock {
     let timer: DedicatedExecutor
 
-    public init(timer: DedicatedExecutor = .runner) {
+    package init(timer: DedicatedExecutor = .runner) {
         self.timer = timer
     }
 
-    public func now() -> Date { Date() }
+    package func now() -> Date { Date() }
 
-    public func sleep(until deadline: Date) async throws {
+    package func sleep(until deadline: Date) async throws {
         // Sleep in slices of at most one minute: if the wall clock is stepped (NTP, suspend),
         // the next slice sees it, instead of waiting out a stale monotonic interval.
         while true {

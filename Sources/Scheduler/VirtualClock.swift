@@ -3,7 +3,7 @@ import Synchronization
 
 /// A clock that moves only when told to, so a test drives the runner through a DST week, a
 /// month end and a leap day in milliseconds.
-public final class VirtualClock: RunnerClock {
+package final class VirtualClock: RunnerClock {
     private struct Sleeper {
         var deadline: Date
         var continuation: CheckedContinuation<Void, any Error>
@@ -17,14 +17,14 @@ public final class VirtualClock: RunnerClock {
 
     private let state: Mutex<State>
 
-    public init(_ start: Date) {
+    package init(_ start: Date) {
         state = Mutex(State(now: start))
     }
 
-    public func now() -> Date { state.withLock { $0.now } }
+    package func now() -> Date { state.withLock { $0.now } }
 
     /// Moves time forward (never back) and wakes every sleeper whose deadline has come.
-    public func advance(to date: Date) {
+    package func advance(to date: Date) {
         let due: [CheckedContinuation<Void, any Error>] = state.withLock { state in
             if date > state.now { state.now = date }
             let ready = state.sleepers.filter { $0.value.deadline <= state.now }
@@ -34,11 +34,11 @@ public final class VirtualClock: RunnerClock {
         for continuation in due { continuation.resume() }
     }
 
-    public func advance(by seconds: TimeInterval) {
+    package func advance(by seconds: TimeInterval) {
         advance(to: now().addingTimeInterval(seconds))
     }
 
-    public func sleep(until deadline: Date) async throws {
+    package func sleep(until deadline: Date) async throws {
         let id: Int = state.withLock { state in
             state.nextID += 1
             return state.nextID

@@ -6,49 +6,49 @@ import Manifest
 
 /// One job's line in `almanac status`, the status files and the API: what it is, when it
 /// fires next, and how it has been doing.
-public struct JobStatus: Sendable, Hashable, Codable {
-    public var name: String
-    public var kind: String
+package struct JobStatus: Sendable, Hashable, Codable {
+    package var name: String
+    package var kind: String
     /// The schedule in words ("At 09:00, Monday through Friday, in America/New_York").
-    public var schedule: String
-    public var timeZone: String
-    public var nextFire: Date?
-    public var enabled: Bool
-    public var paused: Bool
-    public var running: Int
-    public var lastRun: Date?
-    public var lastScheduledAt: Date?
-    public var lastOutcome: String?
-    public var lastExitCode: Int?
-    public var lastSuccess: Date?
-    public var lastFailure: Date?
+    package var schedule: String
+    package var timeZone: String
+    package var nextFire: Date?
+    package var enabled: Bool
+    package var paused: Bool
+    package var running: Int
+    package var lastRun: Date?
+    package var lastScheduledAt: Date?
+    package var lastOutcome: String?
+    package var lastExitCode: Int?
+    package var lastSuccess: Date?
+    package var lastFailure: Date?
     /// Occurrences (job, scheduled time) in the retained history whose last attempt has ended
     /// with no retry still to come: an occurrence that failed twice and then succeeded is one run.
-    public var runs: Int
+    package var runs: Int
     /// Of `runs`, those whose final attempt ended `success` or `partial`.
-    public var successes: Int
+    package var successes: Int
     /// Retry attempts (attempt 2 and later) in the retained history, shown apart from `runs`.
-    public var retries: Int
+    package var retries: Int
     /// `successes` over `runs`, 0…1; nil before the first occurrence ended.
-    public var successRate: Double?
-    public var averageDurationMs: Int?
-    public var p95DurationMs: Int?
+    package var successRate: Double?
+    package var averageDurationMs: Int?
+    package var p95DurationMs: Int?
     /// Set when the job's file has errors and the last good version is in force, or the job is gone.
-    public var problem: String?
-    public var source: String?
+    package var problem: String?
+    package var source: String?
     /// The jobs this one runs after (its `after:`): a success of any of them starts it. Nil
     /// when none, so JSON leaves it out.
-    public var after: [String]?
+    package var after: [String]?
     /// The jobs that run after this one (the reverse edges), sorted; nil when none.
-    public var dependents: [String]?
+    package var dependents: [String]?
     /// Attempts the journal shows running although no runner is up (`almanac status` saw no
     /// lock holder): interrupted, most likely, and unknown until a runner starts and records
     /// them so. Nil when a runner is up or nothing was left running.
-    public var runningUnknown: Int? = nil
+    package var runningUnknown: Int? = nil
 
     /// Builds the status of `name` from its spec (when loaded) and its journaled state.
     /// `dependents` are the reverse `after:` edges, which only the whole tree knows (`AfterGraph`).
-    public static func make(name: String, spec: JobSpec?, state: JobState?, now: Date, problem: String? = nil,
+    package static func make(name: String, spec: JobSpec?, state: JobState?, now: Date, problem: String? = nil,
                             dependents: [String] = []) -> JobStatus {
         let history = state?.history ?? []
         let finished = history.filter { $0.outcome != nil }
@@ -81,7 +81,7 @@ public struct JobStatus: Sendable, Hashable, Codable {
     }
 
     /// The `after:` of the journaled version, for a job whose file is not loaded.
-    public static func appliedAfter(_ state: JobState?) -> [String] {
+    package static func appliedAfter(_ state: JobState?) -> [String] {
         guard let text = state?.applied?.fields["after"], !text.isEmpty else { return [] }
         return text.split(separator: ",").map(String.init)
     }

@@ -10,9 +10,9 @@ import Journal
 /// git write-back commits only when something really changed and diffs stay small. Built as
 /// bytes, not strings: a write-back of 10,000 jobs renders 10 MB, and it has to take tens of
 /// milliseconds, not hundreds.
-public enum StatusFiles {
+package enum StatusFiles {
     /// Path (under the status directory) → file bytes.
-    public static func render(_ report: StatusReport, state: JournalState, recent: Int = 10) -> [String: [UInt8]] {
+    package static func render(_ report: StatusReport, state: JournalState, recent: Int = 10) -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
         files.reserveCapacity(report.jobs.count + 1)
         for job in report.jobs {
@@ -23,7 +23,7 @@ public enum StatusFiles {
         return files
     }
 
-    public static func markdown(_ report: StatusReport, state: JournalState) -> String {
+    package static func markdown(_ report: StatusReport, state: JournalState) -> String {
         String(decoding: markdownBytes(report, state: state), as: UTF8.self)
     }
 

@@ -4,8 +4,8 @@ import CronSchedule
 
 /// Renders a `StatusReport` for a terminal (aligned columns) or for scripts (JSON, sorted keys,
 /// so the same state always gives the same bytes).
-public enum StatusRenderer {
-    public static func text(_ report: StatusReport) -> String {
+package enum StatusRenderer {
+    package static func text(_ report: StatusReport) -> String {
         var out = ""
         if report.runnerUp == false {
             out += "no runner is up" + (report.runnerLastSeen.map { " (last seen \(RFC3339.format($0)))" } ?? " (none has run here)") + "\n"
@@ -43,7 +43,7 @@ public enum StatusRenderer {
         return out
     }
 
-    public static func json(_ report: StatusReport) -> String {
+    package static func json(_ report: StatusReport) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
@@ -59,7 +59,7 @@ public enum StatusRenderer {
     }
 
     /// 850 → "850ms", 61000 → "1m1s".
-    public static func duration(_ ms: Int) -> String {
+    package static func duration(_ ms: Int) -> String {
         if ms < 1000 { return "\(ms)ms" }
         let seconds = ms / 1000
         if seconds < 60 { return "\(seconds).\(ms % 1000 / 100)s" }
@@ -68,7 +68,7 @@ public enum StatusRenderer {
     }
 
     /// Columns aligned by padding, two spaces apart; the first row is the header.
-    public static func table(_ rows: [[String]]) -> String {
+    package static func table(_ rows: [[String]]) -> String {
         guard let header = rows.first else { return "" }
         var widths = header.map { $0.count }
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }

@@ -3,19 +3,19 @@ import Journal
 import Manifest
 
 /// Every job's status, plus the problems that keep files from applying.
-public struct StatusReport: Sendable, Hashable, Codable {
-    public var generatedAt: Date
-    public var jobs: [JobStatus]
-    public var problems: [String]
+package struct StatusReport: Sendable, Hashable, Codable {
+    package var generatedAt: Date
+    package var jobs: [JobStatus]
+    package var problems: [String]
     /// Whether a runner holds the state directory; nil where nobody asked (status files, which
     /// only a running runner writes).
-    public var runnerUp: Bool? = nil
+    package var runnerUp: Bool? = nil
     /// With no runner up: when one was last heard of (its last journaled run or its stop).
-    public var runnerLastSeen: Date? = nil
+    package var runnerLastSeen: Date? = nil
 
     /// Says whether a runner is up. With none up, attempts the journal shows running were left
     /// by a runner that died: they are shown as `runningUnknown`, not as running.
-    public mutating func setRunner(up: Bool, state: JournalState) {
+    package mutating func setRunner(up: Bool, state: JournalState) {
         runnerUp = up
         guard !up else { return }
         var seen = [state.runnerStartedAt, state.runnerStoppedAt].compactMap { $0 }
@@ -32,7 +32,7 @@ public struct StatusReport: Sendable, Hashable, Codable {
 
     /// Joins the loaded specs (if the tree could be read) with the journal's state. Jobs known
     /// only to the journal (removed, or in a file that no longer validates) are listed too.
-    public static func make(manifest: Manifest?, state: JournalState, now: Date) -> StatusReport {
+    package static func make(manifest: Manifest?, state: JournalState, now: Date) -> StatusReport {
         var specs: [String: JobSpec] = [:]
         for job in manifest?.jobs ?? [] { specs[job.name] = job }
         var names = Set(specs.keys)

@@ -49,10 +49,10 @@ enum LatenessBench {
             text += "name: tick-\(i)\nschedule: \"* * * * * *\"\njitter: 999ms\nrun: [\"/bin/true\"]\n---\n"
         }
         let journal = try FileJournal(directory: directory)
-        let executor = ProcessExecutor(root: directory, stateDirectory: directory,
+        let executor = ProcessJobLauncher(root: directory, stateDirectory: directory,
                                        environment: ProcessInfo.processInfo.environment)
         // The claim lead `almanac run` uses (ServiceSession).
-        let runner = Runner(clock: SystemClock(), journal: journal, executor: executor,
+        let runner = Runner(clock: SystemClock(), journal: journal, launcher: executor,
                             options: Runner.Options(claimLead: .milliseconds(50)))
         let manifest = ManifestLoader.load(files: [SourceFile(path: "tick.yaml", bytes: Array(text.utf8))],
                                            environment: [:], now: Date())

@@ -18,11 +18,11 @@ enum RunnerBench {
     }
 
     /// Records when each child was spawned, against its scheduled time.
-    final class TimingExecutor: JobExecutor {
-        let inner: ProcessExecutor
+    final class TimingLauncher: JobLauncher {
+        let inner: ProcessJobLauncher
         let starts = Mutex<[(scheduled: Date, spawned: Date)]>([])
 
-        init(inner: ProcessExecutor) { self.inner = inner }
+        init(inner: ProcessJobLauncher) { self.inner = inner }
 
         func start(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
             let handle = try await inner.start(job, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy)
@@ -32,11 +32,11 @@ enum RunnerBench {
         }
     }
 
-    static func makeRunner(_ yaml: [SourceFile], in directory: URL) async throws -> (Runner, FileJournal, TimingExecutor) {
+    static func makeRunner(_ yaml: [SourceFile], in directory: URL) async throws -> (Runner, FileJournal, TimingLauncher) {
         let journal = try FileJournal(directory: directory)
-        let executor = TimingExecutor(inner: ProcessExecutor(root: directory, stateDirectory: directory,
+        let executor = TimingLauncher(inner: ProcessJobLauncher(root: directory, stateDirectory: directory,
                                                              environment: ProcessInfo.processInfo.environment))
-        let runner = Runner(clock: SystemClock(), journal: journal, executor: executor,
+        let runner = Runner(clock: SystemClock(), journal: journal, launcher: executor,
                             options: Runner.Options(claimLead: .milliseconds(20)))
         let manifest = ManifestLoader.load(files: yaml, environment: [:], now: Date())
         guard manifest.isValid else { throw BenchFailure(message: "bench manifest invalid: \(manifest.diagnostics.prefix(2))") }
@@ -169,7 +169,7 @@ enum RunnerBench {
             files.append(SourceFile(path: "team-\(f / 100)/jobs-\(f).yaml", bytes: Array(text.utf8)))
         }
         let journal = try FileJournal(directory: directory)
-        let runner = Runner(clock: SystemClock(), journal: journal, executor: ProcessExecutor(
+        let runner = Runner(clock: SystemClock(), journal: journal, launcher: ProcessJobLauncher(
             root: directory, stateDirectory: directory, environment: [:]))
         let loaded = try await loadAndApply(files, into: runner)
         files = []

@@ -6,7 +6,7 @@ import Testing
 /// `ALMANAC_WRITE_FIXTURES=1 swift test --filter FixtureWriterTests`.
 ///
 /// The events are the shapes the runner writes (Runner, Runner+Firing, +Lifecycle, +Overrides,
-/// +Posts, +Notify, +After, PostExecutor), with every field each one carries, appended through
+/// +Posts, +Notify, +After, PostLauncher), with every field each one carries, appended through
 /// the real FileJournal and compacted by it. Later versions must replay these files to the
 /// same state and re-encode every line to the same bytes.
 @Suite("Fixture writer")
@@ -159,7 +159,7 @@ struct FixtureWriterTests {
             $0.target = "webhook#1"; $0.outcome = "failed"; $0.errorClass = "http"; $0.status = 503; $0.message = "HTTP 503: try later"
         }
         add(.processing, "launch-post", 36_002, at: 36_000, attempt: 1) { $0.target = "webhook#2" }
-        // A failed target, as PostExecutor journals it: `finished` with the target.
+        // A failed target, as PostLauncher journals it: `finished` with the target.
         add(.finished, "launch-post", 36_002, at: 36_000, attempt: 1) {
             $0.target = "webhook#2"; $0.outcome = "failed"; $0.errorClass = "auth"; $0.status = 401; $0.message = "HTTP 401: bad token"
         }

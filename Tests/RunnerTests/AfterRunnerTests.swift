@@ -20,15 +20,15 @@ struct AfterFixture {
     let temp: TempDirectory
     let clock: VirtualClock
     let journal: FileJournal
-    let executor: ScriptedExecutor
+    let executor: ScriptedLauncher
     let runner: Runner
 
-    init(_ yaml: String, at start: String, script: @escaping ScriptedExecutor.Script = { _, _ in .success }) async throws {
+    init(_ yaml: String, at start: String, script: @escaping ScriptedLauncher.Script = { _, _ in .success }) async throws {
         temp = try TempDirectory()
         clock = VirtualClock(utc(start))
         journal = try FileJournal(directory: temp.url)
-        executor = ScriptedExecutor(clock: clock, script: script)
-        runner = Runner(clock: clock, journal: journal, executor: executor)
+        executor = ScriptedLauncher(clock: clock, script: script)
+        runner = Runner(clock: clock, journal: journal, launcher: executor)
         try await runner.apply(manifest(yaml, now: clock.now()))
         try await runner.start()
     }
@@ -52,7 +52,7 @@ struct AfterRunnerTests {
         """
 
     /// The (job, scheduled time, trigger) of every attempt the executor started.
-    static func runs(_ executor: ScriptedExecutor, job: String) -> [String] {
+    static func runs(_ executor: ScriptedLauncher, job: String) -> [String] {
         executor.started.filter { $0.0.job == job }.map { "\(RFC3339.format($0.0.scheduledAt))#\($0.1) \($0.2)" }
     }
 
@@ -182,10 +182,10 @@ struct AfterRunnerTests {
         let temp = try TempDirectory()
         let start = utc("2026-06-01T00:59:00Z")
         let clock = VirtualClock(start)
-        var executor = ScriptedExecutor(clock: clock)
+        var executor = ScriptedLauncher(clock: clock)
         do {
             let journal = try FileJournal(directory: temp.url)
-            let runner = Runner(clock: clock, journal: journal, executor: executor)
+            let runner = Runner(clock: clock, journal: journal, launcher: executor)
             try await runner.apply(manifest(Self.pair, now: start))
             try await runner.start()
             clock.advance(to: utc("2026-06-01T01:00:00Z"))
@@ -199,9 +199,9 @@ struct AfterRunnerTests {
         }
         for restart in 1...2 {
             clock.advance(to: clock.now().addingTimeInterval(5))
-            executor = ScriptedExecutor(clock: clock)
+            executor = ScriptedLauncher(clock: clock)
             let journal = try FileJournal(directory: temp.url)
-            let runner = Runner(clock: clock, journal: journal, executor: executor)
+            let runner = Runner(clock: clock, journal: journal, launcher: executor)
             try await runner.apply(manifest(Self.pair, now: clock.now()))
             try await runner.start()
             await runner.step()
@@ -223,7 +223,7 @@ struct AfterRunnerTests {
         let owed = OccurrenceKey(job: "second", scheduledAt: millis("2026-06-01T01:00:00Z", 1))
         do {
             let journal = try FileJournal(directory: temp.url)
-            let runner = Runner(clock: clock, journal: journal, executor: ScriptedExecutor(clock: clock))
+            let runner = Runner(clock: clock, journal: journal, launcher: ScriptedLauncher(clock: clock))
             try await runner.apply(manifest(Self.pair, now: start))
             // What a crash inside the write could leave: the owed run, not first's finished.
             _ = try await journal.append([
@@ -235,8 +235,8 @@ struct AfterRunnerTests {
             try await journal.close()
         }
         let journal = try FileJournal(directory: temp.url)
-        let executor = ScriptedExecutor(clock: clock)
-        let runner = Runner(clock: clock, journal: journal, executor: executor)
+        let executor = ScriptedLauncher(clock: clock)
+        let runner = Runner(clock: clock, journal: journal, launcher: executor)
         try await runner.apply(manifest(Self.pair, now: clock.now()))
         try await runner.start()
         await drive(runner, clock, until: utc("2026-06-01T01:30:00Z"))

@@ -82,7 +82,7 @@ struct LeftoverTests {
         let journal = try FileJournal(directory: state)
         let notices = Mutex<[String]>([])
         let runner = Runner(clock: clock, journal: journal,
-                            executor: ProcessExecutor(root: temp.url, stateDirectory: state, environment: ["PATH": "/usr/bin:/bin"]),
+                            launcher: ProcessJobLauncher(root: temp.url, stateDirectory: state, environment: ["PATH": "/usr/bin:/bin"]),
                             options: .init(killGrace: .milliseconds(500), observer: { notice in
                                 if case .info(let message) = notice { notices.withLock { $0.append(message) } }
                             }))
@@ -119,7 +119,7 @@ struct LeftoverTests {
     @Test("the marker names the state directory, occurrence and attempt, and survives a job's own env: setting")
     func markerInChildEnvironment() async throws {
         let temp = try TempDirectory()
-        let executor = ProcessExecutor(root: temp.url, stateDirectory: temp.url, environment: ["PATH": "/usr/bin:/bin", "TOKEN": "s3cret"])
+        let executor = ProcessJobLauncher(root: temp.url, stateDirectory: temp.url, environment: ["PATH": "/usr/bin:/bin", "TOKEN": "s3cret"])
         let spec = try #require(manifest("""
             name: show
             schedule: "@daily"

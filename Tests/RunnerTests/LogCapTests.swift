@@ -70,7 +70,7 @@ struct LogCapTests {
     @Test("each attempt of an occurrence writes its own log file, capped at the job's output.maxBytes")
     func attemptsApart() async throws {
         let h = try ProcessHarness()
-        let executor = ProcessExecutor(root: URL(fileURLWithPath: h.dir), stateDirectory: URL(fileURLWithPath: h.path("state")),
+        let executor = ProcessJobLauncher(root: URL(fileURLWithPath: h.dir), stateDirectory: URL(fileURLWithPath: h.path("state")),
                                        environment: ["PATH": "/usr/bin:/bin"])
         var job = JobSpec(name: "loud", command: .shell("echo attempt $ALMANAC_ATTEMPT; head -c 3145728 /dev/zero | tr '\\0' x"))
         job.output = OutputPolicy(maxBytes: UInt64(Self.mebibyte))

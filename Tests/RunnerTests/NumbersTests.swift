@@ -15,11 +15,11 @@ import Testing
 struct NumbersTests {
     /// Runs `yaml` on a virtual clock from `start` to `end` with scripted outcomes; the state, the manifest and the end.
     func drive(_ yaml: String, in temp: TempDirectory, from start: Date, until end: Date,
-               script: @escaping ScriptedExecutor.Script) async throws -> (JournalState, Manifest, ScriptedExecutor) {
+               script: @escaping ScriptedLauncher.Script) async throws -> (JournalState, Manifest, ScriptedLauncher) {
         let clock = VirtualClock(start)
         let journal = try FileJournal(directory: temp.url)
-        let executor = ScriptedExecutor(clock: clock, script: script)
-        let runner = Runner(clock: clock, journal: journal, executor: executor)
+        let executor = ScriptedLauncher(clock: clock, script: script)
+        let runner = Runner(clock: clock, journal: journal, launcher: executor)
         let loaded = manifest(yaml, now: start)
         try await runner.apply(loaded)
         try await runner.start()
@@ -148,7 +148,7 @@ struct NumbersTests {
         let temp = try TempDirectory()
         let journal = try FileJournal(directory: temp.url)
         let executor = MinuteLongExecutor(clock: clock)
-        let runner = Runner(clock: clock, journal: journal, executor: executor)
+        let runner = Runner(clock: clock, journal: journal, launcher: executor)
         try await runner.apply(manifest("""
             name: job
             schedule: "0 10 * * *"
@@ -170,9 +170,9 @@ struct NumbersTests {
     }
 }
 
-/// Records each start like ScriptedExecutor, but each attempt runs for a virtual minute, so
+/// Records each start like ScriptedLauncher, but each attempt runs for a virtual minute, so
 /// two attempts of one job can overlap.
-final class MinuteLongExecutor: JobExecutor {
+final class MinuteLongExecutor: JobLauncher {
     let clock: VirtualClock
     let starts = Mutex<[(OccurrenceKey, Int, String)]>([])
 

@@ -14,15 +14,15 @@ final class OverrideHarness {
     let temp: TempDirectory
     let clock: VirtualClock
     var journal: FileJournal
-    var executor: ScriptedExecutor
+    var executor: ScriptedLauncher
     var runner: Runner
 
     init(start: Date) throws {
         temp = try TempDirectory()
         clock = VirtualClock(start)
         journal = try FileJournal(directory: temp.url)
-        executor = ScriptedExecutor(clock: clock)
-        runner = Runner(clock: clock, journal: journal, executor: executor)
+        executor = ScriptedLauncher(clock: clock)
+        runner = Runner(clock: clock, journal: journal, launcher: executor)
     }
 
     /// Stops this runner cleanly and starts a fresh one on the same journal at `at`, with `yaml`.
@@ -31,8 +31,8 @@ final class OverrideHarness {
         try await journal.close()
         clock.advance(to: date)
         journal = try FileJournal(directory: temp.url)
-        executor = ScriptedExecutor(clock: clock)
-        runner = Runner(clock: clock, journal: journal, executor: executor)
+        executor = ScriptedLauncher(clock: clock)
+        runner = Runner(clock: clock, journal: journal, launcher: executor)
         try await runner.apply(manifest(yaml, now: date))
         try await runner.start()
     }

@@ -21,11 +21,11 @@ final class PostHarness {
         self.server = server
         journal = try FileJournal(directory: temp.url)
         let launcher = ProcessLauncher()
-        let executor = RoutingExecutor(
-            job: ProcessExecutor(root: temp.url, stateDirectory: temp.url, environment: [:]),
-            post: PostExecutor(journal: journal, clock: clock, root: temp.url, stateDirectory: temp.url, environment: [:],
+        let executor = RoutingLauncher(
+            job: ProcessJobLauncher(root: temp.url, stateDirectory: temp.url, environment: [:]),
+            post: PostLauncher(journal: journal, clock: clock, root: temp.url, stateDirectory: temp.url, environment: [:],
                                sender: sender, launcher: launcher))
-        runner = Runner(clock: clock, journal: journal, executor: executor)
+        runner = Runner(clock: clock, journal: journal, launcher: executor)
         let runner = self.runner
         await runner.setNotifier(Notifier(launcher: launcher, sender: sender, logPath: temp.url.appendingPathComponent("notify.log").path) { delivery in
             Task { await runner.recordDelivery(delivery) }

@@ -18,9 +18,9 @@ final class LiveRunner {
         let state = temp.url.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         journal = try FileJournal(directory: state)
-        let executor = ProcessExecutor(root: temp.url, stateDirectory: state, environment: ProcessInfo.processInfo.environment,
+        let executor = ProcessJobLauncher(root: temp.url, stateDirectory: state, environment: ProcessInfo.processInfo.environment,
                                        killGrace: .milliseconds(500))
-        runner = Runner(clock: SystemClock(), journal: journal, executor: executor,
+        runner = Runner(clock: SystemClock(), journal: journal, launcher: executor,
                         options: Runner.Options(killGrace: .milliseconds(500), drainTimeout: .seconds(10)))
         try await runner.apply(manifest(yaml, now: Date()))
         try await runner.start()

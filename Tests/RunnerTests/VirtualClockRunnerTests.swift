@@ -29,8 +29,8 @@ struct VirtualClockRunnerTests {
         let start = utc("2026-03-05T05:00:00Z")
         let clock = VirtualClock(start)
         let journal = try FileJournal(directory: temp.url)
-        let executor = ScriptedExecutor(clock: clock)
-        let runner = Runner(clock: clock, journal: journal, executor: executor)
+        let executor = ScriptedLauncher(clock: clock)
+        let runner = Runner(clock: clock, journal: journal, launcher: executor)
         try await runner.apply(manifest("""
             name: nightly
             schedule: "30 2 * * *"
@@ -55,8 +55,8 @@ struct VirtualClockRunnerTests {
         let start = utc("2026-10-24T23:00:00Z")
         let clock = VirtualClock(start)
         let journal = try FileJournal(directory: temp.url)
-        let executor = ScriptedExecutor(clock: clock)
-        let runner = Runner(clock: clock, journal: journal, executor: executor)
+        let executor = ScriptedLauncher(clock: clock)
+        let runner = Runner(clock: clock, journal: journal, launcher: executor)
         try await runner.apply(manifest("""
             name: hourly
             schedule: "0 * * * *"
@@ -90,10 +90,10 @@ struct VirtualClockRunnerTests {
         let clock = VirtualClock(start)
         let journal = try FileJournal(directory: temp.url)
         // The leap-day run fails on its first attempt; the retry (1m later) succeeds.
-        let executor = ScriptedExecutor(clock: clock) { key, attempt in
+        let executor = ScriptedLauncher(clock: clock) { key, attempt in
             key.scheduledAt == utc("2028-02-29T12:00:00Z") && attempt == 1 ? .failure : .success
         }
-        let runner = Runner(clock: clock, journal: journal, executor: executor)
+        let runner = Runner(clock: clock, journal: journal, launcher: executor)
         try await runner.apply(manifest("""
             name: month-end
             schedule: "0 12 L * *"
@@ -126,7 +126,7 @@ struct VirtualClockRunnerTests {
             """
         do {
             let journal = try FileJournal(directory: temp.url)
-            let runner = Runner(clock: clock, journal: journal, executor: ScriptedExecutor(clock: clock))
+            let runner = Runner(clock: clock, journal: journal, launcher: ScriptedLauncher(clock: clock))
             try await runner.apply(manifest(yaml, now: start))
             try await runner.start()
             await drive(runner, clock, until: utc("2026-06-01T00:25:00Z"))
@@ -136,8 +136,8 @@ struct VirtualClockRunnerTests {
         // Down from 00:25 to 02:05: fires 00:30 … 02:00 were missed (10 of them).
         clock.advance(to: utc("2026-06-01T02:05:00Z"))
         let journal = try FileJournal(directory: temp.url)
-        let executor = ScriptedExecutor(clock: clock)
-        let runner = Runner(clock: clock, journal: journal, executor: executor)
+        let executor = ScriptedLauncher(clock: clock)
+        let runner = Runner(clock: clock, journal: journal, launcher: executor)
         try await runner.apply(manifest(yaml, now: clock.now()))
         try await runner.start()
         await runner.step()

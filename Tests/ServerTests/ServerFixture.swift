@@ -41,9 +41,9 @@ struct ServerFixture {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         journal = try FileJournal(directory: directory)
-        let executor = ProcessExecutor(root: directory, stateDirectory: directory, environment: ["PATH": "/usr/bin:/bin"])
+        let executor = ProcessJobLauncher(root: directory, stateDirectory: directory, environment: ["PATH": "/usr/bin:/bin"])
         let metrics = self.metrics
-        runner = Runner(clock: SystemClock(), journal: journal, executor: executor,
+        runner = Runner(clock: SystemClock(), journal: journal, launcher: executor,
                         options: .init(observer: { metrics.observe($0) }))
         let files = [SourceFile(path: "jobs.yaml", bytes: Array(yaml.utf8))]
         try await runner.apply(ManifestLoader.load(files: files, environment: environment, now: Date()))

@@ -14,19 +14,19 @@ import Publishing
 /// Status files are written back (debounced) to the status branch by the bot identity, whose
 /// commits the poller ignores. Manual triggers, compaction and signals work as in directory mode;
 /// `POST /api/v1/sync` and a verified push webhook fetch at once, between polls.
-public struct RepoRunnerService: HookedRunnerService {
-    public var source: RepoSource.Options
+package struct RepoRunnerService: HookedRunnerService {
+    package var source: RepoSource.Options
     /// How often the remote is fetched.
-    public var poll: Duration
-    public var options: Runner.Options
+    package var poll: Duration
+    package var options: Runner.Options
     /// How often status is written back at most; nil turns write-back off.
-    public var statusInterval: Duration?
-    public var identity: StatusIdentity
-    public var log: RunnerLog
+    package var statusInterval: Duration?
+    package var identity: StatusIdentity
+    package var log: RunnerLog
     /// The HTTP server's hooks; empty for a plain `almanac run --repo`.
-    public var hooks = RunnerHooks()
+    package var hooks = RunnerHooks()
 
-    public init(source: RepoSource.Options, poll: Duration = .seconds(30), options: Runner.Options = .init(),
+    package init(source: RepoSource.Options, poll: Duration = .seconds(30), options: Runner.Options = .init(),
                 statusInterval: Duration? = .seconds(10), identity: StatusIdentity = .init(),
                 log: RunnerLog) {
         self.source = source
@@ -38,10 +38,10 @@ public struct RepoRunnerService: HookedRunnerService {
     }
 
     /// A verified push webhook for this branch starts a fetch at once.
-    public var watchedBranch: String? { source.branch }
+    package var watchedBranch: String? { source.branch }
 
     /// Runs until SIGINT/SIGTERM or until `duration` has passed, then drains and returns.
-    public func run(for duration: Duration?) async throws {
+    package func run(for duration: Duration?) async throws {
         // One HTTP client for the runner's whole life, shut down on every way out (a bad start,
         // a drained stop, the journal-fault exit).
         try await HTTPSender.with(environment: source.environment) { sender in try await run(for: duration, sender: sender) }

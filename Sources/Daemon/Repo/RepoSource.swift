@@ -12,23 +12,23 @@ import Publishing
 /// replaced by its last good copy (`STATE/accepted/`, shared with directory mode), and a fetch
 /// that fails leaves the last good revision in force. Commits by the bot identity, or touching
 /// only the status path, are noted and skipped, so writing status back never causes a re-plan.
-public actor RepoSource {
+package actor RepoSource {
     /// Where the repository is and what of it to read.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// A URL or local path libgit2 can clone.
-        public var url: String
-        public var branch: String
+        package var url: String
+        package var branch: String
         /// The job directory inside the repository (`jobs.d`); `.` or empty for the root.
-        public var path: String
-        public var stateDirectory: URL
-        public var environment: [String: String]
-        public var credentials: GitCredentials
+        package var path: String
+        package var stateDirectory: URL
+        package var environment: [String: String]
+        package var credentials: GitCredentials
         /// Commits authored with this e-mail are the runner's own and never cause a re-plan.
-        public var botEmail: String
+        package var botEmail: String
         /// Commits touching only this directory (repository-relative) never cause a re-plan.
-        public var statusPath: String
+        package var statusPath: String
 
-        public init(url: String, branch: String = "main", path: String = "jobs.d", stateDirectory: URL,
+        package init(url: String, branch: String = "main", path: String = "jobs.d", stateDirectory: URL,
                     environment: [String: String] = [:], credentials: GitCredentials = .none,
                     botEmail: String = StatusIdentity.defaultEmail, statusPath: String = "status") {
             self.url = url
@@ -43,7 +43,7 @@ public actor RepoSource {
     }
 
     /// What a poll found.
-    public enum Update: Sendable {
+    package enum Update: Sendable {
         /// A new revision to reconcile.
         case apply(Manifest, revision: GitOID)
         /// The tip moved, but only by the bot's own or status-only commits.
@@ -52,16 +52,16 @@ public actor RepoSource {
         case unchanged
     }
 
-    public let options: Options
+    package let options: Options
     private let manifests: ManifestSource
     private var repository: GitRepository?
     /// The last tip examined, and the last one whose tree was reconciled.
-    public private(set) var seen: GitOID?
-    public private(set) var applied: GitOID?
+    package private(set) var seen: GitOID?
+    package private(set) var applied: GitOID?
     /// Commits touching only this directory never cause a re-plan (almanac.yaml `status.path`).
-    public private(set) var statusPath: String
+    package private(set) var statusPath: String
 
-    public init(options: Options) {
+    package init(options: Options) {
         self.options = options
         statusPath = options.statusPath
         manifests = ManifestSource(root: Self.jobsRoot(options), stateDirectory: options.stateDirectory,
@@ -69,10 +69,10 @@ public actor RepoSource {
     }
 
     /// The bare clone: `STATE/repo`.
-    public nonisolated var clonePath: URL { options.stateDirectory.appendingPathComponent("repo", isDirectory: true) }
+    package nonisolated var clonePath: URL { options.stateDirectory.appendingPathComponent("repo", isDirectory: true) }
 
     /// Where the jobs' files are on disk (`STATE/worktree/<path>`): relative `workdir`s resolve here.
-    public nonisolated var jobsRoot: URL { Self.jobsRoot(options) }
+    package nonisolated var jobsRoot: URL { Self.jobsRoot(options) }
 
     static func jobsRoot(_ options: Options) -> URL {
         let link = options.stateDirectory.appendingPathComponent("worktree", isDirectory: true)
@@ -81,7 +81,7 @@ public actor RepoSource {
     }
 
     /// The clone, cloned on first use and reopened after that.
-    public func open() async throws -> GitRepository {
+    package func open() async throws -> GitRepository {
         if let repository { return repository }
         let opened: GitRepository
         if FileManager.default.fileExists(atPath: clonePath.appendingPathComponent("HEAD").path) {
@@ -96,7 +96,7 @@ public actor RepoSource {
     }
 
     /// Fetches and reports what changed since the last poll; throws when the fetch or read fails.
-    public func poll(now: Date) async throws -> Update {
+    package func poll(now: Date) async throws -> Update {
         let repository = try await open()
         try await repository.fetch(credentials: options.credentials)
         let tip = try await repository.resolve("refs/remotes/origin/\(options.branch)")
@@ -112,13 +112,13 @@ public actor RepoSource {
     }
 
     /// Follows almanac.yaml's `status.path` once a manifest is loaded.
-    public func setStatusPath(_ path: String) {
+    package func setStatusPath(_ path: String) {
         statusPath = path
     }
 
     /// Reads the job files at `commit`, materialises its tree for `workdir`s, and loads them with
     /// last-good substitution.
-    public func load(_ commit: GitOID, now: Date) async throws -> Manifest {
+    package func load(_ commit: GitOID, now: Date) async throws -> Manifest {
         let repository = try await open()
         let files = try await repository.files(at: commit, under: options.path)
         try await WorktreeDirectory(stateDirectory: options.stateDirectory).switchTo(commit, from: repository)

@@ -11,10 +11,10 @@ import Publishing
 ///
 /// The base revision's jobs stand in for the journal (each as if just `applied` at that commit),
 /// so `plan(base:head:)` shows exactly what merging would change once a runner picks it up.
-public enum RevisionPlan {
+package enum RevisionPlan {
     /// The job files under `path` at `revision`, loaded (paths relative to `path`). CI has no
     /// production secrets, so validate and plan pass `unsetVariables: .warning`.
-    public static func manifest(in repository: GitRepository, revision: String, path: String,
+    package static func manifest(in repository: GitRepository, revision: String, path: String,
                                 environment: [String: String], now: Date,
                                 unsetVariables: UnsetVariables = .error) async throws -> (Manifest, GitOID) {
         let commit = try await repository.resolve(revision)
@@ -24,7 +24,7 @@ public enum RevisionPlan {
     }
 
     /// A journal state in which every job of `manifest` is applied at `revision`, at `now`.
-    public static func state(applying manifest: Manifest, revision: GitOID, at now: Date) -> JournalState {
+    package static func state(applying manifest: Manifest, revision: GitOID, at now: Date) -> JournalState {
         var state = JournalState()
         var seq: UInt64 = 0
         for job in manifest.jobs {
@@ -37,7 +37,7 @@ public enum RevisionPlan {
     }
 
     /// What merging `head` onto `base` would change; diagnostics are the head's.
-    public static func plan(in repository: GitRepository, base: String, head: String, path: String,
+    package static func plan(in repository: GitRepository, base: String, head: String, path: String,
                             environment: [String: String], now: Date,
                             unsetVariables: UnsetVariables = .error) async throws -> Plan {
         let (baseManifest, baseCommit) = try await manifest(in: repository, revision: base, path: path,

@@ -26,13 +26,13 @@ enum ServiceLoops {
     /// Jobs to child processes, posts to their publishers, scans to the repository scanner.
     static func executor(root: URL, stateDirectory: URL, environment: [String: String], journal: FileJournal, clock: any RunnerClock,
                          launcher: ProcessLauncher, sender: HTTPSender, credentials: GitCredentials = .none,
-                         observer: (@Sendable (RunnerNotice) -> Void)?) -> RoutingExecutor {
-        let processes = ProcessExecutor(root: root, stateDirectory: stateDirectory, environment: environment)
-        return RoutingExecutor(
+                         observer: (@Sendable (RunnerNotice) -> Void)?) -> RoutingLauncher {
+        let processes = ProcessJobLauncher(root: root, stateDirectory: stateDirectory, environment: environment)
+        return RoutingLauncher(
             job: processes,
-            post: PostExecutor(journal: journal, clock: clock, root: root, stateDirectory: stateDirectory,
+            post: PostLauncher(journal: journal, clock: clock, root: root, stateDirectory: stateDirectory,
                                environment: environment, sender: sender, launcher: launcher, observer: observer),
-            scan: ScanExecutor(processes: processes, journal: journal, clock: clock, credentials: credentials))
+            scan: ScanLauncher(processes: processes, journal: journal, clock: clock, credentials: credentials))
     }
 
     /// The notifier for `notify:` targets; each delivery is journaled through the runner.

@@ -5,16 +5,16 @@ import Processes
 import Publishing
 
 /// The bot identity status commits are made with, and that the runner ignores when reconciling.
-public struct StatusIdentity: Sendable, Hashable {
-    public static let defaultName = "Almanac"
-    public static let defaultEmail = "almanac@localhost"
+package struct StatusIdentity: Sendable, Hashable {
+    package static let defaultName = "Almanac"
+    package static let defaultEmail = "almanac@localhost"
 
-    public var name: String
-    public var email: String
+    package var name: String
+    package var email: String
     /// The commit message; `[skip ci]` keeps CI from running on status commits.
-    public var message: String
+    package var message: String
 
-    public init(name: String = defaultName, email: String = defaultEmail, message: String = "almanac: status [skip ci]") {
+    package init(name: String = defaultName, email: String = defaultEmail, message: String = "almanac: status [skip ci]") {
         self.name = name
         self.email = email
         self.message = message
@@ -22,21 +22,21 @@ public struct StatusIdentity: Sendable, Hashable {
 }
 
 /// Where rendered status files go: a directory, or a branch of a git repository.
-public protocol StatusSink: Sendable {
+package protocol StatusSink: Sendable {
     /// Writes `files` (paths relative to the status directory); true when any byte changed.
     func write(_ files: [String: [UInt8]], now: Date) async throws -> Bool
 }
 
 /// Status files in a local directory (`almanac run DIR --status-dir PATH`), rewritten only when
 /// their bytes change; files of jobs that are gone are removed.
-public struct DirectoryStatusSink: StatusSink {
-    public let directory: URL
+package struct DirectoryStatusSink: StatusSink {
+    package let directory: URL
 
-    public init(directory: URL) {
+    package init(directory: URL) {
         self.directory = directory
     }
 
-    public func write(_ files: [String: [UInt8]], now: Date) async throws -> Bool {
+    package func write(_ files: [String: [UInt8]], now: Date) async throws -> Bool {
         let manager = FileManager.default
         try manager.createDirectory(at: directory, withIntermediateDirectories: true)
         var changed = false
@@ -61,19 +61,19 @@ public struct DirectoryStatusSink: StatusSink {
 /// Each write starts from the remote's tip of the branch as last fetched. A push refused as
 /// non-fast-forward (someone else pushed meanwhile) is recovered by fetching, rebuilding the
 /// commit on the new tip and pushing again, with exponential backoff, up to `maxAttempts`.
-public actor GitStatusSink: StatusSink {
-    public let repository: GitRepository
-    public let branch: String
+package actor GitStatusSink: StatusSink {
+    package let repository: GitRepository
+    package let branch: String
     /// The status directory inside the repository (`status`).
-    public let path: String
-    public let identity: StatusIdentity
-    public let credentials: GitCredentials
-    public let maxAttempts: Int
-    public let initialBackoff: Duration
+    package let path: String
+    package let identity: StatusIdentity
+    package let credentials: GitCredentials
+    package let maxAttempts: Int
+    package let initialBackoff: Duration
     /// Paths written last time, so files of removed jobs are deleted; nil until the first write.
     private var written: Set<String>?
 
-    public init(repository: GitRepository, branch: String, path: String = "status", identity: StatusIdentity = .init(),
+    package init(repository: GitRepository, branch: String, path: String = "status", identity: StatusIdentity = .init(),
                 credentials: GitCredentials = .none, maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(200)) {
         self.repository = repository
         self.branch = branch
@@ -84,7 +84,7 @@ public actor GitStatusSink: StatusSink {
         self.initialBackoff = initialBackoff
     }
 
-    public func write(_ files: [String: [UInt8]], now: Date) async throws -> Bool {
+    package func write(_ files: [String: [UInt8]], now: Date) async throws -> Bool {
         let prefixed = Dictionary(uniqueKeysWithValues: files.map { (path + "/" + $0.key, $0.value) })
         let author = GitSignature(name: identity.name, email: identity.email, time: now)
         var backoff = initialBackoff

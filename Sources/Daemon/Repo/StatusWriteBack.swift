@@ -13,17 +13,17 @@ import Publishing
 /// loop writes at most once per `interval`, and only when something was recorded since the last
 /// write, so a burst of fires costs one commit. Rendering is deterministic and sinks write only
 /// changed bytes, so an idle runner never commits.
-public final class StatusWriteBack: Sendable {
-    public let sink: any StatusSink
-    public let journal: any JournalBackend
-    public let clock: any RunnerClock
-    public let interval: Duration
+package final class StatusWriteBack: Sendable {
+    package let sink: any StatusSink
+    package let journal: any JournalBackend
+    package let clock: any RunnerClock
+    package let interval: Duration
     /// Executions listed per job file.
-    public let recent: Int
+    package let recent: Int
     private let dirty = Mutex(true)
     private let manifest = Mutex<Manifest?>(nil)
 
-    public init(sink: any StatusSink, journal: any JournalBackend, clock: any RunnerClock,
+    package init(sink: any StatusSink, journal: any JournalBackend, clock: any RunnerClock,
                 interval: Duration = .seconds(10), recent: Int = 10) {
         self.sink = sink
         self.journal = journal
@@ -33,24 +33,24 @@ public final class StatusWriteBack: Sendable {
     }
 
     /// Something was journaled: write at the next tick.
-    public func markDirty() {
+    package func markDirty() {
         dirty.withLock { $0 = true }
     }
 
     /// The desired state the status describes (schedules in words, next fires, problems).
-    public func update(_ manifest: Manifest) {
+    package func update(_ manifest: Manifest) {
         self.manifest.withLock { $0 = manifest }
         markDirty()
     }
 
     /// An observer to chain into `Runner.Options.observer`.
-    public func observe(_ notice: RunnerNotice) {
+    package func observe(_ notice: RunnerNotice) {
         if case .recorded = notice { markDirty() }
     }
 
     /// Renders and writes now, whatever the flag; true when the sink changed anything.
     @discardableResult
-    public func flush() async throws -> Bool {
+    package func flush() async throws -> Bool {
         dirty.withLock { $0 = false }
         let state = await journal.state()
         let now = clock.now()
@@ -59,7 +59,7 @@ public final class StatusWriteBack: Sendable {
     }
 
     /// Writes whenever dirty, at most once per `interval`, until cancelled; problems go to `log`.
-    public func run(log: RunnerLog) async {
+    package func run(log: RunnerLog) async {
         while !Task.isCancelled {
             if dirty.withLock({ $0 }) {
                 do {

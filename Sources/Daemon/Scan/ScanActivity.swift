@@ -10,21 +10,21 @@ import Publishing
 ///
 /// Encoded as the JSON document a scan's `run:` reads on stdin and from `$ALMANAC_ACTIVITY`:
 /// sorted keys, RFC 3339 UTC times, newest first, so the same range always gives the same bytes.
-public struct ScanActivity: Sendable, Hashable {
-    public var job: String
-    public var repo: String
-    public var branch: String
+package struct ScanActivity: Sendable, Hashable {
+    package var job: String
+    package var repo: String
+    package var branch: String
     /// The last synced commit (exclusive), nil on a first run.
-    public var from: GitOID?
+    package var from: GitOID?
     /// The scanned tip (inclusive): the new sync point.
-    public var to: GitOID
+    package var to: GitOID
     /// On a first run, the start of the `since:` window.
-    public var since: Date?
-    public var commits: [GitCommitInfo]
-    public var pullRequests: [PullRequest]
-    public var tags: [GitTag]
+    package var since: Date?
+    package var commits: [GitCommitInfo]
+    package var pullRequests: [PullRequest]
+    package var tags: [GitTag]
 
-    public init(job: String, repo: String, branch: String, from: GitOID?, to: GitOID, since: Date?,
+    package init(job: String, repo: String, branch: String, from: GitOID?, to: GitOID, since: Date?,
                 commits: [GitCommitInfo], tags: [GitTag]) {
         self.job = job
         self.repo = repo
@@ -38,10 +38,10 @@ public struct ScanActivity: Sendable, Hashable {
     }
 
     /// No new commit (pull requests and tags are found on commits, so none of those either).
-    public var isEmpty: Bool { commits.isEmpty }
+    package var isEmpty: Bool { commits.isEmpty }
 
     /// The JSON document, newline-terminated.
-    public func json() -> [UInt8] {
+    package func json() -> [UInt8] {
         let document = Document(
             job: job, repo: repo, branch: branch, from: from?.hex, to: to.hex, since: since.map { RFC3339.format($0) },
             commits: commits.map {

@@ -7,21 +7,21 @@ import NIOCore
 ///
 /// Every failure a client can cause (bad name, bad JSON, oversize body, missing token) is one
 /// of these, so it becomes a 4xx with a readable message, never a crash or a bare 500.
-public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
-    public let status: HTTPResponse.Status
-    public let message: String
+package struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
+    package let status: HTTPResponse.Status
+    package let message: String
     /// Extra headers, e.g. `Retry-After` on 429 or `WWW-Authenticate` on 401.
-    public var headers: HTTPFields
+    package var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
+    package init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.message = message
         self.headers = headers
     }
 
-    public var description: String { "\(status.code) \(message)" }
+    package var description: String { "\(status.code) \(message)" }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
         response()
     }
 

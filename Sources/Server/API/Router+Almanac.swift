@@ -7,7 +7,7 @@ import Daemon
 ///
 /// Kept apart from `buildApplication` (Hummingbird style) so tests drive the router with no
 /// socket, and a live test the same router over 127.0.0.1.
-public func buildRouter(link: RunnerLink, settings: ServerSettings, metrics: ServerMetrics,
+package func buildRouter(link: RunnerLink, settings: ServerSettings, metrics: ServerMetrics,
                         now: @escaping @Sendable () -> Date = { Date() }) -> Router<AlmanacRequestContext> {
     let router = Router(context: AlmanacRequestContext.self)
     router.middlewares.add(JSONErrorMiddleware())

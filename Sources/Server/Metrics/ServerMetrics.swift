@@ -12,11 +12,11 @@ import Daemon
 /// several servers in one process never share counters. Its labels stay low-cardinality
 /// (outcome, class, reason); the series with a `job` label are `JobMetrics`, read from the
 /// journal's state at scrape time.
-public final class ServerMetrics: Sendable {
+package final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let factory: PrometheusMetricsFactory
 
-    public init() {
+    package init() {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
             .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
@@ -32,7 +32,7 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The observer to hang on `RunnerHooks.observer`.
-    public func observe(_ notice: RunnerNotice) {
+    package func observe(_ notice: RunnerNotice) {
         let event: JournalEvent
         switch notice {
         case .recorded(let recorded):

@@ -5,7 +5,7 @@ import Scheduler
 import Daemon
 
 /// Builds the Hummingbird application around `buildRouter`.
-public func buildApplication(link: RunnerLink, settings: ServerSettings, metrics: ServerMetrics,
+package func buildApplication(link: RunnerLink, settings: ServerSettings, metrics: ServerMetrics,
                              logger: Logger) -> some ApplicationProtocol {
     Application(
         router: buildRouter(link: link, settings: settings, metrics: metrics),
@@ -19,19 +19,19 @@ public func buildApplication(link: RunnerLink, settings: ServerSettings, metrics
 /// or a journal fault shut it down in reverse order, the server last — so the runner drains
 /// (no new fires, running children get the drain timeout, the journal is flushed and closed)
 /// while `/readyz` says "draining", then the server closes.
-public struct AlmanacServer: Sendable {
+package struct AlmanacServer: Sendable {
     /// Directory or repository mode: the same API, and a push webhook that starts a reload or a fetch.
-    public var runner: any HookedRunnerService
-    public var settings: ServerSettings
-    public var logger: Logger
+    package var runner: any HookedRunnerService
+    package var settings: ServerSettings
+    package var logger: Logger
 
-    public init(runner: any HookedRunnerService, settings: ServerSettings, logger: Logger) {
+    package init(runner: any HookedRunnerService, settings: ServerSettings, logger: Logger) {
         self.runner = runner
         self.settings = settings
         self.logger = logger
     }
 
-    public func run(for duration: Duration?) async throws {
+    package func run(for duration: Duration?) async throws {
         let link = RunnerLink()
         let metrics = ServerMetrics()
         var service = runner

@@ -3,21 +3,21 @@ import Logging
 
 /// A swift-log handler writing one JSON object per line to stderr (`--log-format json`):
 /// `{"at": "...", "level": "info", "label": "almanac", "message": "...", ...metadata}`.
-public struct JSONLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level = .info
+package struct JSONLogHandler: LogHandler {
+    package var metadata: Logger.Metadata = [:]
+    package var logLevel: Logger.Level = .info
     let label: String
 
-    public init(label: String) {
+    package init(label: String) {
         self.label = label
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var object: [String: String] = [:]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
             object[key] = "\(value)"
@@ -34,8 +34,8 @@ public struct JSONLogHandler: LogHandler {
 }
 
 /// `--log-format text|json` and `--log-level`, applied once per process.
-public enum AlmanacLogging {
-    public static func bootstrap(format: String, level: String) throws(APIError) -> Logger {
+package enum AlmanacLogging {
+    package static func bootstrap(format: String, level: String) throws(APIError) -> Logger {
         guard let level = Logger.Level(rawValue: level) else {
             throw APIError(.badRequest, "--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }

@@ -7,15 +7,15 @@ import Daemon
 ///
 /// The server starts listening before the first reconcile finishes, so `/healthz` answers at
 /// once while `/readyz` says 503 until the runner is up.
-public actor RunnerLink {
+package actor RunnerLink {
     private(set) var handle: RunnerHandle?
     /// Called by `POST /api/v1/sync` and a valid push webhook; the git poller may replace it.
     private var syncHook: (@Sendable () async -> ReloadOutcome)?
 
-    public init() {}
+    package init() {}
 
     /// Hands over the running runner (RunnerHooks.started).
-    public func attach(_ handle: RunnerHandle) async {
+    package func attach(_ handle: RunnerHandle) async {
         self.handle = handle
         if syncHook == nil { syncHook = handle.reload }
     }
@@ -24,7 +24,7 @@ public actor RunnerLink {
     var draining: Bool { handle?.runner.isStopping ?? false }
 
     /// Replaces what a sync does (the git poller's "fetch now").
-    public func setSyncHook(_ hook: @escaping @Sendable () async -> ReloadOutcome) {
+    package func setSyncHook(_ hook: @escaping @Sendable () async -> ReloadOutcome) {
         syncHook = hook
     }
 

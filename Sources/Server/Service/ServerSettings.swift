@@ -2,27 +2,27 @@ import Foundation
 
 /// What the server needs to know beyond the runner: where to listen, the tokens, the webhook
 /// secret and the limits.
-public struct ServerSettings: Sendable {
+package struct ServerSettings: Sendable {
     /// Request bodies larger than this are refused with 413.
-    public static let bodyLimit = 64 * 1024
+    package static let bodyLimit = 64 * 1024
 
-    public var host: String
-    public var port: Int
+    package var host: String
+    package var port: Int
     /// Bearer token for state-changing endpoints; nil disables them (403), it never opens them.
-    public var apiToken: String?
+    package var apiToken: String?
     /// Bearer token for read endpoints; nil leaves them open. The API token is accepted too.
-    public var readToken: String?
+    package var readToken: String?
     /// Secret of `POST /hooks/github`; nil disables the webhook.
-    public var webhookSecret: String?
+    package var webhookSecret: String?
     /// The branch whose pushes start a sync (`refs/heads/<branch>`); nil accepts any branch.
-    public var watchedBranch: String?
+    package var watchedBranch: String?
     /// Manual runs per client per minute.
-    public var triggersPerMinute: Int
+    package var triggersPerMinute: Int
     /// Whether `/metrics` carries the series with a `job` label (3 to 13 per job, see
     /// `JobMetrics`); `almanac run --per-job-metrics off` turns them off for very large trees.
-    public var perJobMetrics = true
+    package var perJobMetrics = true
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, apiToken: String? = nil, readToken: String? = nil,
+    package init(host: String = "127.0.0.1", port: Int = 8080, apiToken: String? = nil, readToken: String? = nil,
                 webhookSecret: String? = nil, watchedBranch: String? = nil, triggersPerMinute: Int = 10) {
         self.host = host
         self.port = port
@@ -35,7 +35,7 @@ public struct ServerSettings: Sendable {
 
     /// Reads `ALMANAC_API_TOKEN` (or the first line of `tokenFile`, which wins),
     /// `ALMANAC_READ_TOKEN` and `ALMANAC_WEBHOOK_SECRET`; empty values count as unset.
-    public static func make(listen: String, environment: [String: String], tokenFile: String?) throws(APIError) -> ServerSettings {
+    package static func make(listen: String, environment: [String: String], tokenFile: String?) throws(APIError) -> ServerSettings {
         let (host, port) = try parseListen(listen)
         var settings = ServerSettings(host: host, port: port)
         func value(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }

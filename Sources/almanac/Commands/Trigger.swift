@@ -50,8 +50,8 @@ extension Almanac {
             }
             let manifest = try Workspace.manifest(workspace, now: Date(), unsetVariables: .error)
             Workspace.printDiagnostics(manifest, workspace)
-            let executor = ProcessExecutor(root: workspace.root, stateDirectory: stateDirectory, environment: Workspace.environment)
-            let runner = Runner(clock: SystemClock(), journal: journal, executor: executor)
+            let executor = ProcessJobLauncher(root: workspace.root, stateDirectory: stateDirectory, environment: Workspace.environment)
+            let runner = Runner(clock: SystemClock(), journal: journal, launcher: executor)
             try await runner.apply(manifest)
             guard await runner.trigger(name, by: who) else {
                 printError("error: no job named '\(name)' in \(workspace.path)")

@@ -23,7 +23,7 @@ struct RepoSourceTests {
         let c1 = try await fixture.push(["jobs.d/a.yaml": Self.jobA, "jobs.d/b.yaml": Self.jobB, "README.md": "hi\n"])
         let clock = VirtualClock(utc("2027-01-01T00:00:00Z"))
         let journal = try FileJournal(directory: fixture.state)
-        let runner = Runner(clock: clock, journal: journal, executor: ScriptedExecutor(clock: clock))
+        let runner = Runner(clock: clock, journal: journal, launcher: ScriptedLauncher(clock: clock))
         let source = RepoSource(options: .init(url: fixture.remoteURL.path, stateDirectory: fixture.state))
 
         func poll() async throws -> GitOID? {

@@ -15,7 +15,7 @@ struct StatusWriteBackTests {
         _ = try await fixture.push(["jobs.d/a.yaml": RepoSourceTests.jobA])
         let clock = VirtualClock(utc("2027-01-01T00:00:00Z"))
         let journal = try FileJournal(directory: fixture.state)
-        let runner = Runner(clock: clock, journal: journal, executor: ScriptedExecutor(clock: clock))
+        let runner = Runner(clock: clock, journal: journal, launcher: ScriptedLauncher(clock: clock))
         let source = RepoSource(options: .init(url: fixture.remoteURL.path, stateDirectory: fixture.state))
         guard case .apply(let manifest, let revision) = try await source.poll(now: clock.now()) else {
             throw GitError(code: -1, message: "no apply", function: "test")
@@ -113,7 +113,7 @@ struct StatusWriteBackTests {
         let temp = try TempDirectory()
         let clock = VirtualClock(utc("2027-01-01T00:00:00Z"))
         let journal = try FileJournal(directory: temp.url.appendingPathComponent("state"))
-        let runner = Runner(clock: clock, journal: journal, executor: ScriptedExecutor(clock: clock))
+        let runner = Runner(clock: clock, journal: journal, launcher: ScriptedLauncher(clock: clock))
         let desired = manifest(RepoSourceTests.jobA, now: clock.now())
         try await runner.apply(desired)
         let out = temp.url.appendingPathComponent("status")

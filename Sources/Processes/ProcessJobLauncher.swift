@@ -12,16 +12,16 @@ import Scheduler
 /// `$ALMANAC_RESULT` path; the child sees the runner's environment, the job's `env:`
 /// and `ALMANAC_JOB`, `ALMANAC_SCHEDULED_AT`, `ALMANAC_ATTEMPT`, `ALMANAC_TRIGGER`, plus the
 /// `ALMANAC_RUN` marker a restarted runner finds leftovers by.
-public struct ProcessExecutor: JobExecutor {
-    public let root: URL
-    public let stateDirectory: URL
-    public let environment: [String: String]
-    public let killGrace: Duration
+package struct ProcessJobLauncher: JobLauncher {
+    package let root: URL
+    package let stateDirectory: URL
+    package let environment: [String: String]
+    package let killGrace: Duration
     /// The state directory's id (`STATE/instance-id`), the first part of each child's marker.
-    public let instance: String
+    package let instance: String
     let launcher = ProcessLauncher()
 
-    public init(root: URL, stateDirectory: URL, environment: [String: String], killGrace: Duration = .seconds(5)) {
+    package init(root: URL, stateDirectory: URL, environment: [String: String], killGrace: Duration = .seconds(5)) {
         self.root = root
         self.stateDirectory = stateDirectory
         self.environment = environment
@@ -29,20 +29,20 @@ public struct ProcessExecutor: JobExecutor {
         self.instance = StateInstance.id(of: stateDirectory)
     }
 
-    public var runInstance: String? { instance }
+    package var runInstance: String? { instance }
 
-    public func leftovers() -> [Leftover] { LeftoverSweep.scan(instance: instance) }
+    package func leftovers() -> [Leftover] { LeftoverSweep.scan(instance: instance) }
 
-    public func stopLeftovers(_ leftovers: [Leftover], grace: Duration) async -> Set<Int32> {
+    package func stopLeftovers(_ leftovers: [Leftover], grace: Duration) async -> Set<Int32> {
         await LeftoverSweep.terminate(leftovers, grace: grace)
     }
 
-    public func start(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
+    package func start(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
         try launch(job, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy)
     }
 
     /// Everything but the spawn: the environment, the resolved executable, the open log file.
-    public func prepare(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any PreparedAttempt {
+    package func prepare(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any PreparedAttempt {
         let (spec, logPath, resultPath) = try processSpec(job, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy)
         return PreparedJobProcess(launcher: launcher, prepared: try launcher.prepare(spec), logPath: logPath, resultPath: resultPath)
     }

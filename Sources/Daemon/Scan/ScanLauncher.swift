@@ -16,18 +16,18 @@ import Publishing
 /// activity JSON goes to the child's stdin and to the file named by `$ALMANAC_ACTIVITY`, and a
 /// successful child moves the sync point to the scanned tip. A first run looks back `since:`
 /// (default 7 days).
-public struct ScanExecutor: JobExecutor {
-    public let processes: ProcessExecutor
-    public let journal: any JournalBackend
-    public let clock: any RunnerClock
-    public let credentials: GitCredentials
+package struct ScanLauncher: JobLauncher {
+    package let processes: ProcessJobLauncher
+    package let journal: any JournalBackend
+    package let clock: any RunnerClock
+    package let credentials: GitCredentials
     /// How far back a scan without a sync point looks when its spec has no `since:`.
-    public static let defaultSince: Duration = .seconds(7 * 86_400)
+    package static let defaultSince: Duration = .seconds(7 * 86_400)
 
     /// The marker id of its children: they are started by `processes`.
-    public var runInstance: String? { processes.instance }
+    package var runInstance: String? { processes.instance }
 
-    public init(processes: ProcessExecutor, journal: any JournalBackend, clock: any RunnerClock,
+    package init(processes: ProcessJobLauncher, journal: any JournalBackend, clock: any RunnerClock,
                 credentials: GitCredentials = .none) {
         self.processes = processes
         self.journal = journal
@@ -35,7 +35,7 @@ public struct ScanExecutor: JobExecutor {
         self.credentials = credentials
     }
 
-    public func start(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
+    package func start(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
         guard let repo = job.repo else { throw ProcessError.invalidSpec("scan \(job.name) has no repo:") }
         let handle = ScanHandle()
         let task = Task { () -> ExecutionReport in
@@ -116,7 +116,7 @@ public struct ScanExecutor: JobExecutor {
              handle: ScanHandle, startedAt: Date) async -> ExecutionReport {
         let json = activity.json()
         let file = processes.stateDirectory
-            .appendingPathComponent("activity/\(job.name)/\(ProcessExecutor.stamp(occurrence.scheduledAt))-\(attempt).json")
+            .appendingPathComponent("activity/\(job.name)/\(ProcessJobLauncher.stamp(occurrence.scheduledAt))-\(attempt).json")
         do {
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(json).write(to: file, options: .atomic)

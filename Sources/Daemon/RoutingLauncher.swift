@@ -7,37 +7,37 @@ import Publishing
 
 /// Sends each kind of spec to its executor: jobs to child processes, posts to publishers,
 /// scans to the repository scanner. A kind without an executor fails to start, reported.
-public struct RoutingExecutor: JobExecutor {
-    public var job: any JobExecutor
-    public var post: (any JobExecutor)?
-    public var scan: (any JobExecutor)?
+package struct RoutingLauncher: JobLauncher {
+    package var job: any JobLauncher
+    package var post: (any JobLauncher)?
+    package var scan: (any JobLauncher)?
 
-    public init(job: any JobExecutor, post: (any JobExecutor)? = nil, scan: (any JobExecutor)? = nil) {
+    package init(job: any JobLauncher, post: (any JobLauncher)? = nil, scan: (any JobLauncher)? = nil) {
         self.job = job
         self.post = post
         self.scan = scan
     }
 
     /// The job executor's: posts and scans mark their children with the same state directory's id.
-    public var runInstance: String? { job.runInstance ?? scan?.runInstance ?? post?.runInstance }
+    package var runInstance: String? { job.runInstance ?? scan?.runInstance ?? post?.runInstance }
 
     /// The job launcher's sweep finds every kind's children: they carry the same instance.
-    public func leftovers() -> [Leftover] { job.leftovers() }
+    package func leftovers() -> [Leftover] { job.leftovers() }
 
-    public func stopLeftovers(_ leftovers: [Leftover], grace: Duration) async -> Set<Int32> {
+    package func stopLeftovers(_ leftovers: [Leftover], grace: Duration) async -> Set<Int32> {
         await job.stopLeftovers(leftovers, grace: grace)
     }
 
-    public func start(_ spec: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
+    package func start(_ spec: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
         try await executor(for: spec).start(spec, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy)
     }
 
-    public func prepare(_ spec: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any PreparedAttempt {
+    package func prepare(_ spec: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any PreparedAttempt {
         try await executor(for: spec).prepare(spec, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy)
     }
 
-    private func executor(for spec: JobSpec) throws -> any JobExecutor {
-        let executor: (any JobExecutor)?
+    private func executor(for spec: JobSpec) throws -> any JobLauncher {
+        let executor: (any JobLauncher)?
         switch spec.kind {
         case .job: executor = job
         case .post: executor = post

@@ -9,7 +9,7 @@ import Synchronization
 
 /// Ends each attempt at once with the outcome a test scripts, at the virtual clock's time:
 /// the DST-week tests are about which occurrences fire, not about processes.
-final class ScriptedExecutor: JobExecutor {
+final class ScriptedLauncher: JobLauncher {
     typealias Script = @Sendable (_ key: OccurrenceKey, _ attempt: Int) -> ExecutionReport.Outcome
 
     let clock: VirtualClock

@@ -4,7 +4,7 @@ import Manifest
 
 /// Starts one attempt of one occurrence. The seam between the scheduling loop and the side
 /// effect: child processes today, post publishers and repository scans later.
-public protocol JobExecutor: Sendable {
+package protocol JobLauncher: Sendable {
     func start(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle
 
     /// The state directory's instance id its children are marked with (`RunMarker`), so a
@@ -25,22 +25,22 @@ public protocol JobExecutor: Sendable {
     func prepare(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any PreparedAttempt
 }
 
-extension JobExecutor {
-    public var runInstance: String? { nil }
+extension JobLauncher {
+    package var runInstance: String? { nil }
 
     /// None: a launcher that starts no processes leaves none behind.
-    public func leftovers() -> [Leftover] { [] }
+    package func leftovers() -> [Leftover] { [] }
 
-    public func stopLeftovers(_ leftovers: [Leftover], grace: Duration) async -> Set<Int32> { [] }
+    package func stopLeftovers(_ leftovers: [Leftover], grace: Duration) async -> Set<Int32> { [] }
 
     /// Nothing to do ahead: `launch()` is `start`.
-    public func prepare(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any PreparedAttempt {
+    package func prepare(_ job: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any PreparedAttempt {
         DeferredAttempt { try await self.start(job, occurrence: occurrence, attempt: attempt, triggeredBy: triggeredBy) }
     }
 }
 
 /// An attempt made ready ahead of its instant.
-public protocol PreparedAttempt: Sendable {
+package protocol PreparedAttempt: Sendable {
     /// Starts it now.
     func launch() async throws -> any ExecutionHandle
     /// Releases what preparing took (open files) when it will not be launched.
@@ -48,15 +48,15 @@ public protocol PreparedAttempt: Sendable {
 }
 
 /// An attempt whose whole start waits for `launch()`.
-public struct DeferredAttempt: PreparedAttempt {
+package struct DeferredAttempt: PreparedAttempt {
     let body: @Sendable () async throws -> any ExecutionHandle
 
-    public init(_ body: @escaping @Sendable () async throws -> any ExecutionHandle) {
+    package init(_ body: @escaping @Sendable () async throws -> any ExecutionHandle) {
         self.body = body
     }
 
-    public func launch() async throws -> any ExecutionHandle { try await body() }
-    public func discard() {}
+    package func launch() async throws -> any ExecutionHandle { try await body() }
+    package func discard() {}
 }
 
 /// A preparation that failed: the error surfaces at `launch()`, at the instant, where a
@@ -68,7 +68,7 @@ struct FailedAttempt: PreparedAttempt {
 }
 
 /// A started attempt.
-public protocol ExecutionHandle: Sendable {
+package protocol ExecutionHandle: Sendable {
     var pid: Int32? { get }
     /// Waits for the attempt to end and reports it; never throws: failures are outcomes.
     func wait() async -> ExecutionReport
@@ -77,38 +77,38 @@ public protocol ExecutionHandle: Sendable {
 }
 
 /// How one attempt ended, as journaled in its `finished` event.
-public struct ExecutionReport: Sendable, Hashable {
-    public enum Outcome: String, Sendable, Hashable {
+package struct ExecutionReport: Sendable, Hashable {
+    package enum Outcome: String, Sendable, Hashable {
         case success, failure, timeout, partial, killed, interrupted, error
         /// Nothing to do this time (a scan with no new activity): neither success nor failure.
         case skipped
     }
 
-    public var outcome: Outcome
-    public var exitCode: Int?
-    public var signal: Int?
-    public var startedAt: Date
-    public var finishedAt: Date
-    public var outputTail: String
+    package var outcome: Outcome
+    package var exitCode: Int?
+    package var signal: Int?
+    package var startedAt: Date
+    package var finishedAt: Date
+    package var outputTail: String
     /// Why it failed, for retry decisions and metrics: exit, signal, timeout, spawn, replaced…
-    public var errorClass: String?
-    public var cpuUserMs: Int?
-    public var cpuSystemMs: Int?
-    public var maxRSSKB: Int?
+    package var errorClass: String?
+    package var cpuUserMs: Int?
+    package var cpuSystemMs: Int?
+    package var maxRSSKB: Int?
     /// The JSON object the job wrote to `$ALMANAC_RESULT`, verbatim.
-    public var result: String?
-    public var logPath: String?
-    public var pid: Int?
+    package var result: String?
+    package var logPath: String?
+    package var pid: Int?
     /// Why an attempt was skipped (`no activity`), journaled as the `finished` event's reason.
-    public var reason: String?
+    package var reason: String?
     /// A scan's new sync point: the runner journals it as a `synced` event with the finish.
-    public var syncedCommit: String?
+    package var syncedCommit: String?
     /// The receiver's `Retry-After`: the next attempt waits at least this long.
-    public var retryAfter: Duration?
+    package var retryAfter: Duration?
     /// False when the failure is not worth retrying whatever the policy (auth, bad content).
-    public var retryable: Bool = true
+    package var retryable: Bool = true
 
-    public init(outcome: Outcome, exitCode: Int? = nil, signal: Int? = nil, startedAt: Date, finishedAt: Date,
+    package init(outcome: Outcome, exitCode: Int? = nil, signal: Int? = nil, startedAt: Date, finishedAt: Date,
                 outputTail: String = "", errorClass: String? = nil, cpuUserMs: Int? = nil, cpuSystemMs: Int? = nil,
                 maxRSSKB: Int? = nil, result: String? = nil, logPath: String? = nil, pid: Int? = nil) {
         self.outcome = outcome
@@ -126,8 +126,8 @@ public struct ExecutionReport: Sendable, Hashable {
         self.pid = pid
     }
 
-    public var durationMs: Int { max(0, Int((finishedAt.timeIntervalSince(startedAt) * 1000).rounded())) }
+    package var durationMs: Int { max(0, Int((finishedAt.timeIntervalSince(startedAt) * 1000).rounded())) }
 
     /// Whether this outcome counts as the job having done its work.
-    public var succeeded: Bool { outcome == .success || outcome == .partial }
+    package var succeeded: Bool { outcome == .success || outcome == .partial }
 }

@@ -9,7 +9,7 @@ import Daemon
 import Testing
 
 @Suite("kind: scan")
-struct ScanExecutorTests {
+struct ScanLauncherTests {
     @Test("activity JSON is exact; the second run sees only new commits; no activity is skipped")
     func scan() async throws {
         let fixture = try RepoFixture(base: utc("2027-01-01T00:00:00Z"))
@@ -26,9 +26,9 @@ struct ScanExecutorTests {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let clock = VirtualClock(utc("2027-01-03T00:00:00Z"))
         let journal = try FileJournal(directory: fixture.state)
-        let processes = ProcessExecutor(root: fixture.temp.url, stateDirectory: fixture.state, environment: ["PATH": "/usr/bin:/bin"])
-        let executor = RoutingExecutor(job: processes, scan: ScanExecutor(processes: processes, journal: journal, clock: clock))
-        let runner = Runner(clock: clock, journal: journal, executor: executor)
+        let processes = ProcessJobLauncher(root: fixture.temp.url, stateDirectory: fixture.state, environment: ["PATH": "/usr/bin:/bin"])
+        let executor = RoutingLauncher(job: processes, scan: ScanLauncher(processes: processes, journal: journal, clock: clock))
+        let runner = Runner(clock: clock, journal: journal, launcher: executor)
         try await runner.apply(manifest("""
             kind: scan
             name: digest

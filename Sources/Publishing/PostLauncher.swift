@@ -12,7 +12,7 @@ import Processes
 /// `Idempotency-Key: <post>@<scheduled time>` (`#<target>` with several targets). A retry, or
 /// a restart after a crash between the two records, sends only the targets not yet published,
 /// with the same key — never a new one.
-public struct PostExecutor: JobExecutor {
+package struct PostLauncher: JobLauncher {
     let journal: any JournalBackend
     let clock: any RunnerClock
     let root: URL
@@ -25,7 +25,7 @@ public struct PostExecutor: JobExecutor {
     let instance: String
 
     /// An executor whose webhooks go through `sender`, the runner's one HTTP client.
-    public init(journal: any JournalBackend, clock: any RunnerClock, root: URL, stateDirectory: URL, environment: [String: String],
+    package init(journal: any JournalBackend, clock: any RunnerClock, root: URL, stateDirectory: URL, environment: [String: String],
                 sender: HTTPSender, launcher: ProcessLauncher = ProcessLauncher(), observer: (@Sendable (RunnerNotice) -> Void)? = nil) {
         self.journal = journal
         self.clock = clock
@@ -38,9 +38,9 @@ public struct PostExecutor: JobExecutor {
         self.instance = StateInstance.id(of: stateDirectory)
     }
 
-    public var runInstance: String? { instance }
+    package var runInstance: String? { instance }
 
-    public func start(_ post: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
+    package func start(_ post: JobSpec, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String) async throws -> any ExecutionHandle {
         let task = Task { await publish(post, occurrence: occurrence, attempt: attempt) }
         return PostHandle(task: task)
     }
@@ -120,9 +120,9 @@ public struct PostExecutor: JobExecutor {
             let key = OccurrenceKey(job: post.name, scheduledAt: request.scheduledAt)
             env = RunMarker(instance: instance, key: key, attempt: request.attempt).stamped(env)
             let workdir = post.workdir.hasPrefix("/") ? post.workdir : root.appendingPathComponent(post.workdir).standardizedFileURL.path
-            let stamp = ProcessExecutor.stamp(request.scheduledAt)
+            let stamp = ProcessJobLauncher.stamp(request.scheduledAt)
             let log = stateDirectory.appendingPathComponent("logs/\(post.name)/\(stamp)-\(name).log").path
-            return await command.publish(request, to: .init(command: ProcessExecutor.processCommand(run), workdir: workdir,
+            return await command.publish(request, to: .init(command: ProcessJobLauncher.processCommand(run), workdir: workdir,
                                                             environment: env, timeout: post.timeout ?? .seconds(300),
                                                             nonRetryableExitCodes: post.nonRetryableExitCodes,
                                                             secrets: post.secrets), logPath: log)
