@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "Daemon", dependencies: ["AlmanacCore", "Scheduler", "Processes", "Publishing", "Reconciler", "Manifest", "Journal", "CronSchedule",
                                               "GitSync", "Status", .product(name: "Logging", package: "swift-log"),
                                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
-        .target(name: "GitSync", dependencies: ["AlmanacCore", "CGit2"]),
+        .target(name: "GitSync", dependencies: ["AlmanacCore", "CGit2", "CLinux"]),
         .target(name: "Status", dependencies: ["AlmanacCore", "Journal", "Manifest", "CronSchedule"]),
         // Only the CLI depends on Server; Hummingbird and the metrics packages stop here.
         .target(

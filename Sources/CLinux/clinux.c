@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <sched.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
@@ -63,4 +64,14 @@ int almanac_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int lowest)
 
 int almanac_malloc_trim(void) {
     return malloc_trim(0);
+}
+
+int almanac_spawnattr_clean_signals(posix_spawnattr_t *attributes, short flags) {
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    int code = posix_spawnattr_setflags(attributes, (short)(flags | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
+    if (code == 0) code = posix_spawnattr_setsigmask(attributes, &none);
+    if (code == 0) code = posix_spawnattr_setsigdefault(attributes, &all);
+    return code;
 }

@@ -1,4 +1,5 @@
 import CGit2
+import CLinux
 import Foundation
 
 /// libgit2's smart protocol over a `git receive-pack` child: how GitSync pushes to a
@@ -245,13 +246,7 @@ final class ReceivePackProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        _ = almanac_spawnattr_clean_signals(&attributes, 0)
         let environment = ProcessInfo.processInfo.environment.filter { !repositoryVariables.contains($0.key) }
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -55,6 +55,11 @@ int almanac_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *pat
 /// `posix_spawn_file_actions_addclosefrom_np`; returns an errno value (0 on success).
 int almanac_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int lowest);
 
+/// Sets `flags | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF` with an empty signal mask
+/// and every signal at its default disposition: a child must not inherit the runner's ignored
+/// SIGPIPE or blocked signals (jobs, and git's receive-pack for local pushes). Returns an errno value.
+int almanac_spawnattr_clean_signals(posix_spawnattr_t *attributes, short flags);
+
 // MARK: memory
 
 /// `malloc_trim(0)`: gives freed heap pages back to the kernel; 1 when it released any.
