@@ -181,7 +181,7 @@ extension Runner {
     /// Starts `attempt` at `instant` (now when that is past); returns its handle and when it started.
     private func launch(_ attempt: any PreparedAttempt, at instant: Date) async throws -> (any ExecutionHandle, Date) {
         if instant > clock.now() { try? await clock.sleep(until: instant) }
-        if stopping { throw Halted() }
+        if isStopping { throw Halted() }
         return (try await attempt.launch(), clock.now())
     }
 
@@ -215,7 +215,7 @@ extension Runner {
             previousOutcome = await journal.state().jobs[runKey.key.job]?.history.last?.outcome
         }
         var retryIn: Duration?
-        if let job, incomplete, report.retryable, !stopping,
+        if let job, incomplete, report.retryable, !isStopping,
            var delay = retryDelay(job, attempt: runKey.attempt, errorClass: report.errorClass) {
             if let retryAfter = report.retryAfter, retryAfter > delay { delay = min(retryAfter, .seconds(3600)) }
             let retryAt = now.addingTimeInterval(delay.timeInterval)
@@ -241,7 +241,7 @@ extension Runner {
     func startWaiting() async {
         var starts: [(Fire, JobSpec)] = []
         var events: [JournalEvent] = []
-        while !stopping, !waiting.isEmpty, running.count < (options.maxParallel ?? Int.max) {
+        while !isStopping, !waiting.isEmpty, running.count < (options.maxParallel ?? Int.max) {
             let fire = waiting.removeFirst()
             guard let job = jobs[fire.key.job] else { continue }
             switch admit(fire, job: job, now: clock.now()) {

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 import Journal
 import Manifest
@@ -71,6 +72,6 @@ extension PublishTarget {
 extension Runner {
     /// A post's instant in messages: UTC, whole seconds (as `ALMANAC_SCHEDULED_AT`).
     package static func utcText(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+        RFC3339.format(date, precision: .seconds)
     }
 }

@@ -68,9 +68,8 @@ package actor Runner {
     var queue = FireQueue()
     var running: [RunKey: Running] = [:]
     var waiting: [Fire] = []
-    /// Set by `stop()` and `shutdown()`; kept in `halted`, which is readable off the actor.
-    var stopping: Bool { halted.load(ordering: .acquiring) }
-    /// Whether the runner stopped firing (`stop()`, `shutdown()`, a journal fault): `/readyz` says "draining".
+    /// Whether the runner stopped firing (`stop()`, `shutdown()`, a journal fault): kept in
+    /// `halted`, so it is readable off the actor too (`/readyz` says "draining").
     package nonisolated var isStopping: Bool { halted.load(ordering: .acquiring) }
     var sleeper: Task<Void, Never>?
     var started = false
@@ -260,7 +259,7 @@ package actor Runner {
     }
 
     private func loop(until end: Date?) async {
-        while !stopping {
+        while !isStopping {
             await step()
             let now = clock.now()
             if let end, now >= end { break }
