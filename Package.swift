@@ -60,19 +60,21 @@ let package = Package(
         .executableTarget(
             name: "almanac-bench",
             dependencies: ["CronSchedule", "Manifest", "Journal", "Reconciler", "Runner", "GitSync", "Status"]),
+        // Tests only: journal events built and read in the line's flat form.
+        .target(name: "JournalTestSupport", dependencies: ["Journal"], path: "Tests/JournalTestSupport"),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CGit2", "CYAML"]),
         .testTarget(name: "CronScheduleTests", dependencies: ["CronSchedule"], resources: [.copy("Vectors")]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "CronSchedule"]),
-        .testTarget(name: "JournalTests", dependencies: ["Journal"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "JournalTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal", "JournalTestSupport"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server", "JournalTestSupport"]),
         .testTarget(name: "GitSyncTests", dependencies: ["GitSync"]),
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors"]),
-        .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest"]),
+        .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest", "JournalTestSupport"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Runner", "Journal", "Manifest",
+                "Server", "Runner", "Journal", "Manifest", "JournalTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
     ]

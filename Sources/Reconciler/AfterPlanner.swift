@@ -24,7 +24,7 @@ public enum AfterPlanner {
         }
 
         /// `after:<upstream>`, as journaled and passed to the child in `ALMANAC_TRIGGER`.
-        public var triggeredBy: String { JournalEvent.afterPrefix + upstream }
+        public var triggeredBy: String { Cause.after(upstream).rawValue }
     }
 
     /// The runs owed because the occurrence `upstream` ended with `outcome`.
@@ -70,11 +70,11 @@ public enum AfterPlanner {
     /// on a cycle (a paused job's owed run waits for a start after its resume).
     public static func pending(state: JournalState, jobs: [String: JobSpec], graph: AfterGraph) -> [Run] {
         state.pendingTriggers.compactMap { event -> Run? in
-            guard event.isAfterTrigger, let key = event.key, let triggeredBy = event.triggeredBy,
+            guard let key = event.key, let upstream = event.triggeredBy?.upstream,
                   let spec = jobs[key.job], spec.enabled, !spec.cancelled, !graph.cyclicJobs.contains(key.job),
                   !(state.jobs[key.job]?.paused ?? false), !state.isClaimed(key, attempt: 1)
             else { return nil }
-            return Run(key: key, upstream: String(triggeredBy.dropFirst(JournalEvent.afterPrefix.count)))
+            return Run(key: key, upstream: upstream)
         }
     }
 }

@@ -24,9 +24,8 @@ extension Runner {
 
     /// The journal record of an owed run, before it is queued.
     func triggeredEvent(_ run: AfterPlanner.Run, at now: Date) -> JournalEvent {
-        var triggered = event(.triggered, job: run.key.job, at: now, key: run.key, attempt: 1)
-        triggered.triggeredBy = run.triggeredBy
-        return triggered
+        JournalEvent(at: now, .triggered(.init(job: run.key.job, scheduledAt: run.key.scheduledAt, attempt: 1,
+                                               triggeredBy: Cause(rawValue: run.triggeredBy))))
     }
 
     /// Queues owed runs to start now, under the dependent's own concurrency policy and the

@@ -10,14 +10,9 @@ extension Runner {
 
     /// Journals one notification delivery (called back by the notifier, off the hot path).
     public func recordDelivery(_ delivery: NotificationDelivery) async {
-        var notified = event(.notified, job: delivery.job, at: clock.now())
-        notified.target = delivery.target
-        notified.status = delivery.status
-        notified.outcome = delivery.delivered ? "delivered" : "failed"
-        notified.reason = delivery.event.rawValue
-        notified.message = delivery.error
-        notified.attempt = delivery.attempts
-        await record([notified])
+        await record([JournalEvent(at: clock.now(), .notified(.init(
+            job: delivery.job, attempt: delivery.attempts, outcome: delivery.delivered ? .delivered : .failed,
+            reason: delivery.event.rawValue, message: delivery.error, target: delivery.target, status: delivery.status)))])
     }
 
     /// Tells the job's `notify:` targets how an attempt ended: `retry` when another attempt is

@@ -1,6 +1,7 @@
 import CronSchedule
 import Foundation
 import Journal
+import JournalTestSupport
 import Runner
 import Testing
 

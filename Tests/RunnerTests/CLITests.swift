@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import JournalTestSupport
 import Testing
 
 /// Runs `almanac` to completion and returns (exit status, stdout, stderr).

@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import JournalTestSupport
 import Runner
 import Testing
 
@@ -75,7 +76,7 @@ struct CrashTests {
         #expect(orphans.count == 3, "the tree outlived its runner: \(orphans.map(\.pid))")
         let before = try FileJournal.replay(file: f.journal).state
         #expect(before.jobs["long"]?.running.count == 1)
-        #expect(before.jobs["long"]?.running.first?.pid == nil, "the journal does not know the pid")
+        #expect(before.jobs["long"]?.running.first?.metrics.pid == nil, "the journal does not know the pid")
 
         // The restarted runner runs something harmless, so whatever is left afterwards is a leftover.
         try f.write(run: "true")

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Journal
+import JournalTestSupport
 import Manifest
 import Testing
 @testable import Runner

@@ -1,6 +1,7 @@
 import Foundation
 import GitSync
 import Journal
+import JournalTestSupport
 import Manifest
 import Runner
 import Testing
@@ -43,7 +44,7 @@ struct ScanExecutorTests {
             return await journal.state().jobs["digest"]
         }
         var state = try await trigger()
-        #expect(state?.history.last?.outcome == "success")
+        #expect(state?.history.last?.metrics.outcome == "success")
         #expect(state?.lastSync == merge.hex)
         let t = { (minute: Int) in "2027-01-01T00:0\(minute):00Z" }
         let expected = #"{"branch":"main","commits":["#
@@ -67,7 +68,7 @@ struct ScanExecutorTests {
         #expect(second.contains(#""pullRequests":[],"#) && second.contains(#""tags":[]"#))
 
         state = try await trigger()
-        #expect(state?.history.last?.outcome == "skipped")
+        #expect(state?.history.last?.metrics.outcome == "skipped")
         let finished = try events(fixture.state).last { $0.type == .finished }
         #expect(finished?.reason == "no activity")
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).count == 4)
