@@ -116,7 +116,7 @@ struct DashboardHandlers: Sendable {
 /// An inline SVG bar chart of execution durations, oldest on the left; failures in red.
 enum DurationChart {
     static func svg(_ executions: [Execution], width: Int = 900, height: Int = 160) -> String {
-        let finished = executions.filter { $0.durationMs != nil }
+        let finished = executions.filter { $0.metrics.durationMs != nil }
         guard !finished.isEmpty else { return "<p class=muted>No finished executions yet.</p>" }
         let peak = max(1, finished.compactMap(\.metrics.durationMs).max() ?? 1)
         let slot = Double(width - 50) / Double(finished.count)
