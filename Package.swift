@@ -87,22 +87,24 @@ let package = Package(
         .executableTarget(
             name: "almanac-bench",
             dependencies: ["AlmanacCore", "CronSchedule", "Manifest", "Journal", "Reconciler", "Scheduler", "Processes", "Daemon", "GitSync", "Status"]),
+        // Tests only: journal events built and read in the line's flat form.
+        .target(name: "JournalTestSupport", dependencies: ["Journal"], path: "Tests/JournalTestSupport"),
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CGit2", "CYAML"]),
         .testTarget(name: "CronScheduleTests", dependencies: ["CronSchedule"], resources: [.copy("Vectors")]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "CronSchedule"]),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "AlmanacCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal"]),
-        .testTarget(name: "RunnerTests", dependencies: ["AlmanacCore", "Scheduler", "Processes", "Publishing", "Daemon", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server",
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "AlmanacCore", "JournalTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal", "JournalTestSupport"]),
+        .testTarget(name: "RunnerTests", dependencies: ["AlmanacCore", "Scheduler", "Processes", "Publishing", "Daemon", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server", "JournalTestSupport",
                                                        .product(name: "Hummingbird", package: "hummingbird"),
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GitSyncTests", dependencies: ["GitSync"]),
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors"]),
-        .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest"]),
+        .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest", "JournalTestSupport"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Scheduler", "Daemon", "Journal", "Manifest",
+                "Server", "Scheduler", "Daemon", "Journal", "Manifest", "JournalTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
     ]

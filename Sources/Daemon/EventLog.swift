@@ -16,17 +16,17 @@ package enum EventLog {
     /// failed, timed out, were killed or missed, `info` for starts, successes and changes,
     /// `debug` for the detail (syncs, delivered notifications).
     package static func level(_ event: JournalEvent) -> Logger.Level {
-        switch event.type {
-        case .finished where event.errorClass == "spawn":
+        switch event.record {
+        case .finished(let f) where f.metrics.errorClass == .spawn:
             return .error
-        case .finished:
-            return ["success", "skipped"].contains(event.outcome ?? "") ? .info : .warning
-        case .skipped:
-            return event.reason == "journal" ? .error : event.reason == "paused" ? .info : .warning
-        case .diagnostics:
-            return (event.messages?.isEmpty ?? true) ? .info : .error
-        case .notified:
-            return event.outcome == "delivered" ? .debug : .warning
+        case .finished(let f):
+            return [.success, .skipped].contains(f.metrics.outcome) ? .info : .warning
+        case .skipped(let s):
+            return s.reason == .journal ? .error : s.reason == .paused ? .info : .warning
+        case .diagnostics(let d):
+            return (d.messages?.isEmpty ?? true) ? .info : .error
+        case .notified(let n):
+            return n.outcome == .delivered ? .debug : .warning
         case .synced:
             return .debug
         default:
@@ -38,58 +38,59 @@ package enum EventLog {
         let job = event.job ?? "-"
         let when = event.scheduledAt.map { "@" + RFC3339.format($0) } ?? ""
         let attempt = (event.attempt ?? 1) > 1 ? " attempt \(event.attempt ?? 1)" : ""
-        switch event.type {
-        case .started:
-            return "▶ \(job)\(when)\(attempt) started (\(event.triggeredBy ?? "schedule"))"
-        case .finished where event.target != nil:
-            return "✗ \(job)\(when)\(destination(event.target, preposition: "to")) failed: \(event.errorClass ?? "?")"
-                + (event.message.map { " — \($0)" } ?? "")
-        case .finished where event.outcome == "skipped":
+        switch event.record {
+        case .started(let s):
+            return "▶ \(job)\(when)\(attempt) started (\(s.triggeredBy?.rawValue ?? "schedule"))"
+        case .finished(let f) where f.target != nil:
+            return "✗ \(job)\(when)\(destination(f.target, preposition: "to")) failed: \(f.metrics.errorClass?.rawValue ?? "?")"
+                + (f.message.map { " — \($0)" } ?? "")
+        case .finished(let f) where f.metrics.outcome == .skipped:
             // A skip (a scan with no activity) is not a failure: it gets the skip mark.
-            return "⤼ \(job)\(when)\(attempt) skipped" + (event.reason.map { ": \($0)" } ?? "")
-        case .finished:
-            let outcome = event.outcome ?? "?"
-            let mark = outcome == "success" ? "✓" : outcome == "partial" ? "~" : "✗"
+            return "⤼ \(job)\(when)\(attempt) skipped" + (f.reason.map { ": \($0)" } ?? "")
+        case .finished(let f):
+            let m = f.metrics
+            let outcome = m.outcome?.rawValue ?? "?"
+            let mark = m.outcome == .success ? "✓" : m.outcome == .partial ? "~" : "✗"
             var text = "\(mark) \(job)\(when)\(attempt) \(outcome)"
-            if let code = event.exitCode, code != 0 { text += " (exit \(code))" }
-            if let signal = event.signal { text += " (signal \(signal))" }
-            if let ms = event.durationMs { text += " in \(ms) ms" }
-            if outcome != "success", let tail = event.outputTail?.split(separator: "\n").last {
+            if let code = m.exitCode, code != 0 { text += " (exit \(code))" }
+            if let signal = m.signal { text += " (signal \(signal))" }
+            if let ms = m.durationMs { text += " in \(ms) ms" }
+            if m.outcome != .success, let tail = m.outputTail?.split(separator: "\n").last {
                 text += ": " + String(tail.prefix(160))
             }
             return text
-        case .retry:
-            return "↻ \(job)\(when) retry\(attempt) at \(event.retryAt.map { RFC3339.format($0) } ?? "?") after \(event.errorClass ?? "failure")"
-        case .skipped:
-            return "⤼ \(job)\(when) skipped: \(event.reason ?? "?")" + (event.message.map { " (\($0))" } ?? "")
+        case .retry(let r):
+            return "↻ \(job)\(when) retry\(attempt) at \(r.retryAt.map { RFC3339.format($0) } ?? "?") after \(r.errorClass?.rawValue ?? "failure")"
+        case .skipped(let s):
+            return "⤼ \(job)\(when) skipped: \(s.reason?.rawValue ?? "?")" + (s.message.map { " (\($0))" } ?? "")
         case .queued:
             return "… \(job)\(when) queued: maxParallel reached"
-        case .cancelled:
-            return "⊘ \(job)\(when) cancelled: \(event.reason ?? "?")"
-        case .applied:
-            return "= \(job) applied (\(event.source ?? "?"), \(event.hash.map { String($0.prefix(12)) } ?? "?"))"
+        case .cancelled(let c):
+            return "⊘ \(job)\(when) cancelled: \(c.reason?.rawValue ?? "?")"
+        case .applied(let a):
+            return "= \(job) applied (\(a.source ?? "?"), \(a.hash.map { String($0.prefix(12)) } ?? "?"))"
         case .removed:
             return "- \(job) removed"
-        case .triggered:
-            if event.isAfterTrigger, let by = event.triggeredBy {
-                return "⚑ \(job)\(when) owed: \(by.dropFirst(JournalEvent.afterPrefix.count)) succeeded"
+        case .triggered(let t):
+            if let upstream = t.triggeredBy?.upstream {
+                return "⚑ \(job)\(when) owed: \(upstream) succeeded"
             }
-            return "⚑ \(job) manual run requested by \(event.triggeredBy ?? "?")"
-        case .processing:
-            return "→ \(job)\(when) publishing\(destination(event.target, preposition: "to"))\(attempt)"
-        case .published:
-            return "✓ \(job)\(when) published\(destination(event.target, preposition: "to"))" + (event.url.map { " \($0)" } ?? "")
-                + (event.status.map { " (HTTP \($0))" } ?? "")
-        case .notified:
-            return "✉ \(job) \(event.reason ?? "") notification \(event.outcome ?? "?") via \(event.target ?? "?")"
-        case .paused:
-            return "‖ \(job) paused by \(event.triggeredBy ?? "?")"
-        case .resumed:
-            return "▷ \(job) resumed by \(event.triggeredBy ?? "?")" + (event.reason.map { " (\($0))" } ?? "")
-        case .synced:
-            return "⇣ \(job) synced to \(event.commit.map { String($0.prefix(12)) } ?? "?")"
-        case .diagnostics:
-            let count = event.messages?.count ?? 0
+            return "⚑ \(job) manual run requested by \(t.triggeredBy?.rawValue ?? "?")"
+        case .processing(let p):
+            return "→ \(job)\(when) publishing\(destination(p.target, preposition: "to"))\(attempt)"
+        case .published(let p):
+            return "✓ \(job)\(when) published\(destination(p.target, preposition: "to"))" + (p.url.map { " \($0)" } ?? "")
+                + (p.status.map { " (HTTP \($0))" } ?? "")
+        case .notified(let n):
+            return "✉ \(job) \(n.reason ?? "") notification \(n.outcome?.rawValue ?? "?") via \(n.target ?? "?")"
+        case .paused(let o):
+            return "‖ \(job) paused by \(o.triggeredBy?.rawValue ?? "?")"
+        case .resumed(let o):
+            return "▷ \(job) resumed by \(o.triggeredBy?.rawValue ?? "?")" + (o.reason.map { " (\($0))" } ?? "")
+        case .synced(let s):
+            return "⇣ \(job) synced to \(s.commit.map { String($0.prefix(12)) } ?? "?")"
+        case .diagnostics(let d):
+            let count = d.messages?.count ?? 0
             return count == 0 ? "= all files valid again" : "! \(count) problem(s) in the job files"
         default:
             return nil

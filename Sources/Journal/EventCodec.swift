@@ -1,250 +1,78 @@
 import Foundation
 
-/// Converts journal events to and from their JSON line, by hand, for speed.
+/// Converts journal events to and from their JSON line.
 ///
-/// Writing: fixed key order (`seq`, `at`, `type`, `job`, …, `v`), nil fields omitted, `result`
-/// embedded as compact JSON, `outputTail` cut to its last 4 KiB. Reading: any key order and
-/// whitespace, `null` for absent, unknown keys skipped (newer writers may add fields).
+/// Writing: `seq`, `at`, `type`, then the payload's fields in `RecordKey` order, then `v`; nil
+/// fields omitted, `result` embedded as compact JSON, `outputTail` cut to its last 4 KiB.
+/// Reading: any key order and whitespace, `null` for absent, keys the line's type does not
+/// carry skipped (newer writers may add fields).
+///
+/// Hand-written over `JSONScanner` rather than through `JSONDecoder`, for a measured reason:
+/// replaying the bench's 1,000,000-event journal through `JSONDecoder` (the same records'
+/// `Codable` form) takes about 6× as long as this reader, well past the 1.5 s target
+/// (`almanac-bench journal`, row "decode 100,000 lines").
 enum EventCodec {
     /// The most output kept per event, in UTF-8 bytes.
     static let maxOutputTail = 4096
 
     /// The line for `event`, newline included.
     static func encode(_ e: JournalEvent) throws(JSONLineError) -> [UInt8] {
-        var w = JSONLineWriter(capacity: 192 + (e.outputTail?.utf8.count ?? 0))
-        w.beginObject()
-        w.field("seq", e.seq)
-        w.field("at", e.at)
-        w.field("type", e.type.rawValue)
-        w.field("job", e.job)
-        w.field("scheduledAt", e.scheduledAt)
-        w.field("attempt", e.attempt)
-        w.field("triggeredBy", e.triggeredBy)
-        w.field("hash", e.hash)
-        w.field("revision", e.revision)
-        w.field("kind", e.kind)
-        w.field("enabled", e.enabled)
-        w.field("source", e.source)
-        w.field("fields", e.fields)
-        w.field("outcome", e.outcome)
-        w.field("exitCode", e.exitCode)
-        w.field("signal", e.signal)
-        w.field("durationMs", e.durationMs)
-        w.field("lateUs", e.lateUs)
-        w.field("errorClass", e.errorClass)
-        w.field("cpuUserMs", e.cpuUserMs)
-        w.field("cpuSystemMs", e.cpuSystemMs)
-        w.field("maxRSSKB", e.maxRSSKB)
-        w.field("pid", e.pid)
-        w.field("logPath", e.logPath)
-        w.field("reason", e.reason)
-        w.field("retryAt", e.retryAt)
-        w.field("message", e.message)
-        w.field("messages", e.messages)
-        w.field("target", e.target)
-        w.field("url", e.url)
-        w.field("status", e.status)
-        w.field("commit", e.commit)
-        w.rawField("result", try e.result.map(compactJSON))
-        w.field("outputTail", e.outputTail.map(tail))
-        w.rawField("snapshot", try e.snapshot.map(SnapshotCodec.encode))
-        w.field("v", e.v)
-        w.endObject()
-        var bytes = w.bytes
+        var sink = LineSink(capacity: 384)
+        sink.writer.beginObject()
+        sink.writer.field("seq", e.seq)
+        sink.writer.field("at", e.at)
+        sink.writer.field("type", e.type.rawValue)
+        try e.record.write(to: &sink)
+        sink.writer.field("v", e.v)
+        sink.writer.endObject()
+        var bytes = sink.writer.bytes
         bytes.append(UInt8(ascii: "\n"))
         return bytes
     }
 
     /// Reads one line (without its newline); trailing whitespace is allowed, anything else is not.
     static func decode(_ line: UnsafeBufferPointer<UInt8>) throws(JSONLineError) -> JournalEvent {
-        var e = blank
-        var dirty: UInt64 = 0
-        try decode(line, into: &e, dirty: &dirty)
-        return e
+        let type = try findType(line)
+        var source = LineSource(line)
+        let record = try JournalRecord.make(type, from: &source)
+        guard let seq = source.seq, let at = source.at else { throw JSONLineError(message: "missing seq, at or type", column: 1) }
+        return JournalEvent(seq: seq, at: at, record, v: source.v)
     }
 
-    /// What `decode(_:into:)` starts from: every optional field nil (built in place, not copied).
-    @inline(__always)
-    static var blank: JournalEvent { JournalEvent(at: Date(timeIntervalSince1970: 0), type: .applied) }
+    /// A stand-in event for slots that hold none (the replay pipeline's batches).
+    static let blank = JournalEvent(at: Date(timeIntervalSince1970: 0), .runnerStopped(.init()))
 
-    /// Reads one line into `e`, which may hold the previous line's event: it is cleared first.
-    ///
-    /// `dirty` marks the optional fields `e` has set (one bit per `Key`): those are cleared on
-    /// entry, and on return it marks what this line set. Replay decodes a million lines into one
-    /// reused event this way: clearing the few fields a line used costs far less than creating,
-    /// copying and destroying a fresh 40-field struct per line.
-    static func decode(_ line: UnsafeBufferPointer<UInt8>, into e: inout JournalEvent,
-                       dirty: inout UInt64) throws(JSONLineError) {
-        clear(&e, dirty)
-        dirty = 0
-        let keys = Self.keys  // once per line, not once per key
+    /// The line's `type`: the writer puts it third, so this reads two short values and the name.
+    private static func findType(_ line: UnsafeBufferPointer<UInt8>) throws(JSONLineError) -> EventType {
         var s = JSONScanner(line)
-        var seen = (seq: false, at: false, type: false)
         try s.expect(UInt8(ascii: "{"))
         var first = true
-        members: while true {
-            let entry: KeyEntry?
+        while true {
+            let key: RecordKey?
             switch try s.nextKey(first: &first, in: keys) {
-            case .end: break members
-            case .known(let known): entry = known
-            case .other(let token): entry = token.escaped ? keyEntry(try s.decode(token)) : nil
+            case .end: throw JSONLineError(message: "missing seq, at or type", column: 1)
+            case .known(let known): key = known
+            case .other(let token): key = token.escaped ? recordKey(try s.decode(token)) : nil
             }
-            if s.consumeNull() { continue }
-            dirty |= entry?.bit ?? 0
-            switch entry?.key {
-            case .seq:
-                let value = try s.integer()
-                guard value >= 0 else { throw s.error("seq must not be negative") }
-                e.seq = UInt64(value)
-                seen.seq = true
-            case .at:
-                e.at = try s.date()
-                seen.at = true
-            case .type:
-                if let type = s.lookupString(in: types) {
-                    e.type = type
-                } else {
-                    let token = try s.stringToken()
-                    guard let type = token.escaped ? EventType(rawValue: try s.decode(token)) : types.lookup(s.slice(token)) else {
-                        throw s.error("unknown event type '\(try s.decode(token))'")
-                    }
-                    e.type = type
-                }
-                seen.type = true
-            case .v: e.v = try s.integer()
-            case .job: e.job = try s.string()
-            case .scheduledAt: e.scheduledAt = try s.date()
-            case .attempt: e.attempt = try s.integer()
-            case .triggeredBy: e.triggeredBy = try s.string()
-            case .hash: e.hash = try s.string()
-            case .revision: e.revision = try s.string()
-            case .kind: e.kind = try s.string()
-            case .enabled: e.enabled = try s.bool()
-            case .source: e.source = try s.string()
-            case .fields: e.fields = try stringMap(&s)
-            case .outcome: e.outcome = try s.string()
-            case .exitCode: e.exitCode = try s.integer()
-            case .signal: e.signal = try s.integer()
-            case .durationMs: e.durationMs = try s.integer()
-            case .lateUs: e.lateUs = try s.integer()
-            case .outputTail: e.outputTail = try s.string()
-            case .errorClass: e.errorClass = try s.string()
-            case .cpuUserMs: e.cpuUserMs = try s.integer()
-            case .cpuSystemMs: e.cpuSystemMs = try s.integer()
-            case .maxRSSKB: e.maxRSSKB = try s.integer()
-            case .pid: e.pid = try s.integer()
-            case .logPath: e.logPath = try s.string()
-            case .reason: e.reason = try s.string()
-            case .retryAt: e.retryAt = try s.date()
-            case .message: e.message = try s.string()
-            case .messages: e.messages = try stringArray(&s)
-            case .target: e.target = try s.string()
-            case .url: e.url = try s.string()
-            case .status: e.status = try s.integer()
-            case .commit: e.commit = try s.string()
-            case .result:
-                let range = try s.skipValue()
-                e.result = try compactJSON(UnsafeBufferPointer(rebasing: line[range]))
-                    .map { String(decoding: $0, as: UTF8.self) }
-            case .snapshot:
-                let range = try s.skipValue()
-                e.snapshot = try SnapshotCodec.decode(UnsafeBufferPointer(rebasing: line[range]))
-            case nil:
-                _ = try s.skipValue()  // a key from a newer version
+            guard key == .type, !s.consumeNull() else {
+                _ = try s.skipValue()
+                continue
             }
-        }
-        s.skipWhitespace()
-        guard s.isAtEnd else { throw s.error("unexpected bytes after the object") }
-        guard seen.seq, seen.at, seen.type else { throw JSONLineError(message: "missing seq, at or type", column: 1) }
-    }
-
-    // MARK: helpers
-
-    /// The keys this version reads; others are skipped.
-    private enum Key: String, CaseIterable {
-        case seq, at, type, v, job, scheduledAt, attempt, triggeredBy, hash, revision, kind, enabled, source, fields
-        case outcome, exitCode, signal, durationMs, outputTail, errorClass, cpuUserMs, cpuSystemMs, maxRSSKB, pid
-        case logPath, reason, retryAt, message, messages, target, url, status, commit, result, snapshot, lateUs
-    }
-
-    /// A key and its bit in `decode`'s dirty mask.
-    private struct KeyEntry: Sendable {
-        var key: Key
-        var bit: UInt64
-    }
-
-    private static let keys = KeyTable(Key.allCases.enumerated().map { ($1.rawValue, KeyEntry(key: $1, bit: 1 << $0)) })
-
-    private static func keyEntry(_ name: String) -> KeyEntry? {
-        var name = name
-        return name.withUTF8 { keys.lookup($0) }
-    }
-
-    /// Resets the fields `dirty` marks, and the always-present ones, to what `blank` holds.
-    static func clear(_ e: inout JournalEvent, _ dirty: UInt64) {
-        (e.v, e.seq, e.at, e.type) = (1, 0, Date(timeIntervalSince1970: 0), .applied)
-        var dirty = dirty
-        while dirty != 0 {
-            let key = Key.allCases[dirty.trailingZeroBitCount]
-            dirty &= dirty - 1
-            switch key {
-            case .seq, .at, .type, .v: break
-            case .job: e.job = nil
-            case .scheduledAt: e.scheduledAt = nil
-            case .attempt: e.attempt = nil
-            case .triggeredBy: e.triggeredBy = nil
-            case .hash: e.hash = nil
-            case .revision: e.revision = nil
-            case .kind: e.kind = nil
-            case .enabled: e.enabled = nil
-            case .source: e.source = nil
-            case .fields: e.fields = nil
-            case .outcome: e.outcome = nil
-            case .exitCode: e.exitCode = nil
-            case .signal: e.signal = nil
-            case .durationMs: e.durationMs = nil
-            case .lateUs: e.lateUs = nil
-            case .outputTail: e.outputTail = nil
-            case .errorClass: e.errorClass = nil
-            case .cpuUserMs: e.cpuUserMs = nil
-            case .cpuSystemMs: e.cpuSystemMs = nil
-            case .maxRSSKB: e.maxRSSKB = nil
-            case .pid: e.pid = nil
-            case .logPath: e.logPath = nil
-            case .reason: e.reason = nil
-            case .retryAt: e.retryAt = nil
-            case .message: e.message = nil
-            case .messages: e.messages = nil
-            case .target: e.target = nil
-            case .url: e.url = nil
-            case .status: e.status = nil
-            case .commit: e.commit = nil
-            case .result: e.result = nil
-            case .snapshot: e.snapshot = nil
+            if let type = s.lookupString(in: types) { return type }
+            let token = try s.stringToken()
+            guard let type = token.escaped ? EventType(rawValue: try s.decode(token)) : types.lookup(s.slice(token)) else {
+                throw s.error("unknown event type '\(try s.decode(token))'")
             }
+            return type
         }
     }
+
+    static let keys = KeyTable(RecordKey.allCases.map { ($0.name, $0) })
     private static let types = KeyTable(EventType.allCases.map { ($0.rawValue, $0) })
 
-    private static func stringMap(_ s: inout JSONScanner) throws(JSONLineError) -> [String: String]? {
-        if s.consumeNull() { return nil }
-        try s.expect(UInt8(ascii: "{"))
-        var map: [String: String] = [:]
-        var first = true
-        while let key = try s.nextKey(first: &first) {
-            map[try s.decode(key)] = try s.string()
-        }
-        return map
-    }
-
-    private static func stringArray(_ s: inout JSONScanner) throws(JSONLineError) -> [String]? {
-        if s.consumeNull() { return nil }
-        try s.expect(UInt8(ascii: "["))
-        var values: [String] = []
-        if s.consume(UInt8(ascii: "]")) { return values }
-        repeat { values.append(try s.string()) } while s.consume(UInt8(ascii: ","))
-        try s.expect(UInt8(ascii: "]"))
-        return values
+    static func recordKey(_ name: String) -> RecordKey? {
+        var name = name
+        return name.withUTF8 { keys.lookup($0) }
     }
 
     /// The last `maxOutputTail` bytes of `text`, starting on a character boundary.
@@ -265,7 +93,7 @@ enum EventCodec {
     }
 
     /// Nil for `null`; otherwise the value's bytes with whitespace outside strings removed.
-    private static func compactJSON(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONLineError) -> [UInt8]? {
+    static func compactJSON(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONLineError) -> [UInt8]? {
         var s = JSONScanner(bytes)
         let range = try s.skipValue()
         s.skipWhitespace()
@@ -285,5 +113,142 @@ enum EventCodec {
             out.append(byte)
         }
         return out == Array("null".utf8) ? nil : out
+    }
+}
+
+/// Writes a payload's fields onto a line.
+private struct LineSink: FieldSink {
+    var writer: JSONLineWriter
+
+    init(capacity: Int) { writer = JSONLineWriter(capacity: capacity) }
+
+    mutating func write<P: RecordPayload>(_ payload: P, _ index: FieldIndex<P>) throws(JSONLineError) {
+        for field in index.ordered {
+            guard let value = field.get(payload) else { continue }
+            writer.key(RecordKey.utf8[field.key.rawValue])
+            switch value {
+            case .string(let text): writer.string(field.key == .outputTail ? EventCodec.tail(text) : text)
+            case .int(let number): writer.raw(Array(String(number).utf8))
+            case .bool(let flag): writer.raw(Array((flag ? "true" : "false").utf8))
+            case .date(let date): writer.date(date)
+            case .strings(let values): writer.strings(values)
+            case .map(let map): writer.map(map)
+            case .json(let text): writer.raw(try EventCodec.compactJSON(text))
+            }
+        }
+    }
+
+    mutating func write(snapshot: JournalState) throws(JSONLineError) {
+        writer.rawField("snapshot", try SnapshotCodec.encode(snapshot))
+    }
+}
+
+/// Reads a payload's fields from a line, and the line's `seq`, `at` and `v` on the way.
+private struct LineSource: FieldSource {
+    let line: UnsafeBufferPointer<UInt8>
+    /// `seq`, `at` and `v`, found while the payload is read.
+    var seq: UInt64?
+    var at: Date?
+    var v = 1
+
+    init(_ line: UnsafeBufferPointer<UInt8>) { self.line = line }
+
+    mutating func payload<P: RecordPayload>(_ index: FieldIndex<P>) throws(JSONLineError) -> P {
+        var payload = P.blank
+        var seen: UInt64 = 0
+        let line = self.line
+        try members { key, s throws(JSONLineError) in
+            guard let key, let field = index.byKey[key.rawValue] else { return false }
+            if let value = try Self.read(field.kind, &s, line: line) {
+                field.set(&payload, value)
+                seen |= 1 << UInt64(key.rawValue)
+            }
+            return true
+        }
+        guard seen & index.requiredMask == index.requiredMask else {
+            let missing = RecordKey.allCases.filter { index.requiredMask & ~seen & 1 << UInt64($0.rawValue) != 0 }
+            throw JSONLineError(message: "missing " + missing.map(\.name).joined(separator: ", "), column: 1)
+        }
+        return payload
+    }
+
+    mutating func snapshot() throws(JSONLineError) -> JournalState {
+        var state: JournalState?
+        let line = self.line
+        try members { key, s throws(JSONLineError) in
+            guard key == .snapshot else { return false }
+            let range = try s.skipValue()
+            state = try SnapshotCodec.decode(UnsafeBufferPointer(rebasing: line[range]))
+            return true
+        }
+        guard let state else { throw JSONLineError(message: "a snapshot line needs snapshot", column: 1) }
+        return state
+    }
+
+    /// Walks the object's members: `seq`, `at`, `v` and `type` here, the rest through `body`,
+    /// which returns false for a key it does not read (its value is then skipped).
+    private mutating func members(_ body: (RecordKey?, inout JSONScanner) throws(JSONLineError) -> Bool) throws(JSONLineError) {
+        var (seq, at, v): (UInt64?, Date?, Int) = (nil, nil, 1)
+        defer { (self.seq, self.at, self.v) = (seq, at, v) }
+        var s = JSONScanner(line)
+        try s.expect(UInt8(ascii: "{"))
+        var first = true
+        while true {
+            let key: RecordKey?
+            switch try s.nextKey(first: &first, in: EventCodec.keys) {
+            case .end:
+                s.skipWhitespace()
+                guard s.isAtEnd else { throw s.error("unexpected bytes after the object") }
+                return
+            case .known(let known): key = known
+            case .other(let token): key = token.escaped ? EventCodec.recordKey(try s.decode(token)) : nil
+            }
+            if s.consumeNull() { continue }
+            switch key {
+            case .seq:
+                let value = try s.integer()
+                guard value >= 0 else { throw s.error("seq must not be negative") }
+                seq = UInt64(value)
+            case .at: at = try s.date()
+            case .v: v = try s.integer()
+            case .type: _ = try s.skipValue()
+            default: if try !body(key, &s) { _ = try s.skipValue() }
+            }
+        }
+    }
+
+    /// One value of `kind`; nil for a `result` that is JSON `null`.
+    private static func read(_ kind: FieldKind, _ s: inout JSONScanner, line: UnsafeBufferPointer<UInt8>) throws(JSONLineError) -> FieldValue? {
+        switch kind {
+        case .string: return .string(try s.string())
+        case .int: return .int(try s.integer())
+        case .bool: return .bool(try s.bool())
+        case .date: return .date(try s.date())
+        case .strings: return .strings(try stringArray(&s))
+        case .map: return .map(try stringMap(&s))
+        case .json:
+            let range = try s.skipValue()
+            return try EventCodec.compactJSON(UnsafeBufferPointer(rebasing: line[range]))
+                .map { .json(String(decoding: $0, as: UTF8.self)) }
+        }
+    }
+
+    private static func stringMap(_ s: inout JSONScanner) throws(JSONLineError) -> [String: String] {
+        try s.expect(UInt8(ascii: "{"))
+        var map: [String: String] = [:]
+        var first = true
+        while let key = try s.nextKey(first: &first) {
+            map[try s.decode(key)] = try s.string()
+        }
+        return map
+    }
+
+    private static func stringArray(_ s: inout JSONScanner) throws(JSONLineError) -> [String] {
+        try s.expect(UInt8(ascii: "["))
+        var values: [String] = []
+        if s.consume(UInt8(ascii: "]")) { return values }
+        repeat { values.append(try s.string()) } while s.consume(UInt8(ascii: ","))
+        try s.expect(UInt8(ascii: "]"))
+        return values
     }
 }

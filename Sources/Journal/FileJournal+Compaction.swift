@@ -25,7 +25,7 @@ extension FileJournal {
 
         var snapshot = current
         let expiredLogs = snapshot.applyRetention(retention, now: now)
-        let (line, event) = try encode(JournalEvent(seq: current.lastSeq, at: now, type: .snapshot, snapshot: snapshot))
+        let (line, event) = try encode(JournalEvent(seq: current.lastSeq, at: now, .snapshot(snapshot)))
         let (path, dir) = (fileURL.path, directory.standardizedFileURL.path)
         let temporary = path + ".compacting"
         try await onIO { () throws(JournalError) in

@@ -137,15 +137,16 @@ package actor FileJournal: JournalBackend {
 
     package func claim(_ key: OccurrenceKey, attempt: Int, event: JournalEvent) async throws -> Bool {
         try checkWritable()
-        guard event.type == .started else {
+        guard case .started(var started) = event.record else {
             throw invalid("a claim records a started event, not \(event.type.rawValue)")
         }
         let claim = Claim(key: OccurrenceKey(job: key.job, scheduledAt: RFC3339.normalized(key.scheduledAt)),
                           attempt: attempt)
         guard !claims.contains(claim) else { return false }
         claims.insert(claim)
+        (started.job, started.scheduledAt, started.attempt) = (claim.key.job, claim.key.scheduledAt, attempt)
         var event = event
-        (event.job, event.scheduledAt, event.attempt) = (claim.key.job, claim.key.scheduledAt, attempt)
+        event.record = .started(started)
         do {
             _ = try await append([event])
         } catch {

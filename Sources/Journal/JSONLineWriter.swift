@@ -23,12 +23,22 @@ struct JSONLineWriter {
     }
 
     mutating func key(_ name: StaticString) {
+        key(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+    }
+
+    /// A key given as bytes (a record key's name); it must need no escaping.
+    mutating func key(_ name: some Collection<UInt8>) {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(contentsOf: name)
         bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
         needsComma = true
+    }
+
+    /// Bytes that are already valid JSON (a number, a literal, compact JSON), written as they are.
+    mutating func raw(_ json: [UInt8]) {
+        bytes.append(contentsOf: json)
     }
 
     mutating func field(_ name: StaticString, _ value: String?) {
@@ -57,6 +67,10 @@ struct JSONLineWriter {
     mutating func field(_ name: StaticString, _ value: Date?) {
         guard let value else { return }
         key(name)
+        date(value)
+    }
+
+    mutating func date(_ value: Date) {
         bytes.append(UInt8(ascii: "\""))
         RFC3339.write(value, into: &bytes)
         bytes.append(UInt8(ascii: "\""))
@@ -65,6 +79,10 @@ struct JSONLineWriter {
     mutating func field(_ name: StaticString, _ values: [String]?) {
         guard let values else { return }
         key(name)
+        strings(values)
+    }
+
+    mutating func strings(_ values: [String]) {
         bytes.append(UInt8(ascii: "["))
         for (i, value) in values.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -77,6 +95,11 @@ struct JSONLineWriter {
     mutating func field(_ name: StaticString, _ map: [String: String]?) {
         guard let map else { return }
         key(name)
+        self.map(map)
+    }
+
+    /// A string map, with sorted keys.
+    mutating func map(_ map: [String: String]) {
         bytes.append(UInt8(ascii: "{"))
         for (i, k) in map.keys.sorted().enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }

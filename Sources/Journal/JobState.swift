@@ -72,7 +72,7 @@ package struct PendingRetry: Sendable, Hashable, Codable {
 /// Where one publish target of a post stands: `processing`, `published`, a failure outcome, or `cancelled`.
 package struct Publication: Sendable, Hashable, Codable {
     package var target: String
-    package var state: String
+    package var state: PublicationState
     package var at: Date
     package var url: String?
     package var status: Int?
@@ -80,7 +80,7 @@ package struct Publication: Sendable, Hashable, Codable {
     /// The occurrence this state belongs to, so a recurring post's targets are judged per occurrence.
     package var scheduledAt: Date?
 
-    package init(target: String, state: String, at: Date, url: String? = nil, status: Int? = nil, message: String? = nil,
+    package init(target: String, state: PublicationState, at: Date, url: String? = nil, status: Int? = nil, message: String? = nil,
                 scheduledAt: Date? = nil) {
         self.target = target
         self.state = state
@@ -111,7 +111,7 @@ package struct JobStats: Sendable, Hashable, Codable {
     package var retries = 0
     /// When the latest attempt finished, how it ended and how long it took.
     package var lastFinished: Date?
-    package var lastOutcome: String?
+    package var lastOutcome: Outcome?
     package var lastDurationMs: Int?
 
     package init() {}
@@ -130,26 +130,26 @@ package struct JobStats: Sendable, Hashable, Codable {
         outcomes = try c.decodeIfPresent([String: Int].self, forKey: .outcomes) ?? [:]
         retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? 0
         lastFinished = try c.decodeIfPresent(Date.self, forKey: .lastFinished)
-        lastOutcome = try c.decodeIfPresent(String.self, forKey: .lastOutcome)
+        lastOutcome = try c.decodeIfPresent(Outcome.self, forKey: .lastOutcome)
         lastDurationMs = try c.decodeIfPresent(Int.self, forKey: .lastDurationMs)
     }
 
     /// Counts one finished attempt.
     mutating func count(_ execution: Execution, at end: Date) {
-        let outcome = execution.outcome ?? "unknown"
-        if outcome == "success" || outcome == "partial" {
+        let outcome = execution.metrics.outcome ?? Outcome(rawValue: "unknown")
+        if outcome.succeeded {
             successCount += 1
             lastSuccess = end
-        } else if outcome != "skipped" {
+        } else if outcome != .skipped {
             // A skip (a scan without activity) is neither a success nor a failure.
             failureCount += 1
             lastFailure = end
         }
-        outcomes[outcome, default: 0] += 1
+        outcomes[outcome.rawValue, default: 0] += 1
         if execution.attempt > 1 { retries += 1 }
         lastFinished = end
         lastOutcome = outcome
-        lastDurationMs = execution.durationMs
+        lastDurationMs = execution.metrics.durationMs
     }
 }
 
@@ -261,14 +261,14 @@ package struct JobState: Sendable, Hashable, Codable {
 
     /// Mean duration over `history`, in milliseconds.
     package var averageDurationMs: Int? {
-        let durations = history.compactMap(\.durationMs)
+        let durations = history.compactMap(\.metrics.durationMs)
         guard !durations.isEmpty else { return nil }
         return durations.reduce(0, +) / durations.count
     }
 
     /// 95th percentile (nearest rank) of durations over `history`, in milliseconds.
     package var p95DurationMs: Int? {
-        let durations = history.compactMap(\.durationMs).sorted()
+        let durations = history.compactMap(\.metrics.durationMs).sorted()
         guard !durations.isEmpty else { return nil }
         let rank = Int((0.95 * Double(durations.count)).rounded(.up))
         return durations[max(0, min(durations.count - 1, rank - 1))]

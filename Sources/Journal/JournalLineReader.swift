@@ -37,10 +37,10 @@ final class JournalLineReader: @unchecked Sendable {
 
     deinit { buffer.deallocate() }
 
-    /// Decodes the next event into `event` (see `EventCodec.decode(_:into:dirty:)`); false at the end.
+    /// Decodes the next event into `event`; false at the end.
     ///
     /// Throws `corruptLine` for a bad line followed by another line, or an I/O error.
-    func next(into event: inout JournalEvent, dirty: inout UInt64) throws(JournalError) -> Bool {
+    func next(into event: inout JournalEvent) throws(JournalError) -> Bool {
         while true {
             while start < filled, let end = newline(from: start) {
                 lineNumber += 1
@@ -52,7 +52,7 @@ final class JournalLineReader: @unchecked Sendable {
                 }
                 if let bad { throw JournalError.corrupt(path: path, line: bad.line, reason: bad.reason) }
                 do throws(JSONLineError) {
-                    try EventCodec.decode(line, into: &event, dirty: &dirty)
+                    event = try EventCodec.decode(line)
                     events += 1
                     validBytes = base + start
                     return true

@@ -8,7 +8,7 @@ package struct JournalState: Sendable, Hashable, Codable {
     package var jobs: [String: JobState] = [:]
     /// The highest `seq` applied so far.
     package var lastSeq: UInt64 = 0
-    /// `triggered` events (manual runs) not yet picked up, oldest first.
+    /// `triggered` events (manual and `after:` runs) not yet picked up, oldest first.
     package var pendingTriggers: [JournalEvent] = []
     /// The latest diagnostics (manifest problems) the runner reported.
     package var diagnostics: [String] = []
@@ -20,27 +20,30 @@ package struct JournalState: Sendable, Hashable, Codable {
 
     /// Folds one event into the state; unknown jobs are created on first mention.
     package mutating func apply(_ event: JournalEvent) {
-        switch event.type {
-        case .snapshot:
-            if let snapshot = event.snapshot { self = snapshot }
-        case .diagnostics:
-            diagnostics = event.messages ?? event.message.map { [$0] } ?? []
+        switch event.record {
+        case .snapshot(let snapshot):
+            self = snapshot
+        case .diagnostics(let d):
+            diagnostics = d.messages ?? d.message.map { [$0] } ?? []
         case .triggered:
             pendingTriggers.append(event)
-        case .runnerStarted:
+        case .runnerStarted(let life):
             runnerStartedAt = event.at
             runnerStoppedAt = nil
-            runnerPid = event.pid
+            runnerPid = life.pid
         case .runnerStopped:
             runnerStoppedAt = event.at
         default:
             guard let job = event.job else { break }
             jobs[job, default: JobState()].apply(event)
-            if event.type == .removed {
+            switch event.record {
+            case .removed:
                 // A removed job owes no `after:` runs; re-adding its file starts it afresh.
                 pendingTriggers.removeAll { $0.job == job && $0.isAfterTrigger }
-            } else if [.started, .skipped, .cancelled].contains(event.type), let index = pendingTriggerIndex(for: event) {
-                pendingTriggers.remove(at: index)
+            case .started, .skipped, .cancelled:
+                if let index = pendingTriggerIndex(for: event) { pendingTriggers.remove(at: index) }
+            default:
+                break
             }
         }
         lastSeq = max(lastSeq, event.seq)
@@ -50,7 +53,7 @@ package struct JournalState: Sendable, Hashable, Codable {
     /// run's by its exact occurrence (a restart runs the `after:` runs left pending).
     private func pendingTriggerIndex(for event: JournalEvent) -> Int? {
         // Never an owed `after:` run: a manual run does not settle what a success owed.
-        if event.triggeredBy == "manual" { return pendingTriggers.firstIndex { $0.job == event.job && !$0.isAfterTrigger } }
+        if event.triggeredBy == .manual { return pendingTriggers.firstIndex { $0.job == event.job && !$0.isAfterTrigger } }
         guard event.isAfterTrigger, let key = event.key else { return nil }
         return pendingTriggers.firstIndex { $0.key == key && $0.triggeredBy == event.triggeredBy }
     }
@@ -81,11 +84,11 @@ extension JobState {
 
 extension JobState.Values {
     mutating func apply(_ event: JournalEvent) {
-        switch event.type {
-        case .applied:
+        switch event.record {
+        case .applied(let a):
             applied = AppliedVersion(
-                hash: event.hash ?? "", revision: event.revision, fields: event.fields ?? [:],
-                source: event.source, kind: event.kind ?? "job", enabled: event.enabled ?? true, at: event.at)
+                hash: a.hash ?? "", revision: a.revision, fields: a.fields ?? [:],
+                source: a.source, kind: a.kind ?? "job", enabled: a.enabled ?? true, at: event.at)
             removed = false
         case .removed:
             applied = nil
@@ -95,47 +98,52 @@ extension JobState.Values {
             pausedHash = nil
             pendingRetry = nil
             queued.removeAll()
-        case .scheduled:
-            nextScheduled = event.scheduledAt
-        case .queued:
-            if let key = event.key, !queued.contains(key) { queued.append(key) }
-            advanceOccurrence(event)
-        case .started:
-            guard let key = event.key else { break }
+        case .scheduled(let s):
+            nextScheduled = s.scheduledAt
+        case .queued(let q):
+            if let key = q.key, !queued.contains(key) { queued.append(key) }
+            advanceOccurrence(q.scheduledAt)
+        case .started(let s):
+            guard let key = s.key else { break }
             if pendingRetry?.key == key { pendingRetry = nil }
-            var execution = Execution(key: key, attempt: event.attempt ?? 1, triggeredBy: event.triggeredBy,
-                                      startedAt: event.at, pid: event.pid)
-            execution.lateUs = event.lateUs
+            var execution = Execution(key: key, attempt: s.attempt ?? 1, triggeredBy: s.triggeredBy,
+                                      startedAt: event.at, pid: s.pid)
+            execution.metrics.lateUs = s.lateUs
             running.append(consume execution)
-            dequeue(event)
-        case .finished, .interrupted:
+            dequeue(s)
+        case .finished(let f), .interrupted(let f):
             // A post target's end (it carries `target`) updates that target only; the post's
             // own attempt ends with its own `finished` event.
-            if let target = event.target {
-                publish(event, target: target, state: event.outcome ?? "failure")
+            if let target = f.target {
+                publish(at: event.at, target: target, state: PublicationState(rawValue: (f.metrics.outcome ?? .failure).rawValue),
+                        url: f.url, status: f.status, message: f.message, scheduledAt: f.scheduledAt)
             } else {
-                finish(event)
+                finish(f, at: event.at, interrupted: event.type == .interrupted)
             }
-        case .retry:
-            if let key = event.key, let retryAt = event.retryAt {
-                pendingRetry = PendingRetry(key: key, attempt: event.attempt ?? 2, retryAt: retryAt)
+        case .retry(let r):
+            if let key = r.key, let retryAt = r.retryAt {
+                pendingRetry = PendingRetry(key: key, attempt: r.attempt ?? 2, retryAt: retryAt)
             }
-        case .skipped:
-            dequeue(event)
-        case .cancelled:
-            if let key = event.key, pendingRetry?.key == key { pendingRetry = nil }
-            dequeue(event)
-            if let target = event.target { publish(event, target: target, state: "cancelled") }
-        case .processing:
-            publish(event, target: event.target ?? "", state: "processing")
-        case .published:
-            publish(event, target: event.target ?? "", state: "published")
-        case .synced:
-            lastSync = event.commit ?? lastSync
-        case .paused:
+        case .skipped(let s):
+            dequeue(s)
+        case .cancelled(let c):
+            if let key = c.key, pendingRetry?.key == key { pendingRetry = nil }
+            dequeue(c)
+            if let target = c.target {
+                publish(at: event.at, target: target, state: .cancelled, message: c.message, scheduledAt: c.scheduledAt)
+            }
+        case .processing(let p):
+            publish(at: event.at, target: p.target, state: .processing, url: p.url, status: p.status, message: p.message,
+                    scheduledAt: p.scheduledAt)
+        case .published(let p):
+            publish(at: event.at, target: p.target, state: .published, url: p.url, status: p.status, message: p.message,
+                    scheduledAt: p.scheduledAt)
+        case .synced(let s):
+            lastSync = s.commit ?? lastSync
+        case .paused(let p):
             paused = true
             // Journals written before pauses carried a hash paused the version then applied.
-            pausedHash = event.hash ?? applied?.hash
+            pausedHash = p.hash ?? applied?.hash
         case .resumed:
             paused = false
             pausedHash = nil
@@ -144,38 +152,39 @@ extension JobState.Values {
         }
     }
 
-    private mutating func advanceOccurrence(_ event: JournalEvent) {
-        guard let scheduledAt = event.scheduledAt else { return }
+    private mutating func advanceOccurrence(_ scheduledAt: Date?) {
+        guard let scheduledAt else { return }
         lastOccurrence = max(lastOccurrence ?? scheduledAt, scheduledAt)
     }
 
-    private mutating func dequeue(_ event: JournalEvent) {
-        advanceOccurrence(event)
-        if let key = event.key, let index = queued.firstIndex(of: key) { queued.remove(at: index) }
+    private mutating func dequeue(_ record: some JobRecord) {
+        advanceOccurrence(record.scheduledAt)
+        if let key = record.key, let index = queued.firstIndex(of: key) { queued.remove(at: index) }
     }
 
     /// Moves the matching running execution (by key and attempt, else the oldest) to history.
-    private mutating func finish(_ event: JournalEvent) {
+    private mutating func finish(_ f: JournalRecord.Finished, at: Date, interrupted: Bool) {
         let index = running.firstIndex { execution in
-            (event.scheduledAt == nil || execution.key.scheduledAt == event.scheduledAt)
-                && (event.attempt == nil || execution.attempt == event.attempt)
+            (f.scheduledAt == nil || execution.key.scheduledAt == f.scheduledAt)
+                && (f.attempt == nil || execution.attempt == f.attempt)
         }
         if let index {
             history.append(running.remove(at: index))
         } else {
-            guard let key = event.key else { return }  // nothing to attach a keyless finish to
-            let started = event.at.addingTimeInterval(-Double(event.durationMs ?? 0) / 1000)
-            history.append(Execution(key: key, attempt: event.attempt ?? 1, triggeredBy: event.triggeredBy,
-                                     startedAt: started, pid: event.pid))
+            guard let key = f.key else { return }  // nothing to attach a keyless finish to
+            let started = at.addingTimeInterval(-Double(f.metrics.durationMs ?? 0) / 1000)
+            history.append(Execution(key: key, attempt: f.attempt ?? 1, triggeredBy: f.triggeredBy,
+                                     startedAt: started, pid: f.metrics.pid))
         }
         // Finished in place: the execution (~300 bytes) is moved, never copied.
         let last = history.count - 1
-        history[last].finish(with: event)
-        stats.count(history[last], at: event.at)
+        history[last].finish(with: f, at: at, interrupted: interrupted)
+        stats.count(history[last], at: at)
     }
 
-    private mutating func publish(_ event: JournalEvent, target: String, state: String) {
-        publications[target] = Publication(target: target, state: state, at: event.at, url: event.url,
-                                           status: event.status, message: event.message, scheduledAt: event.scheduledAt)
+    private mutating func publish(at: Date, target: String, state: PublicationState, url: String? = nil, status: Int? = nil,
+                                  message: String?, scheduledAt: Date?) {
+        publications[target] = Publication(target: target, state: state, at: at, url: url, status: status, message: message,
+                                           scheduledAt: scheduledAt)
     }
 }

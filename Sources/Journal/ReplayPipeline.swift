@@ -7,9 +7,9 @@ import Foundation
 /// third on two cores. Events still reach `JournalState.apply` one by one in file order, so the
 /// state is exactly what the sequential loop builds.
 ///
-/// Events travel in batches of reusable slots: the decoder fills a batch in place, the caller
-/// applies each event, clears the fields it used (releasing its Strings on the applying thread)
-/// and hands the batch back. Nothing is allocated per event beyond what the state keeps.
+/// Events travel in batches of reusable slots: the decoder fills a batch, the caller applies
+/// each event, resets its slot (releasing its Strings on the applying thread) and hands the
+/// batch back.
 enum ReplayPipeline {
     /// Events per batch: big enough to make hand-offs rare, small enough to stay in cache.
     static let batchSize = 1024
@@ -20,7 +20,7 @@ enum ReplayPipeline {
     static func run(_ reader: JournalLineReader) throws(JournalError) -> JournalState {
         let empty = Handoff<EventBatch>(), full = Handoff<EventBatch?>()
         for _ in 0..<batchCount { empty.put(EventBatch(capacity: batchSize)) }
-        let outcome = Outcome()
+        let outcome = DecoderOutcome()
         let decoder = Thread {
             defer { full.put(nil) }  // the last message: the decoder touches nothing after it
             do throws(JournalError) {
@@ -28,7 +28,7 @@ enum ReplayPipeline {
                     let batch = empty.take()
                     defer { full.put(batch) }
                     while batch.count < batch.capacity {
-                        guard try reader.next(into: &batch.events[batch.count], dirty: &batch.dirty[batch.count]) else { return }
+                        guard try reader.next(into: &batch.events[batch.count]) else { return }
                         batch.count += 1
                     }
                 }
@@ -43,8 +43,7 @@ enum ReplayPipeline {
         while let batch = full.take() {
             for i in 0..<batch.count {
                 state.apply(batch.events[i])
-                EventCodec.clear(&batch.events[i], batch.dirty[i])
-                batch.dirty[i] = 0
+                batch.events[i] = EventCodec.blank
             }
             batch.count = 0
             empty.put(batch)
@@ -58,22 +57,17 @@ enum ReplayPipeline {
 final class EventBatch: @unchecked Sendable {
     let capacity: Int
     let events: UnsafeMutablePointer<JournalEvent>
-    /// Per slot, the fields its event has set (see `EventCodec.decode(_:into:dirty:)`).
-    let dirty: UnsafeMutablePointer<UInt64>
     var count = 0
 
     init(capacity: Int) {
         self.capacity = capacity
         events = .allocate(capacity: capacity)
         events.initialize(repeating: EventCodec.blank, count: capacity)
-        dirty = .allocate(capacity: capacity)
-        dirty.initialize(repeating: 0, count: capacity)
     }
 
     deinit {
         events.deinitialize(count: capacity)
         events.deallocate()
-        dirty.deallocate()
     }
 }
 
@@ -98,6 +92,6 @@ final class Handoff<Item>: @unchecked Sendable {
 }
 
 /// The decoder thread's error, read by the caller after the thread's last message.
-private final class Outcome: @unchecked Sendable {
+private final class DecoderOutcome: @unchecked Sendable {
     var error: JournalError?
 }

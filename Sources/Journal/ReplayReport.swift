@@ -41,8 +41,7 @@ package struct ReplayReport: Sendable {
             state = try ReplayPipeline.run(reader)
         } else {
             var event = EventCodec.blank
-            var dirty: UInt64 = 0
-            while try reader.next(into: &event, dirty: &dirty) { state.apply(event) }
+            while try reader.next(into: &event) { state.apply(event) }
         }
         return ReplayReport(state: state, events: reader.events, droppedTornLine: reader.droppedTornLine,
                             validBytes: reader.validBytes)

@@ -40,9 +40,9 @@ extension JournalState {
                 old += job.history.prefix(excess)
                 job.history.removeFirst(excess)
             }
-            dropped.formUnion(old.compactMap(\.logPath))
-            kept.formUnion(job.history.compactMap(\.logPath))
-            kept.formUnion(job.running.compactMap(\.logPath))
+            dropped.formUnion(old.compactMap(\.metrics.logPath))
+            kept.formUnion(job.history.compactMap(\.metrics.logPath))
+            kept.formUnion(job.running.compactMap(\.metrics.logPath))
             if job.removed, job.history.isEmpty, job.running.isEmpty, job.queued.isEmpty {
                 jobs[name] = nil
             } else {

@@ -22,18 +22,23 @@ enum SnapshotCodec {
 
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONLineError) -> JournalState {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
+        decoder.dateDecodingStrategy = dateDecoding
+        do {
+            return try decoder.decode(JournalState.self, from: Data(buffer: bytes))
+        } catch {
+            throw JSONLineError(message: "snapshot cannot be decoded: \(error)", column: 1)
+        }
+    }
+
+    /// Dates as the journal writes them: RFC 3339, read with the journal's own parser.
+    static var dateDecoding: JSONDecoder.DateDecodingStrategy {
+        .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
             guard let date = RFC3339.parse(text) else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "invalid RFC 3339 date \(text)")
             }
             return date
-        }
-        do {
-            return try decoder.decode(JournalState.self, from: Data(buffer: bytes))
-        } catch {
-            throw JSONLineError(message: "snapshot cannot be decoded: \(error)", column: 1)
         }
     }
 }

@@ -129,21 +129,21 @@ package struct ProcessHandle: ExecutionHandle {
         var report = ExecutionReport(
             outcome: .success, exitCode: result.exitCode.map(Int.init), signal: result.signal.map(Int.init),
             startedAt: result.startedAt, finishedAt: result.finishedAt, outputTail: result.outputTail,
-            cpuUserMs: Int(result.cpuUser.components.seconds * 1000 + result.cpuUser.components.attoseconds / 1_000_000_000_000_000),
-            cpuSystemMs: Int(result.cpuSystem.components.seconds * 1000 + result.cpuSystem.components.attoseconds / 1_000_000_000_000_000),
+            cpuUserMs: Int(result.cpuUser.milliseconds),
+            cpuSystemMs: Int(result.cpuSystem.milliseconds),
             maxRSSKB: result.maxRSSKB, result: result.result?.raw, logPath: logPath, pid: Int(result.pid))
         switch result.outcome {
         case .success: report.outcome = .success
         case .partial: report.outcome = .partial
         case .failure:
             report.outcome = .failure
-            report.errorClass = "exit"
+            report.metrics.errorClass = .exit
         case .timeout:
             report.outcome = .timeout
-            report.errorClass = "timeout"
+            report.metrics.errorClass = .timeout
         case .killed:
             report.outcome = .killed
-            report.errorClass = "signal"
+            report.metrics.errorClass = .signal
         }
         return report
     }

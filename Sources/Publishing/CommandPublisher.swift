@@ -75,8 +75,7 @@ package struct CommandPublisher: Sendable {
     /// One line for a failed run: `exit 3`, `killed by signal 9`, `timed out after 1502 ms`.
     static func describe(_ result: ExecutionResult) -> String {
         if result.timedOut {
-            let (seconds, attoseconds) = result.duration.components
-            return "timed out after \(seconds * 1000 + attoseconds / 1_000_000_000_000_000) ms"
+            return "timed out after \(result.duration.milliseconds) ms"
         }
         if let signal = result.signal { return "killed by signal \(signal)" }
         return result.exitCode.map { "exit \($0)" } ?? "exit status unknown"

@@ -13,12 +13,12 @@ package struct NotifyingAnnouncer: AttemptAnnouncer {
         self.notifier = notifier
     }
 
-    package func attemptEnded(_ job: JobSpec, report: ExecutionReport, attempt: Int, key: OccurrenceKey, retryIn: Duration?, previous: String?) {
+    package func attemptEnded(_ job: JobSpec, report: ExecutionReport, attempt: Int, key: OccurrenceKey, retryIn: Duration?, previous: Outcome?) {
         var events: [NotificationEvent] = []
         let succeeded = report.outcome == .success || (report.outcome == .partial && job.kind != .post)
         if succeeded {
             events.append(.success)
-            if let previous, previous != "success", previous != "partial", previous != "skipped" { events.append(.recovered) }
+            if let previous, !previous.succeeded, previous != .skipped { events.append(.recovered) }
         } else if retryIn != nil {
             events.append(.retry)
         } else {
@@ -29,8 +29,8 @@ package struct NotifyingAnnouncer: AttemptAnnouncer {
             let payload = NotificationPayload(
                 job: job.name, kind: job.kind == .post ? .post : .job, event: name, outcome: report.outcome.rawValue,
                 attempt: attempt, maxAttempts: job.retry.maxAttempts > 1 ? job.retry.maxAttempts : nil,
-                durationMs: report.durationMs, exitCode: report.exitCode.map { Int32(truncatingIfNeeded: $0) },
-                error: report.errorClass, outputTail: report.outputTail.isEmpty ? nil : report.outputTail,
+                durationMs: report.metrics.durationMs ?? 0, exitCode: report.metrics.exitCode.map { Int32(truncatingIfNeeded: $0) },
+                error: report.metrics.errorClass?.rawValue, outputTail: report.metrics.outputTail.flatMap { $0.isEmpty ? nil : $0 },
                 scheduledAt: key.scheduledAt, retryIn: retryIn)
             notifier.notify(payload, to: targets)
         }
@@ -65,13 +65,8 @@ extension Runner {
 
     /// Journals one notification delivery (called back by the notifier, off the hot path).
     package func recordDelivery(_ delivery: NotificationDelivery) async {
-        var notified = event(.notified, job: delivery.job, at: clock.now())
-        notified.target = delivery.target
-        notified.status = delivery.status
-        notified.outcome = delivery.delivered ? "delivered" : "failed"
-        notified.reason = delivery.event.rawValue
-        notified.message = delivery.error
-        notified.attempt = delivery.attempts
-        await record([notified])
+        await record([JournalEvent(at: clock.now(), .notified(.init(
+            job: delivery.job, attempt: delivery.attempts, outcome: delivery.delivered ? .delivered : .failed,
+            reason: delivery.event.rawValue, message: delivery.error, target: delivery.target, status: delivery.status)))])
     }
 }

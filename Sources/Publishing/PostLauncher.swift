@@ -59,13 +59,12 @@ package struct PostLauncher: JobLauncher {
         var lines: [String] = []
         for (index, target) in post.publish.enumerated() {
             let name = Self.targetName(target, index: index)
-            if let done = publications[name], done.scheduledAt == occurrence.scheduledAt, done.state == "published" {
+            if let done = publications[name], done.scheduledAt == occurrence.scheduledAt, done.state == .published {
                 published += 1
                 continue
             }
-            var processing = JournalEvent(at: clock.now(), type: .processing, job: post.name, scheduledAt: occurrence.scheduledAt,
-                                          attempt: attempt)
-            processing.target = name
+            let processing = JournalEvent(at: clock.now(), .processing(.init(job: post.name, scheduledAt: occurrence.scheduledAt,
+                                                                             attempt: attempt, target: name)))
             guard await record([processing]) else {
                 failures.append((name, .init(errorClass: .configuration, message: "journal write failed; not sent")))
                 continue
@@ -73,21 +72,19 @@ package struct PostLauncher: JobLauncher {
             let request = PublishRequest(post: post.name, scheduledAt: occurrence.scheduledAt, attempt: attempt,
                                          target: several ? name : nil, content: post.content)
             let outcome = await send(request, to: target, post: post, name: name)
-            var done = JournalEvent(at: clock.now(), type: .published, job: post.name, scheduledAt: occurrence.scheduledAt,
-                                    attempt: attempt)
-            done.target = name
+            let done: JournalEvent
             switch outcome {
             case .published(let receipt):
-                done.url = receipt.url ?? receipt.id
-                done.status = receipt.status
+                done = JournalEvent(at: clock.now(), .published(.init(job: post.name, scheduledAt: occurrence.scheduledAt, attempt: attempt,
+                                                                      target: name, url: receipt.url ?? receipt.id, status: receipt.status)))
                 published += 1
                 lines.append("\(name): published" + (receipt.url.map { " \($0)" } ?? "") + (receipt.status.map { " (HTTP \($0))" } ?? ""))
             case .failed(let failure):
-                done.type = .finished
-                done.outcome = "failed"
-                done.errorClass = failure.errorClass.rawValue
-                done.status = failure.status
-                done.message = failure.message
+                // A target that failed ends like an attempt, with the target named.
+                done = JournalEvent(at: clock.now(), .finished(.init(
+                    job: post.name, scheduledAt: occurrence.scheduledAt, attempt: attempt,
+                    metrics: ExecutionMetrics(outcome: .failed, errorClass: FailureClass(rawValue: failure.errorClass.rawValue)),
+                    message: failure.message, target: name, status: failure.status)))
                 failures.append((name, failure))
                 lines.append("\(name): \(failure.description)")
             }
@@ -100,9 +97,9 @@ package struct PostLauncher: JobLauncher {
         // Retry when any failed target can still succeed; wait at least what a receiver asked for.
         let retryable = failures.filter { $0.1.isRetryable }
         report.retryable = !retryable.isEmpty
-        report.errorClass = (retryable.first ?? failures[0]).1.errorClass.rawValue
+        report.metrics.errorClass = FailureClass(rawValue: (retryable.first ?? failures[0]).1.errorClass.rawValue)
         report.retryAfter = failures.compactMap { $0.1.retryAfter }.max()
-        report.exitCode = failures.compactMap { $0.1.status }.first
+        report.metrics.exitCode = failures.compactMap { $0.1.status }.first
         return report
     }
 

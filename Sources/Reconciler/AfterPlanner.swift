@@ -24,7 +24,7 @@ package enum AfterPlanner {
         }
 
         /// `after:<upstream>`, as journaled and passed to the child in `ALMANAC_TRIGGER`.
-        package var triggeredBy: String { JournalEvent.afterPrefix + upstream }
+        package var triggeredBy: String { Cause.after(upstream).rawValue }
     }
 
     /// The runs owed because the occurrence `upstream` ended with `outcome`.
@@ -32,9 +32,9 @@ package enum AfterPlanner {
     /// Only `success` counts (`partial` does not). A dependent that is disabled, cancelled,
     /// paused, not loaded or on a cycle owes nothing; one whose run for this occurrence is
     /// already pending or claimed is not owed twice.
-    package static func due(upstream: OccurrenceKey, outcome: String, graph: AfterGraph, jobs: [String: JobSpec],
+    package static func due(upstream: OccurrenceKey, outcome: Outcome, graph: AfterGraph, jobs: [String: JobSpec],
                            state: JournalState) -> [Run] {
-        guard outcome == "success" else { return [] }
+        guard outcome == .success else { return [] }
         return graph.dependents(of: upstream.job).compactMap { name -> Run? in
             guard let spec = jobs[name], spec.enabled, !spec.cancelled, !graph.cyclicJobs.contains(name),
                   !(state.jobs[name]?.paused ?? false), let key = key(for: spec, after: upstream),
@@ -70,11 +70,11 @@ package enum AfterPlanner {
     /// on a cycle (a paused job's owed run waits for a start after its resume).
     package static func pending(state: JournalState, jobs: [String: JobSpec], graph: AfterGraph) -> [Run] {
         state.pendingTriggers.compactMap { event -> Run? in
-            guard event.isAfterTrigger, let key = event.key, let triggeredBy = event.triggeredBy,
+            guard let key = event.key, let upstream = event.triggeredBy?.upstream,
                   let spec = jobs[key.job], spec.enabled, !spec.cancelled, !graph.cyclicJobs.contains(key.job),
                   !(state.jobs[key.job]?.paused ?? false), !state.isClaimed(key, attempt: 1)
             else { return nil }
-            return Run(key: key, upstream: String(triggeredBy.dropFirst(JournalEvent.afterPrefix.count)))
+            return Run(key: key, upstream: upstream)
         }
     }
 }

@@ -13,7 +13,7 @@ package enum CatchupPlanner {
 
     /// Splits the occurrences of `schedule` in `(since, now]` by `policy`.
     package static func plan(job: String, schedule: Schedule, since: Date, now: Date, policy: CatchupPolicy) -> CatchUp {
-        let windowStart = now.addingTimeInterval(-policy.window.seconds)
+        let windowStart = now.addingTimeInterval(-policy.window.timeInterval)
         var inWindow: [Date] = []
         var skipped = 0
         var firstSkipped: Date?
@@ -50,10 +50,3 @@ package enum CatchupPlanner {
     }
 }
 
-extension Duration {
-    /// Seconds as a `TimeInterval`, for date arithmetic.
-    var seconds: TimeInterval {
-        let (s, atto) = components
-        return TimeInterval(s) + TimeInterval(atto) / 1e18
-    }
-}

@@ -10,7 +10,7 @@ import Manifest
 package protocol AttemptAnnouncer: Sendable {
     /// An attempt of `job` ended with `report`; `retryIn` is set when another attempt is scheduled,
     /// `previous` is the outcome of the occurrence before (for `recovered`).
-    func attemptEnded(_ job: JobSpec, report: ExecutionReport, attempt: Int, key: OccurrenceKey, retryIn: Duration?, previous: String?)
+    func attemptEnded(_ job: JobSpec, report: ExecutionReport, attempt: Int, key: OccurrenceKey, retryIn: Duration?, previous: Outcome?)
     /// A one-shot post's instant passed while no runner was up, outside its catch-up window.
     func missed(_ job: JobSpec, key: OccurrenceKey)
 }
@@ -23,7 +23,7 @@ extension Runner {
 
     /// Tells the job's `notify:` targets how an attempt ended (nothing for skipped attempts or
     /// jobs without targets).
-    func announce(_ job: JobSpec, report: ExecutionReport, attempt: Int, key: OccurrenceKey, retryIn: Duration?, previous: String?) {
+    func announce(_ job: JobSpec, report: ExecutionReport, attempt: Int, key: OccurrenceKey, retryIn: Duration?, previous: Outcome?) {
         guard let announcer, !job.notify.isEmpty, report.outcome != .skipped else { return }
         announcer.attemptEnded(job, report: report, attempt: attempt, key: key, retryIn: retryIn, previous: previous)
     }

@@ -25,7 +25,7 @@ struct Fire: Sendable, Hashable {
     /// `after:<upstream>`.
     var triggeredBy: String {
         guard reason == .after, let upstream else { return reason.rawValue }
-        return JournalEvent.afterPrefix + upstream
+        return Cause.after(upstream).rawValue
     }
 }
 

@@ -77,28 +77,16 @@ package protocol ExecutionHandle: Sendable {
 }
 
 /// How one attempt ended, as journaled in its `finished` event.
+///
+/// What the attempt measured is `metrics`, the struct the `finished` record, the journal's
+/// `Execution` and the API's view hold too, so a new measurement is one property there; the
+/// rest is what only the runner acts on (retry hints, a scan's sync point).
 package struct ExecutionReport: Sendable, Hashable {
-    package enum Outcome: String, Sendable, Hashable {
-        case success, failure, timeout, partial, killed, interrupted, error
-        /// Nothing to do this time (a scan with no new activity): neither success nor failure.
-        case skipped
-    }
-
-    package var outcome: Outcome
-    package var exitCode: Int?
-    package var signal: Int?
-    package var startedAt: Date
-    package var finishedAt: Date
-    package var outputTail: String
-    /// Why it failed, for retry decisions and metrics: exit, signal, timeout, spawn, replaced…
-    package var errorClass: String?
-    package var cpuUserMs: Int?
-    package var cpuSystemMs: Int?
-    package var maxRSSKB: Int?
-    /// The JSON object the job wrote to `$ALMANAC_RESULT`, verbatim.
-    package var result: String?
-    package var logPath: String?
-    package var pid: Int?
+    package let startedAt: Date
+    package let finishedAt: Date
+    /// Outcome, exit status, resources, output tail and `$ALMANAC_RESULT`; the duration is
+    /// taken from the two instants, the lateness is the runner's to add.
+    package var metrics: ExecutionMetrics
     /// Why an attempt was skipped (`no activity`), journaled as the `finished` event's reason.
     package var reason: String?
     /// A scan's new sync point: the runner journals it as a `synced` event with the finish.
@@ -109,25 +97,22 @@ package struct ExecutionReport: Sendable, Hashable {
     package var retryable: Bool = true
 
     package init(outcome: Outcome, exitCode: Int? = nil, signal: Int? = nil, startedAt: Date, finishedAt: Date,
-                outputTail: String = "", errorClass: String? = nil, cpuUserMs: Int? = nil, cpuSystemMs: Int? = nil,
+                outputTail: String = "", errorClass: FailureClass? = nil, cpuUserMs: Int? = nil, cpuSystemMs: Int? = nil,
                 maxRSSKB: Int? = nil, result: String? = nil, logPath: String? = nil, pid: Int? = nil) {
-        self.outcome = outcome
-        self.exitCode = exitCode
-        self.signal = signal
         self.startedAt = startedAt
         self.finishedAt = finishedAt
-        self.outputTail = outputTail
-        self.errorClass = errorClass
-        self.cpuUserMs = cpuUserMs
-        self.cpuSystemMs = cpuSystemMs
-        self.maxRSSKB = maxRSSKB
-        self.result = result
-        self.logPath = logPath
-        self.pid = pid
+        metrics = ExecutionMetrics(outcome: outcome, exitCode: exitCode, signal: signal,
+                                   durationMs: max(0, Int((finishedAt.timeIntervalSince(startedAt) * 1000).rounded())),
+                                   errorClass: errorClass, cpuUserMs: cpuUserMs, cpuSystemMs: cpuSystemMs, maxRSSKB: maxRSSKB,
+                                   pid: pid, logPath: logPath, result: result, outputTail: outputTail)
     }
 
-    package var durationMs: Int { max(0, Int((finishedAt.timeIntervalSince(startedAt) * 1000).rounded())) }
+    /// The outcome, always set on a report (the metrics' is optional only for old lines).
+    package var outcome: Outcome {
+        get { metrics.outcome ?? .error }
+        set { metrics.outcome = newValue }
+    }
 
     /// Whether this outcome counts as the job having done its work.
-    package var succeeded: Bool { outcome == .success || outcome == .partial }
+    package var succeeded: Bool { outcome.succeeded }
 }

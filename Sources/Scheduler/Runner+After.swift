@@ -16,17 +16,16 @@ extension Runner {
     ///
     /// The caller journals them in the same append as, and ahead of, the upstream's `finished`
     /// (AfterPlanner says why that makes them exactly once), then queues them with `queueAfter`.
-    func owedAfterRuns(_ key: OccurrenceKey, outcome: ExecutionReport.Outcome, at now: Date) async -> [AfterPlanner.Run] {
+    func owedAfterRuns(_ key: OccurrenceKey, outcome: Outcome, at now: Date) async -> [AfterPlanner.Run] {
         let graph = dependencyGraph()
         guard outcome == .success, !graph.dependents(of: key.job).isEmpty else { return [] }
-        return AfterPlanner.due(upstream: key, outcome: outcome.rawValue, graph: graph, jobs: jobs, state: await journal.state())
+        return AfterPlanner.due(upstream: key, outcome: outcome, graph: graph, jobs: jobs, state: await journal.state())
     }
 
     /// The journal record of an owed run, before it is queued.
     func triggeredEvent(_ run: AfterPlanner.Run, at now: Date) -> JournalEvent {
-        var triggered = event(.triggered, job: run.key.job, at: now, key: run.key, attempt: 1)
-        triggered.triggeredBy = run.triggeredBy
-        return triggered
+        JournalEvent(at: now, .triggered(.init(job: run.key.job, scheduledAt: run.key.scheduledAt, attempt: 1,
+                                               triggeredBy: Cause(rawValue: run.triggeredBy))))
     }
 
     /// Queues owed runs to start now, under the dependent's own concurrency policy and the

@@ -48,9 +48,8 @@ extension Runner {
             scheduleNext(job, after: fire.key.scheduledAt)
             let late = now.timeIntervalSince(fire.at)
             if late > job.catchup.window.timeInterval || (job.catchup.mode == .none && late > 60) {
-                var skipped = event(.skipped, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
-                skipped.reason = "missed"
-                return .record(skipped)
+                return .record(JournalEvent(at: now, .skipped(.init(job: job.name, scheduledAt: fire.key.scheduledAt,
+                                                                     attempt: fire.attempt, reason: .missed))))
             }
         }
         return admit(fire, job: job, now: now)
@@ -63,10 +62,8 @@ extension Runner {
         if !mine.isEmpty {
             switch job.concurrency {
             case .forbid:
-                var skipped = event(.skipped, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
-                skipped.reason = "overlap"
-                skipped.triggeredBy = fire.triggeredBy
-                return .record(skipped)
+                return .record(JournalEvent(at: now, .skipped(.init(job: job.name, scheduledAt: fire.key.scheduledAt, attempt: fire.attempt,
+                                                                     triggeredBy: Cause(rawValue: fire.triggeredBy), reason: .overlap))))
             case .replace:
                 return .replace(fire, job, mine)
             case .allow:
@@ -77,9 +74,8 @@ extension Runner {
         guard running[runKey] == nil else { return .drop }
         if let limit = options.maxParallel, running.count >= limit {
             waiting.append(fire)
-            var queued = event(.queued, job: job.name, at: now, key: fire.key, attempt: fire.attempt)
-            queued.triggeredBy = fire.triggeredBy
-            return .record(queued)
+            return .record(JournalEvent(at: now, .queued(.init(job: job.name, scheduledAt: fire.key.scheduledAt, attempt: fire.attempt,
+                                                                triggeredBy: Cause(rawValue: fire.triggeredBy)))))
         }
         running[runKey] = Running(fire: fire, secrets: job.secrets)
         return .start(fire, job)
@@ -98,11 +94,11 @@ extension Runner {
                 // Claimed up to the claim lead early, the child starts on `fire.at`: that is the
                 // start the journal records, so lateness never reads negative.
                 let now = clock.now()
-                var started = event(.started, job: job.name, at: max(now, fire.at), key: fire.key, attempt: fire.attempt)
-                started.triggeredBy = fire.triggeredBy
-                // From the planned instant (jitter and retry delay included), never the scheduled
-                // time; `finished` replaces it with the launch's exact figure.
-                started.lateUs = max(0, Int((now.timeIntervalSince(fire.at) * 1e6).rounded()))
+                // Lateness from the planned instant (jitter and retry delay included), never the
+                // scheduled time; `finished` replaces it with the launch's exact figure.
+                let started = JournalEvent(at: max(now, fire.at), .started(.init(
+                    job: job.name, scheduledAt: fire.key.scheduledAt, attempt: fire.attempt, triggeredBy: Cause(rawValue: fire.triggeredBy),
+                    lateUs: max(0, Int((now.timeIntervalSince(fire.at) * 1e6).rounded())))))
                 startedEvents[runKey] = started
                 group.addTask {
                     do {
@@ -128,10 +124,8 @@ extension Runner {
                 // Without a durable claim nothing may run; the occurrence is reported, not lost silently.
                 journalRefused(error)
                 running[runKey] = nil
-                var skipped = event(.skipped, job: job.name, at: clock.now(), key: fire.key, attempt: fire.attempt)
-                skipped.reason = "journal"
-                skipped.message = "\(error)"
-                problems.append(skipped)
+                problems.append(JournalEvent(at: clock.now(), .skipped(.init(job: job.name, scheduledAt: fire.key.scheduledAt,
+                                                                              attempt: fire.attempt, reason: .journal, message: "\(error)"))))
             }
         }
         if !problems.isEmpty { await record(problems) }
@@ -166,11 +160,11 @@ extension Runner {
             attempt.discard()
             let now = clock.now()
             await finished(runKey, report: ExecutionReport(outcome: .interrupted, startedAt: now, finishedAt: now,
-                                                           errorClass: "shutdown"))
+                                                           errorClass: .shutdown))
         } catch {
             let now = clock.now()
             let report = ExecutionReport(outcome: .error, startedAt: now, finishedAt: now, outputTail: "\(error)",
-                                         errorClass: "spawn")
+                                         errorClass: .spawn)
             await finished(runKey, report: report)
         }
     }
@@ -194,35 +188,32 @@ extension Runner {
         var report = report.masked(by: run.secrets)
         if run.replaced {
             report.outcome = .killed
-            report.errorClass = "replaced"
+            report.metrics.errorClass = .replaced
         }
         let job = jobs[runKey.key.job]
-        if let job, report.outcome == .failure, let code = report.exitCode, job.nonRetryableExitCodes.contains(Int32(code)) {
-            report.errorClass = "nonRetryable"
+        if let job, report.outcome == .failure, let code = report.metrics.exitCode, job.nonRetryableExitCodes.contains(Int32(code)) {
+            report.metrics.errorClass = .nonRetryable
         }
         let now = clock.now()
         var events = [finishedEvent(runKey, report: report, at: now, triggeredBy: run.fire.triggeredBy, lateUs: run.lateUs)]
         if let commit = report.syncedCommit {
-            var synced = event(.synced, job: runKey.key.job, at: now, key: runKey.key, attempt: runKey.attempt)
-            synced.commit = commit
-            events.append(synced)
+            events.append(JournalEvent(at: now, .synced(.init(job: runKey.key.job, scheduledAt: runKey.key.scheduledAt,
+                                                               attempt: runKey.attempt, commit: commit))))
         }
         // A post that reached only some targets retries the rest; a job's `partial` is its own verdict.
         let incomplete = report.outcome != .success && report.outcome != .skipped
             && (report.outcome != .partial || job?.kind == .post)
-        var previousOutcome: String?
+        var previousOutcome: Outcome?
         if let job, !job.notify.isEmpty {
-            previousOutcome = await journal.state().jobs[runKey.key.job]?.history.last?.outcome
+            previousOutcome = await journal.state().jobs[runKey.key.job]?.history.last?.metrics.outcome
         }
         var retryIn: Duration?
         if let job, incomplete, report.retryable, !isStopping,
-           var delay = retryDelay(job, attempt: runKey.attempt, errorClass: report.errorClass) {
+           var delay = retryDelay(job, attempt: runKey.attempt, errorClass: report.metrics.errorClass) {
             if let retryAfter = report.retryAfter, retryAfter > delay { delay = min(retryAfter, .seconds(3600)) }
             let retryAt = now.addingTimeInterval(delay.timeInterval)
-            var retry = event(.retry, job: job.name, at: now, key: runKey.key, attempt: runKey.attempt + 1)
-            retry.retryAt = retryAt
-            retry.errorClass = report.errorClass
-            events.append(retry)
+            events.append(JournalEvent(at: now, .retry(.init(job: job.name, scheduledAt: runKey.key.scheduledAt, attempt: runKey.attempt + 1,
+                                                              errorClass: report.metrics.errorClass, retryAt: retryAt))))
             queue.push(Fire(at: retryAt, key: runKey.key, attempt: runKey.attempt + 1, reason: .retry,
                             generation: generations[job.name, default: 0]))
             retryIn = delay
@@ -263,23 +254,14 @@ extension Runner {
 
     func finishedEvent(_ runKey: RunKey, report: ExecutionReport, at now: Date, triggeredBy: String,
                        lateUs: Int? = nil) -> JournalEvent {
-        var finished = event(.finished, job: runKey.key.job, at: now, key: runKey.key, attempt: runKey.attempt)
-        finished.triggeredBy = triggeredBy
-        finished.outcome = report.outcome.rawValue
-        finished.exitCode = report.exitCode
-        finished.signal = report.signal
-        finished.durationMs = report.durationMs
-        finished.lateUs = lateUs
-        finished.outputTail = report.outputTail
-        finished.errorClass = report.errorClass
-        finished.cpuUserMs = report.cpuUserMs
-        finished.cpuSystemMs = report.cpuSystemMs
-        finished.maxRSSKB = report.maxRSSKB
-        finished.result = report.result
-        finished.logPath = report.logPath
-        finished.pid = report.pid
-        finished.reason = report.reason
-        return finished
+        JournalEvent(at: now, .finished(finishedRecord(runKey, report: report, triggeredBy: triggeredBy, lateUs: lateUs)))
+    }
+
+    func finishedRecord(_ runKey: RunKey, report: ExecutionReport, triggeredBy: String, lateUs: Int? = nil) -> JournalRecord.Finished {
+        var metrics = report.metrics
+        metrics.lateUs = lateUs
+        return JournalRecord.Finished(job: runKey.key.job, scheduledAt: runKey.key.scheduledAt, attempt: runKey.attempt,
+                                      triggeredBy: Cause(rawValue: triggeredBy), metrics: metrics, reason: report.reason)
     }
 
     /// When a post without its own `retry:` tries again after a failed publish: on a human
@@ -288,8 +270,8 @@ extension Runner {
 
     /// The delay before the next attempt, or nil when the policy has none left or the error
     /// class is not worth retrying (a non-retryable exit code, a job that could not be spawned).
-    func retryDelay(_ job: JobSpec, attempt: Int, errorClass: String?) -> Duration? {
-        if let errorClass, ["nonRetryable", "spawn", "replaced", "missed"].contains(errorClass) { return nil }
+    func retryDelay(_ job: JobSpec, attempt: Int, errorClass: FailureClass?) -> Duration? {
+        if let errorClass, [.nonRetryable, .spawn, .replaced, .missed].contains(errorClass) { return nil }
         if job.kind == .post && job.retry.maxAttempts <= 1 {
             // Posts retry by default: 1m, 5m, 15m.
             let delays = Runner.postRetryDelays
@@ -328,8 +310,8 @@ extension Runner {
         }
         let at = instant(milliseconds)
         let key = OccurrenceKey(job: name, scheduledAt: at)
-        var triggered = event(.triggered, job: name, at: now, key: key, attempt: 1)
-        triggered.triggeredBy = who
+        let triggered = JournalEvent(at: now, .triggered(.init(job: name, scheduledAt: key.scheduledAt, attempt: 1,
+                                                              triggeredBy: Cause(rawValue: who))))
         guard await record([triggered]) else { return false }
         queue.push(Fire(at: at, key: key, attempt: 1, reason: .manual, generation: generations[name, default: 0]))
         poke()

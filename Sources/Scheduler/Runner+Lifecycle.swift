@@ -20,28 +20,25 @@ extension Runner {
         var state = await journal.state()
         restoreOverrides(from: state)
         let leftovers = await stopLeftovers(state: state)
-        var events: [JournalEvent] = [event(.runnerStarted, job: nil, at: now)]
-        events[0].pid = Int(getpid())
+        var events = [JournalEvent(at: now, .runnerStarted(.init(pid: Int(getpid()))))]
         for (name, recorded) in state.jobs.sorted(by: { $0.key < $1.key }) {
             for execution in recorded.running {
                 let runKey = RunKey(key: execution.key, attempt: execution.attempt)
                 let report = ExecutionReport(outcome: .interrupted, startedAt: execution.startedAt, finishedAt: now,
-                                             outputTail: "", errorClass: "interrupted")
-                var interrupted = finishedEvent(runKey, report: report, at: now, triggeredBy: execution.triggeredBy ?? "schedule")
+                                             outputTail: "", errorClass: .interrupted)
+                var interrupted = finishedRecord(runKey, report: report, triggeredBy: execution.triggeredBy?.rawValue ?? "schedule")
                 interrupted.message = "the runner stopped while this attempt ran"
                 if let pids = leftovers[runKey] {
-                    interrupted.pid = pids.min().map(Int.init)
+                    interrupted.metrics.pid = pids.min().map(Int.init)
                     interrupted.message = "the runner stopped while this attempt ran; its leftover process(es) "
                         + pids.map(String.init).joined(separator: ", ") + " were stopped at restart"
                 }
-                events.append(interrupted)
-                if let job = jobs[name], let delay = retryDelay(job, attempt: execution.attempt, errorClass: "interrupted") {
+                events.append(JournalEvent(at: now, .finished(interrupted)))
+                if let job = jobs[name], let delay = retryDelay(job, attempt: execution.attempt, errorClass: .interrupted) {
                     let retryAt = now.addingTimeInterval(min(delay.timeInterval, 0))
-                    var retry = event(.retry, job: name, at: now, key: execution.key, attempt: execution.attempt + 1)
-                    retry.retryAt = retryAt
-                    retry.errorClass = "interrupted"
-                    retry.triggeredBy = "recovery"
-                    events.append(retry)
+                    events.append(JournalEvent(at: now, .retry(.init(job: name, scheduledAt: execution.key.scheduledAt,
+                                                                      attempt: execution.attempt + 1, triggeredBy: .recovery,
+                                                                      errorClass: .interrupted, retryAt: retryAt))))
                     queue.push(Fire(at: retryAt, key: execution.key, attempt: execution.attempt + 1, reason: .recovery,
                                     generation: generations[name, default: 0]))
                 }
@@ -100,18 +97,15 @@ extension Runner {
         var cursor: Date? = first
         while let date = cursor, date <= (catchUp.lastSkipped ?? first), written < Self.missedRecordLimit {
             if !catchUp.run.contains(date) {
-                var skipped = event(.skipped, job: job.name, at: now, key: OccurrenceKey(job: job.name, scheduledAt: date), attempt: 1)
-                skipped.reason = "missed"
-                events.append(skipped)
+                events.append(JournalEvent(at: now, .skipped(.init(job: job.name, scheduledAt: date, attempt: 1, reason: .missed))))
                 written += 1
             }
             cursor = schedule.next(after: date)
         }
         if catchUp.skipped > written, let last = catchUp.lastSkipped {
-            var summary = event(.skipped, job: job.name, at: now, key: OccurrenceKey(job: job.name, scheduledAt: last), attempt: 1)
-            summary.reason = "missed"
-            summary.message = "\(catchUp.skipped - written) more missed occurrences up to this one"
-            events.append(summary)
+            events.append(JournalEvent(at: now, .skipped(.init(
+                job: job.name, scheduledAt: last, attempt: 1, reason: .missed,
+                message: "\(catchUp.skipped - written) more missed occurrences up to this one"))))
         }
         return events
     }
@@ -128,15 +122,12 @@ extension Runner {
         }
         var events: [JournalEvent] = []
         for fire in waiting {
-            var cancelled = event(.cancelled, job: fire.key.job, at: now, key: fire.key, attempt: fire.attempt)
-            cancelled.reason = "shutdown"
-            events.append(cancelled)
+            events.append(JournalEvent(at: now, .cancelled(.init(job: fire.key.job, scheduledAt: fire.key.scheduledAt,
+                                                                  attempt: fire.attempt, reason: .shutdown))))
         }
         waiting.removeAll()
-        var stopped = event(.runnerStopped, job: nil, at: clock.now())
-        stopped.pid = Int(getpid())
-        stopped.message = running.isEmpty ? "drained" : "\(running.count) attempt(s) still running at exit"
-        events.append(stopped)
+        let message = running.isEmpty ? "drained" : "\(running.count) attempt(s) still running at exit"
+        events.append(JournalEvent(at: clock.now(), .runnerStopped(.init(pid: Int(getpid()), message: message))))
         await record(events)
     }
 

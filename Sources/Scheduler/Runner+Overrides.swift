@@ -36,10 +36,7 @@ extension Runner {
         if overrides.contains(name) { return .unchanged }
         overrides.paused[name] = job.contentHash
         generations[name, default: 0] += 1
-        var paused = event(.paused, job: name, at: clock.now())
-        paused.triggeredBy = who
-        paused.hash = job.contentHash
-        await record([paused])
+        await record([JournalEvent(at: clock.now(), .paused(.init(job: name, triggeredBy: Cause(rawValue: who), hash: job.contentHash)))])
         return .done
     }
 
@@ -59,19 +56,17 @@ extension Runner {
         var events: [JournalEvent] = []
         if case .cron(let schedule) = job.trigger, let last = schedule.previous(before: now),
            let since = await journal.state().jobs[name]?.lastOccurrence, last > since {
-            var skipped = event(.skipped, job: name, at: now, key: OccurrenceKey(job: name, scheduledAt: last), attempt: 1)
-            skipped.reason = "paused"
-            skipped.message = "occurrences up to this one fell while the job was paused"
-            events.append(skipped)
+            events.append(JournalEvent(at: now, .skipped(.init(
+                job: name, scheduledAt: last, attempt: 1, reason: .paused,
+                message: "occurrences up to this one fell while the job was paused"))))
         }
-        var resumed = event(.resumed, job: name, at: now)
-        resumed.triggeredBy = who
+        var resumed = JournalRecord.Override(job: name, triggeredBy: Cause(rawValue: who))
         if let reason {
             resumed.reason = reason
             resumed.hash = job.contentHash
             resumed.message = "the definition changed since the pause; the files win"
         }
-        events.append(resumed)
+        events.append(JournalEvent(at: now, .resumed(resumed)))
         await record(events)
         if started { reschedule(job, after: now) }
         poke()
@@ -94,11 +89,8 @@ extension Runner {
         generations[name, default: 0] += 1
         let now = clock.now()
         let events = post.publish.indices.map { index -> JournalEvent in
-            var cancelled = event(.cancelled, job: name, at: now, key: key, attempt: 1)
-            cancelled.reason = "api"
-            cancelled.triggeredBy = who
-            cancelled.target = post.publish[index].journalName(index: index)
-            return cancelled
+            JournalEvent(at: now, .cancelled(.init(job: name, scheduledAt: key.scheduledAt, attempt: 1, triggeredBy: Cause(rawValue: who),
+                                                   reason: .api, target: post.publish[index].journalName(index: index))))
         }
         await record(events)
         return .done
@@ -114,7 +106,7 @@ extension Runner {
                 overrides.paused[name] = hash
             } else if let post = jobs[name], post.kind == .post, case .at(let date) = post.trigger {
                 let targets = recorded.publications.values.filter { $0.scheduledAt == date }
-                if !targets.isEmpty, targets.allSatisfy({ $0.state == "cancelled" }) { overrides.cancelled[name] = date }
+                if !targets.isEmpty, targets.allSatisfy({ $0.state == .cancelled }) { overrides.cancelled[name] = date }
             }
         }
     }

@@ -24,12 +24,10 @@ extension Runner {
                 queue.push(Fire(at: now, key: key, attempt: 1, reason: .catchup, generation: generations[post.name, default: 0]))
                 continue
             }
-            var failed = event(.finished, job: post.name, at: now, key: key, attempt: 1)
-            failed.outcome = "failure"
-            failed.errorClass = "missed"
-            failed.triggeredBy = "catchup"
-            failed.message = "due \(Runner.utcText(date)) while no runner was up; outside the catch-up window"
-            missed.append(failed)
+            missed.append(JournalEvent(at: now, .finished(.init(
+                job: post.name, scheduledAt: key.scheduledAt, attempt: 1, triggeredBy: .catchup,
+                metrics: ExecutionMetrics(outcome: .failure, errorClass: .missed),
+                message: "due \(Runner.utcText(date)) while no runner was up; outside the catch-up window"))))
             announceMissed(post, key: key)
         }
         if !missed.isEmpty { await record(missed) }
@@ -41,21 +39,19 @@ extension Runner {
         var events: [JournalEvent] = []
         for change in plan.changes {
             guard let old = jobs[change.name], old.kind == .post, case .at(let date) = old.trigger, date > now else { continue }
-            let reason: String
+            let reason: CancelReason
             if change.action == .remove {
-                reason = "removed"
+                reason = .removed
             } else if let new = desired[change.name], new.cancelled, !old.cancelled {
-                reason = "cancelled"
+                reason = .cancelled
             } else {
                 continue
             }
             let key = OccurrenceKey(job: old.name, scheduledAt: date)
             if handled(key, in: state.jobs[old.name]) { continue }
             for (index, target) in old.publish.enumerated() {
-                var cancelled = event(.cancelled, job: old.name, at: now, key: key, attempt: 1)
-                cancelled.reason = reason
-                cancelled.target = target.journalName(index: index)
-                events.append(cancelled)
+                events.append(JournalEvent(at: now, .cancelled(.init(job: old.name, scheduledAt: key.scheduledAt, attempt: 1,
+                                                                      reason: reason, target: target.journalName(index: index)))))
             }
         }
         if !events.isEmpty { await record(events) }

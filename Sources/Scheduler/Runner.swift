@@ -140,7 +140,7 @@ package actor Runner {
         var events: [JournalEvent] = []
         for change in plan.changes {
             if change.action == .remove {
-                events.append(event(.removed, job: change.name, at: now))
+                events.append(JournalEvent(at: now, .removed(.init(job: change.name))))
             } else if let job = desired[change.name] {
                 events.append(appliedEvent(job, revision: revision, at: now))
             }
@@ -151,9 +151,7 @@ package actor Runner {
         }
         let messages = manifest.diagnostics.map(\.description)
         if messages != state.diagnostics {
-            var diagnostics = event(.diagnostics, job: nil, at: now)
-            diagnostics.messages = messages
-            events.append(diagnostics)
+            events.append(JournalEvent(at: now, .diagnostics(.init(messages: messages))))
         }
         if !events.isEmpty { try await append(events).forEach { notify(.recorded($0)) } }
         if let max = manifest.config.maxParallel { options.maxParallel = max }
@@ -194,9 +192,8 @@ package actor Runner {
         waiting.removeAll { $0.key.job == name }
         var events: [JournalEvent] = []
         for fire in dropped {
-            var cancelled = event(.cancelled, job: name, at: now, key: fire.key, attempt: fire.attempt)
-            cancelled.reason = "removed"
-            events.append(cancelled)
+            events.append(JournalEvent(at: now, .cancelled(.init(job: name, scheduledAt: fire.key.scheduledAt, attempt: fire.attempt,
+                                                                  reason: .removed))))
         }
         if !events.isEmpty { await record(events) }
     }
@@ -297,37 +294,12 @@ package actor Runner {
         return true
     }
 
-    package func event(_ type: EventType, job: String?, at: Date, key: OccurrenceKey? = nil, attempt: Int? = nil) -> JournalEvent {
-        var event = JournalEvent(seq: 0, at: at, type: type)
-        event.job = job
-        event.scheduledAt = key?.scheduledAt
-        event.attempt = attempt
-        return event
-    }
-
     func appliedEvent(_ job: JobSpec, revision: String?, at: Date) -> JournalEvent {
-        var applied = event(.applied, job: job.name, at: at)
-        applied.hash = job.contentHash
-        applied.revision = revision
-        applied.fields = job.fields
-        applied.source = job.location.description
-        applied.kind = job.kind.rawValue
-        applied.enabled = job.enabled
-        return applied
+        JournalEvent(at: at, .applied(.init(job: job.name, hash: job.contentHash, revision: revision, kind: job.kind.rawValue,
+                                            enabled: job.enabled, source: job.location.description, fields: job.fields)))
     }
 }
 
-extension Duration {
-    package var milliseconds: Int64 {
-        let (seconds, atto) = components
-        return seconds * 1000 + atto / 1_000_000_000_000_000
-    }
-
-    package var timeInterval: TimeInterval {
-        let (seconds, atto) = components
-        return TimeInterval(seconds) + TimeInterval(atto) / 1e18
-    }
-}
 
 extension Runner {
     /// Ends `run(until:)` at its next wake; `shutdown()` then drains.

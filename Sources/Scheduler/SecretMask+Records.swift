@@ -9,25 +9,31 @@ extension ExecutionReport {
     package func masked(by mask: SecretMask) -> ExecutionReport {
         guard !mask.isEmpty else { return self }
         var report = self
-        report.outputTail = mask.mask(outputTail)
-        report.result = result.map(mask.mask)
+        report.metrics.outputTail = metrics.outputTail.map(mask.mask)
+        report.metrics.result = metrics.result.map(mask.mask)
         report.reason = reason.map(mask.mask)
         return report
     }
 }
 
 extension JournalEvent {
+    /// The line keys of free text, which may echo what a job or an error produced.
+    static let freeTextKeys: [RecordKey] = [.outputTail, .result, .reason, .message, .messages, .target, .url]
+
     /// This event with the secrets in its free-text fields replaced by `***`.
     package func masked(by mask: SecretMask) -> JournalEvent {
-        guard !mask.isEmpty else { return self }
+        guard !mask.isEmpty, record.type != .snapshot else { return self }
+        var values = record.values
+        for key in Self.freeTextKeys {
+            switch values[key] {
+            case .string(let text)?: values[key] = .string(mask.mask(text))
+            case .json(let text)?: values[key] = .json(mask.mask(text))
+            case .strings(let texts)?: values[key] = .strings(texts.map(mask.mask))
+            default: break
+            }
+        }
         var event = self
-        event.outputTail = outputTail.map(mask.mask)
-        event.result = result.map(mask.mask)
-        event.reason = reason.map(mask.mask)
-        event.message = message.map(mask.mask)
-        event.messages = messages.map { $0.map(mask.mask) }
-        event.target = target.map(mask.mask)
-        event.url = url.map(mask.mask)
+        event.record = JournalRecord(record.type, values: values)
         return event
     }
 }

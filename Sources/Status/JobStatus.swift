@@ -51,8 +51,8 @@ package struct JobStatus: Sendable, Hashable, Codable {
     package static func make(name: String, spec: JobSpec?, state: JobState?, now: Date, problem: String? = nil,
                             dependents: [String] = []) -> JobStatus {
         let history = state?.history ?? []
-        let finished = history.filter { $0.outcome != nil }
-        let successes = finished.filter { $0.outcome == "success" || $0.outcome == "partial" }
+        let finished = history.filter { $0.metrics.outcome != nil }
+        let successes = finished.filter { $0.metrics.outcome?.succeeded ?? false }
         let last = finished.last
         let occurrences = state.map(Occurrences.init) ?? Occurrences()
         var status = JobStatus(
@@ -61,9 +61,9 @@ package struct JobStatus: Sendable, Hashable, Codable {
             timeZone: spec?.timeZone.displayName ?? state?.applied?.fields["timezone"] ?? "UTC",
             nextFire: nil, enabled: spec?.enabled ?? state?.applied?.enabled ?? false, paused: state?.paused ?? false,
             running: state?.running.count ?? 0, lastRun: last?.startedAt, lastScheduledAt: last?.key.scheduledAt,
-            lastOutcome: last?.outcome, lastExitCode: last?.exitCode,
+            lastOutcome: last?.metrics.outcome?.rawValue, lastExitCode: last?.metrics.exitCode,
             lastSuccess: successes.last?.startedAt,
-            lastFailure: finished.last(where: { $0.outcome != "success" && $0.outcome != "partial" })?.startedAt,
+            lastFailure: finished.last(where: { !($0.metrics.outcome?.succeeded ?? false) })?.startedAt,
             runs: occurrences.ended, successes: occurrences.succeeded, retries: occurrences.retries,
             successRate: occurrences.ended == 0 ? nil : Double(occurrences.succeeded) / Double(occurrences.ended),
             averageDurationMs: state?.averageDurationMs, p95DurationMs: state?.p95DurationMs, problem: problem, source: spec?.location.description ?? state?.applied?.source)
@@ -109,9 +109,9 @@ package struct JobStatus: Sendable, Hashable, Codable {
             var final: [Date: (attempt: Int, success: Bool)] = [:]
             final.reserveCapacity(state.history.count)
             for execution in state.history {
-                guard let outcome = execution.outcome else { continue }
+                guard let outcome = execution.metrics.outcome else { continue }
                 if execution.attempt > 1 { retries += 1 }
-                let success = outcome == "success" || outcome == "partial"
+                let success = outcome.succeeded
                 let at = execution.key.scheduledAt
                 if let seen = final[at], seen.attempt > execution.attempt { continue }
                 final[at] = (execution.attempt, success)

@@ -54,8 +54,8 @@ package enum StatusFiles {
                 let publications = state.jobs[post.name]?.publications ?? [:]
                 let states = publications.values.map(\.state)
                 let overall = states.isEmpty ? (post.nextFire == nil ? "–" : "pending")
-                    : states.allSatisfy { $0 == "published" } ? "✓ published"
-                    : states.contains("published") ? "~ partial" : states.first ?? "–"
+                    : states.allSatisfy { $0 == .published } ? "✓ published"
+                    : states.contains(.published) ? "~ partial" : states.first?.rawValue ?? "–"
                 let links = publications.keys.sorted().compactMap { key in publications[key]?.url.map { "[\(key)](\($0))" } }
                 out.appendText("| ")
                 cell(post.name, into: &out)

@@ -61,22 +61,22 @@ enum StatusJSON {
     static func write(_ execution: Execution, to json: inout JSONWriter) {
         json.beginObject()
         json.member("attempt", execution.attempt) { $0.int($1) }
-        json.member("cpuSystemMs", execution.cpuSystemMs) { $0.int($1) }
-        json.member("cpuUserMs", execution.cpuUserMs) { $0.int($1) }
-        json.member("durationMs", execution.durationMs) { $0.int($1) }
-        json.member("errorClass", execution.errorClass) { $0.string($1) }
-        json.member("exitCode", execution.exitCode) { $0.int($1) }
+        json.member("cpuSystemMs", execution.metrics.cpuSystemMs) { $0.int($1) }
+        json.member("cpuUserMs", execution.metrics.cpuUserMs) { $0.int($1) }
+        json.member("durationMs", execution.metrics.durationMs) { $0.int($1) }
+        json.member("errorClass", execution.metrics.errorClass?.rawValue) { $0.string($1) }
+        json.member("exitCode", execution.metrics.exitCode) { $0.int($1) }
         json.member("finishedAt", execution.finishedAt) { $0.date($1) }
         json.member("job", execution.key.job) { $0.string($1) }
-        json.member("lateUs", execution.lateUs) { $0.int($1) }
-        json.member("maxRSSKB", execution.maxRSSKB) { $0.int($1) }
+        json.member("lateUs", execution.metrics.lateUs) { $0.int($1) }
+        json.member("maxRSSKB", execution.metrics.maxRSSKB) { $0.int($1) }
         json.member("message", execution.message) { $0.string($1) }
-        json.member("outcome", execution.outcome) { $0.string($1) }
-        json.member("outputTail", execution.outputTail) { $0.string($1) }
+        json.member("outcome", execution.metrics.outcome?.rawValue) { $0.string($1) }
+        json.member("outputTail", execution.metrics.outputTail) { $0.string($1) }
         json.member("scheduledAt", execution.key.scheduledAt) { $0.date($1) }
-        json.member("signal", execution.signal) { $0.int($1) }
+        json.member("signal", execution.metrics.signal) { $0.int($1) }
         json.member("startedAt", execution.startedAt) { $0.date($1) }
-        json.member("triggeredBy", execution.triggeredBy) { $0.string($1) }
+        json.member("triggeredBy", execution.triggeredBy?.rawValue) { $0.string($1) }
         json.endObject()
     }
 }

@@ -90,12 +90,15 @@ enum GitBench {
         var seq: UInt64 = 0
         for job in manifest.jobs {
             let key = OccurrenceKey(job: job.name, scheduledAt: now.addingTimeInterval(-3600))
-            for type in [EventType.applied, .started, .finished] {
+            let records: [JournalRecord] = [
+                .applied(.init(job: job.name, hash: job.contentHash, kind: "job", fields: job.fields)),
+                .started(.init(job: job.name, scheduledAt: key.scheduledAt, attempt: 1)),
+                .finished(.init(job: job.name, scheduledAt: key.scheduledAt, attempt: 1,
+                                metrics: ExecutionMetrics(outcome: .success, exitCode: 0, durationMs: 1200))),
+            ]
+            for record in records {
                 seq += 1
-                var event = JournalEvent(seq: seq, at: now, type: type, job: job.name, scheduledAt: type == .applied ? nil : key.scheduledAt,
-                                         attempt: 1, hash: job.contentHash, fields: job.fields, kind: "job")
-                if type == .finished { (event.outcome, event.exitCode, event.durationMs) = ("success", 0, 1200) }
-                state.apply(event)
+                state.apply(JournalEvent(seq: seq, at: now, record))
             }
         }
         let sink = GitStatusSink(repository: clone, branch: "almanac-status")

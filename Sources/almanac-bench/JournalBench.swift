@@ -30,6 +30,7 @@ enum JournalBench {
                                 peerValue: peer, target: "< 1.5 s", met: replaySeconds < 1.5))
         rows.append(BenchResult(section: "journal", name: "replay throughput",
                                 value: Double(report.events) / replaySeconds / 1e6, unit: "M events/s"))
+        rows += try decodeRows(file: file, lines: 100_000)
 
         // Compaction of that journal with default retention (30 days, 1000 per job).
         let writer = try FileJournal(directory: dir.appendingPathComponent("big"))
@@ -51,7 +52,7 @@ enum JournalBench {
                 for a in 0..<appenders {
                     group.addTask {
                         for i in 0..<perAppender {
-                            _ = try await j.append(JournalEvent(at: start0, type: .notified, job: "job-\(a)", status: i))
+                            _ = try await j.append(JournalEvent(at: start0, .notified(.init(job: "job-\(a)", status: i))))
                         }
                     }
                 }
@@ -70,14 +71,27 @@ enum JournalBench {
 
     private static let start0 = Date(timeIntervalSince1970: 1_772_953_200)
 
+    /// The journal's own line reader against Foundation's `JSONDecoder` over the same lines:
+    /// the measured reason EventCodec keeps a hand-written scanner.
+    private static func decodeRows(file: URL, lines count: Int) throws -> [BenchResult] {
+        let data = try Data(contentsOf: file)
+        let lines = data.split(separator: UInt8(ascii: "\n")).prefix(count).map { [UInt8]($0) }
+        var decoded = 0
+        let scanner = try secondsFor { decoded = try DecodePaths.scanner(lines) }
+        let foundation = try secondsFor { decoded = try DecodePaths.foundation(lines) }
+        _ = decoded
+        return [BenchResult(section: "journal", name: "decode 100,000 lines (journal scanner)", value: scanner * 1000,
+                            unit: "ms", peer: "Foundation JSONDecoder, same lines", peerValue: foundation * 1000)]
+    }
+
     /// Up to `limit` events of hourly runs from `run` on: started + finished, a retry or skip now and then.
     private static func workload(run r: inout Int, jobs: Int, limit: Int) -> [JournalEvent] {
         var events: [JournalEvent] = []
         events.reserveCapacity(limit)
         if r == 0 {
             for j in 0..<jobs {
-                events.append(JournalEvent(at: start0, type: .applied, job: "job-\(j)", hash: "sha256:\(j)",
-                                           fields: ["schedule": "@hourly", "run": "./job.sh"], source: "jobs.d/j.yaml:1:1", kind: "job"))
+                events.append(JournalEvent(at: start0, .applied(.init(job: "job-\(j)", hash: "sha256:\(j)", kind: "job",
+                                                                      source: "jobs.d/j.yaml:1:1", fields: ["schedule": "@hourly", "run": "./job.sh"]))))
             }
         }
         while events.count < limit {
@@ -85,17 +99,18 @@ enum JournalBench {
                 let scheduled = start0.addingTimeInterval(Double(r) * 3600)
                 let job = "job-\(j)"
                 if (r + j) % 23 == 0 {
-                    events.append(JournalEvent(at: scheduled, type: .skipped, job: job, scheduledAt: scheduled, reason: "overlap"))
+                    events.append(JournalEvent(at: scheduled, .skipped(.init(job: job, scheduledAt: scheduled, reason: .overlap))))
                     continue
                 }
                 let ok = (r * 7 + j) % 10 != 0
-                events.append(JournalEvent(at: scheduled.addingTimeInterval(0.012), type: .started, job: job, scheduledAt: scheduled,
-                                           attempt: 1, triggeredBy: "schedule", pid: 10_000 + r % 50_000))
-                events.append(JournalEvent(at: scheduled.addingTimeInterval(2.345), type: .finished, job: job, scheduledAt: scheduled,
-                                           attempt: 1, outcome: ok ? "success" : "failure", exitCode: ok ? 0 : 1,
-                                           durationMs: 2333, outputTail: "backup \(job) run \(r): copied 1234 files (56.7 MB) to s3://bucket/\(job)/ in 2.3 s\n",
-                                           errorClass: ok ? nil : "exit", cpuUserMs: 120, cpuSystemMs: 30, maxRSSKB: 20_480,
-                                           logPath: "/var/lib/almanac/logs/\(job)/\(r).log"))
+                events.append(JournalEvent(at: scheduled.addingTimeInterval(0.012), .started(.init(
+                    job: job, scheduledAt: scheduled, attempt: 1, triggeredBy: .schedule, pid: 10_000 + r % 50_000))))
+                let metrics = ExecutionMetrics(
+                    outcome: ok ? .success : .failure, exitCode: ok ? 0 : 1, durationMs: 2333, errorClass: ok ? nil : .exit,
+                    cpuUserMs: 120, cpuSystemMs: 30, maxRSSKB: 20_480, logPath: "/var/lib/almanac/logs/\(job)/\(r).log",
+                    outputTail: "backup \(job) run \(r): copied 1234 files (56.7 MB) to s3://bucket/\(job)/ in 2.3 s\n")
+                events.append(JournalEvent(at: scheduled.addingTimeInterval(2.345), .finished(.init(
+                    job: job, scheduledAt: scheduled, attempt: 1, metrics: metrics))))
             }
             r += 1
             if events.count + 2 > limit { break }

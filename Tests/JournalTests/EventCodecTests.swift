@@ -2,6 +2,7 @@ import AlmanacCore
 import Foundation
 import Testing
 @testable import Journal
+import JournalTestSupport
 
 @Suite("journal line codec")
 struct EventCodecTests {
@@ -64,7 +65,8 @@ struct EventCodecTests {
     func readsJSONEncoderOutput() throws {
         var events = Fixtures.everyType().filter { $0.type != .snapshot }
         for i in events.indices {
-            events[i].result = nil  // Codable writes result as a string, not a nested object
+            // Codable writes result as a string, not a nested object.
+            events[i].record = JournalRecord(events[i].type, values: events[i].record.values.filter { $0.key != .result })
             events[i].at = events[i].at.addingTimeInterval(-events[i].at.timeIntervalSince1970.truncatingRemainder(dividingBy: 1))
         }
         for formatting in [JSONEncoder.OutputFormatting.sortedKeys, .prettyPrinted] {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Journal
+import JournalTestSupport
 
 /// Journals written by an earlier version (see FixtureWriterTests) replay to the state that
 /// version replayed them to, and every line re-encodes to its own bytes: the on-disk format is

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Journal
+import JournalTestSupport
 
 /// A fresh directory under the system temp dir, removed by `remove()`.
 struct TemporaryDirectory {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Journal
+import JournalTestSupport
 
 @Suite("the reducer")
 struct JournalStateTests {
@@ -23,8 +24,8 @@ struct JournalStateTests {
         ])
         let job = try #require(s.jobs["nightly"])
         #expect(job.running.isEmpty)
-        #expect(job.history.first?.durationMs == 3000)
-        #expect(job.history.first?.exitCode == 2)
+        #expect(job.history.first?.metrics.durationMs == 3000)
+        #expect(job.history.first?.metrics.exitCode == 2)
         #expect(job.stats.failureCount == 1)
         #expect(job.pendingRetry == PendingRetry(key: key, attempt: 2, retryAt: date(64)))
         #expect(job.lastOccurrence == date())
@@ -87,7 +88,7 @@ struct JournalStateTests {
         var job = JobState()
         for ms in 1...20 {
             var e = Execution(key: OccurrenceKey(job: "a", scheduledAt: date(Double(ms))), attempt: 1, startedAt: date())
-            e.durationMs = ms * 100
+            e.metrics.durationMs = ms * 100
             job.history.append(e)
         }
         #expect(job.averageDurationMs == 1050)

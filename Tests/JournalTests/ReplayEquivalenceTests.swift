@@ -2,6 +2,7 @@ import AlmanacCore
 import Foundation
 import Testing
 @testable import Journal
+import JournalTestSupport
 
 /// A small seeded generator (SplitMix64), so a failing case can be replayed from its seed.
 struct SeededGenerator: RandomNumberGenerator {
@@ -37,48 +38,55 @@ struct RandomEvents {
 
     mutating func when() -> Date { date(Double(Int.random(in: -100_000_000...100_000_000, using: &rng)) / 1000) }
 
-    mutating func event() -> JournalEvent {
+    /// A random event; `result: false` leaves the nested result out.
+    mutating func event(result withResult: Bool = true) -> JournalEvent {
         let types = EventType.allCases.filter { $0 != .snapshot }
         let type = types.randomElement(using: &rng) ?? .started
         let small = { (g: inout RandomEvents) in Int.random(in: -5...100_000, using: &g.rng) }
-        var e = JournalEvent(at: when(), type: type)
-        e.job = maybe { $0.jobs.randomElement(using: &$0.rng) ?? "a" }
-        e.scheduledAt = maybe { $0.when() }
-        e.attempt = maybe { Int.random(in: 1...3, using: &$0.rng) }
-        e.triggeredBy = maybe { ["schedule", "manual", "retry"].randomElement(using: &$0.rng) ?? "" }
-        e.hash = maybe { "sha256:\($0.text())" }
-        e.revision = maybe { $0.text() }
-        e.fields = maybe { g in
+        let at = when()
+        let job = maybe { $0.jobs.randomElement(using: &$0.rng) ?? "a" } ?? "a"
+        let scheduledAt = maybe { $0.when() }
+        let attempt = maybe { Int.random(in: 1...3, using: &$0.rng) }
+        let triggeredBy = maybe { ["schedule", "manual", "retry"].randomElement(using: &$0.rng) ?? "" }
+        let hash = maybe { "sha256:\($0.text())" }
+        let revision = maybe { $0.text() }
+        let fields = maybe { g in
             var fields = ["run": g.text(), "schedule": "@hourly"]
             fields[g.text()] = g.text()
             return fields
         }
-        e.source = maybe { $0.text() }
-        e.kind = maybe { ["job", "post", "scan"].randomElement(using: &$0.rng) ?? "job" }
-        e.enabled = maybe { Bool.random(using: &$0.rng) }
-        e.outcome = maybe { ["success", "failure", "timeout"].randomElement(using: &$0.rng) ?? "" }
-        e.exitCode = maybe(small)
-        e.signal = maybe(small)
-        e.durationMs = maybe(small)
-        e.outputTail = maybe { g in
+        let source = maybe { $0.text() }
+        let kind = maybe { ["job", "post", "scan"].randomElement(using: &$0.rng) ?? "job" }
+        let enabled = maybe { Bool.random(using: &$0.rng) }
+        let outcome = maybe { ["success", "failure", "timeout"].randomElement(using: &$0.rng) ?? "" }
+        let exitCode = maybe(small)
+        let signal = maybe(small)
+        let durationMs = maybe(small)
+        let outputTail = maybe { g in
             Int.random(in: 0..<8, using: &g.rng) == 0 ? String(repeating: "é\n", count: 1500) : g.text()
         }
-        e.errorClass = maybe { $0.text() }
-        e.cpuUserMs = maybe(small)
-        e.cpuSystemMs = maybe(small)
-        e.maxRSSKB = maybe { _ in Int.max }
-        e.pid = maybe(small)
-        e.logPath = maybe { "/var/log/\($0.text())" }
-        e.result = maybe { g in #"{"n": \#(small(&g)), "s": \#(g.jsonString()), "l": [true, null, -1.5e3]}"# }
-        e.reason = maybe { $0.text() }
-        e.retryAt = maybe { $0.when() }
-        e.message = maybe { $0.text() }
-        e.messages = maybe { g in (0..<Int.random(in: 0...3, using: &g.rng)).map { _ in g.text() } }
-        e.target = maybe { ["mastodon", "bsky"].randomElement(using: &$0.rng) ?? "" }
-        e.url = maybe { "https://example.com/\($0.text())" }
-        e.status = maybe(small)
-        e.commit = maybe { $0.text() }
-        return e
+        let errorClass = maybe { $0.text() }
+        let cpuUserMs = maybe(small)
+        let cpuSystemMs = maybe(small)
+        let maxRSSKB = maybe { _ in Int.max }
+        let pid = maybe(small)
+        let logPath = maybe { "/var/log/\($0.text())" }
+        let result = maybe { g in #"{"n": \#(small(&g)), "s": \#(g.jsonString()), "l": [true, null, -1.5e3]}"# }
+        let reason = maybe { $0.text() }
+        let retryAt = maybe { $0.when() }
+        let message = maybe { $0.text() }
+        let messages = maybe { g in (0..<Int.random(in: 0...3, using: &g.rng)).map { _ in g.text() } }
+        let target = maybe { ["mastodon", "bsky"].randomElement(using: &$0.rng) ?? "" }
+        let url = maybe { "https://example.com/\($0.text())" }
+        let status = maybe(small)
+        let commit = maybe { $0.text() }
+        return JournalEvent(
+            at: at, type: type, job: job, scheduledAt: scheduledAt, attempt: attempt, triggeredBy: triggeredBy, hash: hash,
+            revision: revision, fields: fields, source: source, kind: kind, enabled: enabled, outcome: outcome, exitCode: exitCode,
+            signal: signal, durationMs: durationMs, lateUs: nil, outputTail: outputTail, errorClass: errorClass, cpuUserMs: cpuUserMs,
+            cpuSystemMs: cpuSystemMs, maxRSSKB: maxRSSKB, logPath: logPath, result: withResult ? result : nil, pid: pid,
+            reason: reason, retryAt: retryAt, message: message, messages: messages, target: target, url: url, status: status,
+            commit: commit)
     }
 }
 
@@ -114,8 +122,7 @@ struct ReplayEquivalenceTests {
     func reformattedLines() throws {
         var random = RandomEvents(rng: SeededGenerator(state: 42))
         for _ in 0..<500 {
-            var event = random.event()
-            event.result = nil  // JSONSerialization reorders a nested result's keys
+            let event = random.event(result: false)  // JSONSerialization reorders a nested result's keys
             let (line, decoded) = try roundTrip(event)
             let object = try JSONSerialization.jsonObject(with: Data(line))
             for options in [JSONSerialization.WritingOptions.prettyPrinted, .sortedKeys] {
@@ -141,14 +148,14 @@ struct ReplayEquivalenceTests {
         ("999999999999999999", 999_999_999_999_999_999), ("-1000000000000000000", -1_000_000_000_000_000_000),
     ])
     func integerEdges(text: String, value: Int) throws {
-        let event = try decode(#"{"seq":1,"at":"2026-03-08T07:00:00Z","type":"started","exitCode":\#(text)}"#)
+        let event = try decode(#"{"seq":1,"at":"2026-03-08T07:00:00Z","type":"finished","job":"a","exitCode":\#(text)}"#)
         #expect(event.exitCode == value)
     }
 
     @Test("integers just past the edges of Int are refused", arguments: ["9223372036854775808", "-9223372036854775809"])
     func integerOverflow(text: String) {
         #expect(throws: JSONLineError.self) {
-            _ = try decode(#"{"seq":1,"at":"2026-03-08T07:00:00Z","type":"started","exitCode":\#(text)}"#)
+            _ = try decode(#"{"seq":1,"at":"2026-03-08T07:00:00Z","type":"finished","job":"a","exitCode":\#(text)}"#)
         }
     }
 

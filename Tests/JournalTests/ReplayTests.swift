@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Journal
+import JournalTestSupport
 
 @Suite("replay and damaged journals")
 struct ReplayTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import JournalTestSupport
 import Manifest
 import Reconciler
 import Testing
@@ -15,14 +16,9 @@ private func applied(_ manifest: Manifest, at now: Date) -> JournalState {
     var seq: UInt64 = 0
     for job in manifest.jobs {
         seq += 1
-        var event = JournalEvent(seq: seq, at: now, type: .applied)
-        event.job = job.name
-        event.hash = job.contentHash
-        event.fields = job.fields
-        event.source = job.location.description
-        event.kind = job.kind.rawValue
-        event.enabled = job.enabled
-        state.apply(event)
+        state.apply(JournalEvent(seq: seq, at: now, .applied(.init(
+            job: job.name, hash: job.contentHash, kind: job.kind.rawValue, enabled: job.enabled,
+            source: job.location.description, fields: job.fields))))
     }
     return state
 }
@@ -116,11 +112,7 @@ struct ReconcilerTests {
             """], now: now)
         let start = Date(timeIntervalSince1970: 1_790_000_400)  // a round 10 minutes
         var state = applied(manifest, at: start.addingTimeInterval(-1))
-        var started = JournalEvent(seq: 10, at: start, type: .started)
-        started.job = "ticker"
-        started.scheduledAt = start
-        started.attempt = 1
-        state.apply(started)
+        state.apply(JournalEvent(seq: 10, at: start, .started(.init(job: "ticker", scheduledAt: start, attempt: 1))))
         let later = start.addingTimeInterval(3600 + 60)
         let catchUp = try #require(Reconciler.catchUps(jobs: manifest.jobs, state: state, now: later).first)
         #expect(catchUp.run == [40, 50, 60].map { start.addingTimeInterval(Double($0) * 60) })

@@ -6,6 +6,7 @@ import Scheduler
 import Processes
 import Publishing
 import Daemon
+import JournalTestSupport
 import Testing
 
 @Suite("after: through crashes of the real binary", .serialized)

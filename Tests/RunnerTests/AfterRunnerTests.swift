@@ -2,6 +2,7 @@ import AlmanacCore
 import CronSchedule
 import Foundation
 import Journal
+import JournalTestSupport
 import Manifest
 import Reconciler
 import Scheduler
@@ -77,8 +78,8 @@ struct AfterRunnerTests {
     }
 
     @Test("an upstream that ends failure, partial or timeout runs nothing after it",
-          arguments: [ExecutionReport.Outcome.failure, .partial, .timeout])
-    func unsuccessfulRunsNothing(outcome: ExecutionReport.Outcome) async throws {
+          arguments: [Outcome.failure, .partial, .timeout])
+    func unsuccessfulRunsNothing(outcome: Outcome) async throws {
         let f = try await AfterFixture(Self.pair.replacingOccurrences(of: "retry: {delays: [1m]}\n", with: ""), at: "2026-06-01T00:30:00Z") { key, _ in key.job == "first" ? outcome : .success }
         await f.drive(until: "2026-06-01T02:30:00Z")
         #expect(f.executor.started.filter { $0.0.job == "first" }.count == 2)
@@ -252,27 +253,27 @@ struct AfterRunnerTests {
         let graph = AfterGraph(jobs: specs)
         let upstream = OccurrenceKey(job: "first", scheduledAt: utc("2026-06-01T01:00:00Z"))
         var state = JournalState()
-        let due = AfterPlanner.due(upstream: upstream, outcome: "success", graph: graph, jobs: jobs, state: state)
+        let due = AfterPlanner.due(upstream: upstream, outcome: .success, graph: graph, jobs: jobs, state: state)
         #expect(due == [AfterPlanner.Run(key: OccurrenceKey(job: "second", scheduledAt: millis("2026-06-01T01:00:00Z", 1)),
                                          upstream: "first")])
-        #expect(AfterPlanner.due(upstream: upstream, outcome: "partial", graph: graph, jobs: jobs, state: state).isEmpty)
+        #expect(AfterPlanner.due(upstream: upstream, outcome: .partial, graph: graph, jobs: jobs, state: state).isEmpty)
         let owed = JournalEvent(seq: 1, at: upstream.scheduledAt, type: .triggered, job: "second",
                                 scheduledAt: due.first?.key.scheduledAt, attempt: 1, triggeredBy: "after:first")
         state.apply(owed)
-        #expect(AfterPlanner.due(upstream: upstream, outcome: "success", graph: graph, jobs: jobs, state: state).isEmpty)
+        #expect(AfterPlanner.due(upstream: upstream, outcome: .success, graph: graph, jobs: jobs, state: state).isEmpty)
         #expect(AfterPlanner.pending(state: state, jobs: jobs, graph: graph) == due)
-        var started = owed
-        (started.seq, started.type) = (2, .started)
+        let started = JournalEvent(seq: 2, at: upstream.scheduledAt, type: .started, job: "second",
+                                   scheduledAt: due.first?.key.scheduledAt, attempt: 1, triggeredBy: "after:first")
         state.apply(started)
         #expect(state.pendingTriggers.isEmpty)
         #expect(AfterPlanner.pending(state: state, jobs: jobs, graph: graph).isEmpty)
-        #expect(AfterPlanner.due(upstream: upstream, outcome: "success", graph: graph, jobs: jobs, state: state).isEmpty)
+        #expect(AfterPlanner.due(upstream: upstream, outcome: .success, graph: graph, jobs: jobs, state: state).isEmpty)
         var paused = JournalState()
         paused.apply(JournalEvent(seq: 1, at: upstream.scheduledAt, type: .paused, job: "second", triggeredBy: "api"))
-        #expect(AfterPlanner.due(upstream: upstream, outcome: "success", graph: graph, jobs: jobs, state: paused).isEmpty)
+        #expect(AfterPlanner.due(upstream: upstream, outcome: .success, graph: graph, jobs: jobs, state: paused).isEmpty)
         paused.apply(owed)
         #expect(AfterPlanner.pending(state: paused, jobs: jobs, graph: graph).isEmpty)
         let cyclic = AfterGraph(edges: [(job: "second", after: ["first"]), (job: "first", after: ["second"])])
-        #expect(AfterPlanner.due(upstream: upstream, outcome: "success", graph: cyclic, jobs: jobs, state: JournalState()).isEmpty)
+        #expect(AfterPlanner.due(upstream: upstream, outcome: .success, graph: cyclic, jobs: jobs, state: JournalState()).isEmpty)
     }
 }

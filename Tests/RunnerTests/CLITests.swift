@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import JournalTestSupport
 import Testing
 
 /// Runs `almanac` to completion and returns (exit status, stdout, stderr).
@@ -112,7 +113,7 @@ struct CLITests {
         let events = try FileJournal.events(file: state.appendingPathComponent("journal.jsonl"))
         let started = try #require(events.first { $0.type == .started && $0.job == "manual-only" })
         #expect(started.triggeredBy == "manual")
-        #expect(events.contains { $0.type == .triggered && $0.triggeredBy?.hasPrefix("cli:") == true })
+        #expect(events.contains { $0.type == .triggered && $0.triggeredBy?.rawValue.hasPrefix("cli:") == true })
         let (historyStatus, history, _) = try almanac(["history", "manual-only", "--state", state.path, "--format", "json"])
         #expect(historyStatus == 0)
         #expect(history.contains("\"outcome\" : \"success\""))

@@ -4,6 +4,7 @@ import Scheduler
 import Processes
 import Publishing
 import Daemon
+import JournalTestSupport
 import Testing
 
 @Suite("crash recovery through the real binary", .serialized)
@@ -78,7 +79,7 @@ struct CrashTests {
         #expect(orphans.count == 3, "the tree outlived its runner: \(orphans.map(\.pid))")
         let before = try FileJournal.replay(file: f.journal).state
         #expect(before.jobs["long"]?.running.count == 1)
-        #expect(before.jobs["long"]?.running.first?.pid == nil, "the journal does not know the pid")
+        #expect(before.jobs["long"]?.running.first?.metrics.pid == nil, "the journal does not know the pid")
 
         // The restarted runner runs something harmless, so whatever is left afterwards is a leftover.
         try f.write(run: "true")

@@ -4,6 +4,7 @@ import Scheduler
 import Processes
 import Publishing
 import Daemon
+import JournalTestSupport
 import Testing
 
 @Suite("the runner's log lines")

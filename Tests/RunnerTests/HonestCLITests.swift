@@ -4,6 +4,7 @@ import Scheduler
 import Processes
 import Publishing
 import Daemon
+import JournalTestSupport
 import Testing
 
 /// Exit codes, log levels and status that tell the truth, through the real binary.

@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import JournalTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)

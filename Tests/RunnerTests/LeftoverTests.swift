@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import JournalTestSupport
 import Manifest
 import Scheduler
 import Processes
@@ -128,7 +129,7 @@ struct LeftoverTests {
             """, now: Date()).jobs.first)
         let key = OccurrenceKey(job: "show", scheduledAt: utc("2026-06-01T00:00:00Z").addingTimeInterval(0.25))
         let report = try await executor.start(spec, occurrence: key, attempt: 3, triggeredBy: "manual").wait()
-        let marker = try #require(RunMarker(text: report.outputTail.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let marker = try #require(RunMarker(text: (report.metrics.outputTail ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(marker == RunMarker(instance: executor.instance, key: key, attempt: 3))
         #expect(marker.description == "\(executor.instance)/show/1780272000250/3")
         #expect(marker.marks(key, attempt: 3) && !marker.marks(key, attempt: 2))

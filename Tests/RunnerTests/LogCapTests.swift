@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Journal
+import JournalTestSupport
 import Manifest
 import Testing
 @testable import Scheduler
@@ -78,7 +79,7 @@ struct LogCapTests {
         var paths: [String] = []
         for attempt in 1...2 {
             let report = try await executor.start(job, occurrence: key, attempt: attempt, triggeredBy: "schedule").wait()
-            paths.append(try #require(report.logPath))
+            paths.append(try #require(report.metrics.logPath))
         }
         #expect(paths[0] != paths[1])
         #expect(paths.map { ($0 as NSString).lastPathComponent } == ["20270115T080000Z-1.log", "20270115T080000Z-2.log"])

@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import JournalTestSupport
 import Testing
 
 @Suite("posts survive crashes through the real binary", .serialized)

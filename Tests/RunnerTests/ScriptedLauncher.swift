@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import JournalTestSupport
 import Manifest
 import Scheduler
 import Processes
@@ -10,7 +11,7 @@ import Synchronization
 /// Ends each attempt at once with the outcome a test scripts, at the virtual clock's time:
 /// the DST-week tests are about which occurrences fire, not about processes.
 final class ScriptedLauncher: JobLauncher {
-    typealias Script = @Sendable (_ key: OccurrenceKey, _ attempt: Int) -> ExecutionReport.Outcome
+    typealias Script = @Sendable (_ key: OccurrenceKey, _ attempt: Int) -> Outcome
 
     let clock: VirtualClock
     let script: Script
@@ -29,7 +30,7 @@ final class ScriptedLauncher: JobLauncher {
         let outcome = script(occurrence, attempt)
         return Finished(report: ExecutionReport(
             outcome: outcome, exitCode: outcome == .success ? 0 : 1, startedAt: now, finishedAt: now.addingTimeInterval(0.25),
-            outputTail: "scripted \(outcome.rawValue)\n", errorClass: outcome == .success ? nil : "exit"))
+            outputTail: "scripted \(outcome.rawValue)\n", errorClass: outcome == .success ? nil : .exit))
     }
 
     struct Finished: ExecutionHandle {

@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import JournalTestSupport
 import Testing
 
 /// Every regular file under `directory`, as text, by path.
@@ -56,7 +57,7 @@ struct SecretLeakTests {
         #expect(leaky.outputTail?.contains("token=***\n***\n") == true, "\(leaky.outputTail ?? "")")
         let logPath = try #require(leaky.logPath)
         #expect(text(URL(fileURLWithPath: logPath))?.contains("token=***\n***\n***\n") == true)
-        #expect(journal.jobs["where"]?.history.last?.outputTail == "***\n")
+        #expect(journal.jobs["where"]?.history.last?.metrics.outputTail == "***\n")
         #expect(journal.jobs["where"]?.applied?.fields["workdir"] == "${DIR}")
         let spawn = try #require(journal.jobs["missing-bin"]?.history.last)
         #expect(spawn.outputTail == "cannot run ${BIN}: No such file or directory", "\(spawn.outputTail ?? "")")
@@ -120,6 +121,6 @@ struct SecretLeakTests {
         let after = try #require(try FileJournal.replay(file: journalFile).state.jobs["tick"])
         #expect(after.applied?.hash == goodHash)
         #expect(after.history.count > before?.history.count ?? 0)
-        #expect(after.history.last?.outputTail == "v1\n")
+        #expect(after.history.last?.metrics.outputTail == "v1\n")
     }
 }

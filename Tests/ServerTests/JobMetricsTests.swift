@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Journal
+import JournalTestSupport
 import Testing
 @testable import Server
 

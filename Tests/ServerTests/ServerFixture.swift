@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Journal
+import JournalTestSupport
 import Logging
 import Manifest
 import Scheduler

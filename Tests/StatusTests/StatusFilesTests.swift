@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import JournalTestSupport
 import Manifest
 import Status
 import Testing

@@ -29,9 +29,9 @@ package enum RevisionPlan {
         var seq: UInt64 = 0
         for job in manifest.jobs {
             seq += 1
-            state.apply(JournalEvent(
-                seq: seq, at: now, type: .applied, job: job.name, hash: job.contentHash, revision: revision.hex,
-                fields: job.fields, source: job.location.description, kind: job.kind.rawValue, enabled: job.enabled))
+            state.apply(JournalEvent(seq: seq, at: now, .applied(.init(
+                job: job.name, hash: job.contentHash, revision: revision.hex, kind: job.kind.rawValue, enabled: job.enabled,
+                source: job.location.description, fields: job.fields))))
         }
         return state
     }

@@ -45,7 +45,7 @@ package struct ScanLauncher: JobLauncher {
                 activity = try await collect(job, repo: repo)
             } catch {
                 return ExecutionReport(outcome: .error, startedAt: startedAt, finishedAt: clock.now(),
-                                       outputTail: "scan of \(repo) failed: \(error)", errorClass: "scan")
+                                       outputTail: "scan of \(repo) failed: \(error)", errorClass: .scan)
             }
             if activity.isEmpty {
                 var report = ExecutionReport(outcome: .skipped, startedAt: startedAt, finishedAt: clock.now())
@@ -126,7 +126,7 @@ package struct ScanLauncher: JobLauncher {
                 process.terminate(grace: processes.killGrace)
                 _ = await process.wait()
                 try? FileManager.default.removeItem(at: file)
-                return ExecutionReport(outcome: .killed, startedAt: startedAt, finishedAt: clock.now(), errorClass: "signal")
+                return ExecutionReport(outcome: .killed, startedAt: startedAt, finishedAt: clock.now(), errorClass: .signal)
             }
             var report = await process.wait()
             try? FileManager.default.removeItem(at: file)
@@ -135,7 +135,7 @@ package struct ScanLauncher: JobLauncher {
         } catch {
             try? FileManager.default.removeItem(at: file)
             return ExecutionReport(outcome: .error, startedAt: startedAt, finishedAt: clock.now(), outputTail: "\(error)",
-                                   errorClass: "spawn")
+                                   errorClass: .spawn)
         }
     }
 }
@@ -159,7 +159,7 @@ final class ScanHandle: ExecutionHandle {
     func wait() async -> ExecutionReport {
         guard let task = task.withLock({ $0 }) else {
             return ExecutionReport(outcome: .error, startedAt: Date(timeIntervalSince1970: 0),
-                                   finishedAt: Date(timeIntervalSince1970: 0), errorClass: "spawn")
+                                   finishedAt: Date(timeIntervalSince1970: 0), errorClass: .spawn)
         }
         return await task.value
     }

@@ -60,20 +60,20 @@ struct ExecutionView: Encodable {
     init(_ execution: Execution) {
         scheduledAt = execution.key.scheduledAt
         attempt = execution.attempt
-        triggeredBy = execution.triggeredBy
+        triggeredBy = execution.triggeredBy?.rawValue
         startedAt = execution.startedAt
         finishedAt = execution.finishedAt
-        status = execution.finishedAt == nil ? "running" : execution.outcome ?? "unknown"
+        status = execution.finishedAt == nil ? "running" : execution.metrics.outcome?.rawValue ?? "unknown"
         lateMs = execution.lateMs
-        lateUs = execution.lateUs
-        durationMs = execution.durationMs
-        exitCode = execution.exitCode
-        signal = execution.signal
-        errorClass = execution.errorClass
-        outputTail = execution.outputTail
+        lateUs = execution.metrics.lateUs
+        durationMs = execution.metrics.durationMs
+        exitCode = execution.metrics.exitCode
+        signal = execution.metrics.signal
+        errorClass = execution.metrics.errorClass?.rawValue
+        outputTail = execution.metrics.outputTail
         message = execution.message
-        cpuUserMs = execution.cpuUserMs
-        maxRSSKB = execution.maxRSSKB
+        cpuUserMs = execution.metrics.cpuUserMs
+        maxRSSKB = execution.metrics.maxRSSKB
     }
 }
 

@@ -65,13 +65,13 @@ struct Snapshot: Sendable {
                 overall = "paused"
             } else if states.isEmpty {
                 overall = post.nextFire == nil ? "none" : "pending"
-            } else if states.allSatisfy({ $0 == "published" }) {
+            } else if states.allSatisfy({ $0 == .published }) {
                 overall = "published"
-            } else if states.allSatisfy({ $0 == "cancelled" }) {
+            } else if states.allSatisfy({ $0 == .cancelled }) {
                 overall = "cancelled"
-            } else if states.contains("processing") {
+            } else if states.contains(.processing) {
                 overall = "processing"
-            } else if states.contains("published") {
+            } else if states.contains(.published) {
                 overall = "partial"
             } else {
                 overall = "failed"

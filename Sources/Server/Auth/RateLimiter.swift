@@ -21,9 +21,9 @@ actor RateLimiter {
 
     /// Takes a token for `client`; nil when allowed, otherwise the seconds until one is free.
     func take(_ client: String, now: ContinuousClock.Instant = .now) -> Int? {
-        let rate = capacity / max(period.seconds, 0.001)
+        let rate = capacity / max(period.timeInterval, 0.001)
         var bucket = buckets[client] ?? Bucket(tokens: capacity, updated: now)
-        bucket.tokens = min(capacity, bucket.tokens + (now - bucket.updated).seconds * rate)
+        bucket.tokens = min(capacity, bucket.tokens + (now - bucket.updated).timeInterval * rate)
         bucket.updated = now
         defer {
             buckets[client] = bucket
@@ -35,10 +35,3 @@ actor RateLimiter {
     }
 }
 
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var seconds: Double {
-        let (whole, atto) = components
-        return Double(whole) + Double(atto) / 1e18
-    }
-}

@@ -33,7 +33,7 @@ struct DashboardHandlers: Sendable {
             body += "<h2>Posts</h2><table id=posts><thead><tr><th>Post</th><th>Scheduled</th><th>State</th><th>Targets</th><th></th></tr></thead><tbody>"
             for post in posts {
                 let targets = post.targets.map { target in
-                    let label = HTML.escape(target.target) + " " + HTML.outcome(target.state)
+                    let label = HTML.escape(target.target) + " " + HTML.outcome(target.state.rawValue)
                     guard let url = target.url, url.hasPrefix("http://") || url.hasPrefix("https://") else { return label }
                     return "<a href=\"\(HTML.escape(url))\" rel=noopener>\(label)</a>"
                 }.joined(separator: " ")
@@ -117,19 +117,19 @@ struct DashboardHandlers: Sendable {
 /// An inline SVG bar chart of execution durations, oldest on the left; failures in red.
 enum DurationChart {
     static func svg(_ executions: [Execution], width: Int = 900, height: Int = 160) -> String {
-        let finished = executions.filter { $0.durationMs != nil }
+        let finished = executions.filter { $0.metrics.durationMs != nil }
         guard !finished.isEmpty else { return "<p class=muted>No finished executions yet.</p>" }
-        let peak = max(1, finished.compactMap(\.durationMs).max() ?? 1)
+        let peak = max(1, finished.compactMap(\.metrics.durationMs).max() ?? 1)
         let slot = Double(width - 50) / Double(finished.count)
         var bars = ""
         for (index, execution) in finished.enumerated() {
-            let ms = execution.durationMs ?? 0
+            let ms = execution.metrics.durationMs ?? 0
             let h = max(1, Double(ms) / Double(peak) * Double(height - 30))
             let x = 45 + Double(index) * slot
-            let ok = execution.outcome == "success" || execution.outcome == "partial"
+            let ok = execution.metrics.outcome?.succeeded ?? false
             bars += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\">", x, Double(height - 20) - h,
                            max(1, slot * 0.8), h, ok ? "#4c8bf5" : "#d64545")
-                + "<title>\(HTML.escape(RFC3339Date.text(execution.startedAt))): \(StatusRenderer.duration(ms)) \(HTML.escape(execution.outcome ?? ""))</title></rect>"
+                + "<title>\(HTML.escape(RFC3339Date.text(execution.startedAt))): \(StatusRenderer.duration(ms)) \(HTML.escape(execution.metrics.outcome?.rawValue ?? ""))</title></rect>"
         }
         return "<svg width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=img aria-label=\"durations\">"
             + "<text x=\"2\" y=\"12\" font-size=\"11\" fill=\"#4a5366\">\(StatusRenderer.duration(peak))</text>"

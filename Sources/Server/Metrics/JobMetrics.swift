@@ -42,7 +42,7 @@ enum JobMetrics {
         family(&out, "almanac_job_last_outcome", "gauge",
                "1, labelled with how the job's latest attempt ended (success, failure, timeout, partial, killed, error, interrupted, skipped).")
         for row in rows {
-            guard let outcome = row.stats.lastOutcome else { continue }
+            guard let outcome = row.stats.lastOutcome?.rawValue else { continue }
             open(&out, "almanac_job_last_outcome", row, outcome: outcome)
             out.append(UInt8(ascii: "1"))
             out.append(newline)

@@ -49,22 +49,22 @@ package final class ServerMetrics: Sendable {
             return
         }
         Counter(label: "almanac_journal_events_total", dimensions: [("type", event.type.rawValue)], factory: factory).increment()
-        switch event.type {
+        switch event.record {
         case .started:
             // `after:<job>` counts as `after`: a label value per upstream job would be unbounded.
-            let trigger = event.isAfterTrigger ? "after" : event.triggeredBy ?? "schedule"
+            let trigger = event.isAfterTrigger ? "after" : event.triggeredBy?.rawValue ?? "schedule"
             Counter(label: "almanac_fires_total", dimensions: [("trigger", trigger)], factory: factory).increment()
-        case .finished where event.target == nil:
-            let outcome = event.outcome ?? "unknown"
-            Counter(label: "almanac_outcomes_total", dimensions: [("outcome", outcome), ("class", event.errorClass ?? "none")],
+        case .finished(let f) where f.target == nil:
+            let outcome = f.metrics.outcome?.rawValue ?? "unknown"
+            Counter(label: "almanac_outcomes_total", dimensions: [("outcome", outcome), ("class", f.metrics.errorClass?.rawValue ?? "none")],
                     factory: factory).increment()
-            if let ms = event.durationMs {
+            if let ms = f.metrics.durationMs {
                 Timer(label: "almanac_execution_duration_seconds", factory: factory).recordMilliseconds(ms)
             }
-        case .retry:
-            Counter(label: "almanac_retries_total", dimensions: [("class", event.errorClass ?? "failure")], factory: factory).increment()
-        case .skipped:
-            Counter(label: "almanac_skipped_total", dimensions: [("reason", event.reason ?? "unknown")], factory: factory).increment()
+        case .retry(let r):
+            Counter(label: "almanac_retries_total", dimensions: [("class", r.errorClass?.rawValue ?? "failure")], factory: factory).increment()
+        case .skipped(let s):
+            Counter(label: "almanac_skipped_total", dimensions: [("reason", s.reason?.rawValue ?? "unknown")], factory: factory).increment()
         case .published:
             Counter(label: "almanac_published_total", factory: factory).increment()
         case .synced:

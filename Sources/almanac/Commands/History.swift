@@ -43,9 +43,9 @@ extension Almanac {
             for execution in executions {
                 rows.append([
                     RFC3339.format(execution.key.scheduledAt), RFC3339.format(execution.startedAt),
-                    StatusRenderer.duration(execution.lateMs), execution.durationMs.map(StatusRenderer.duration) ?? "-",
-                    String(execution.attempt), execution.outcome ?? "running", execution.exitCode.map(String.init) ?? "-",
-                    execution.errorClass ?? "-", execution.triggeredBy ?? "-",
+                    StatusRenderer.duration(execution.lateMs), execution.metrics.durationMs.map(StatusRenderer.duration) ?? "-",
+                    String(execution.attempt), execution.metrics.outcome?.rawValue ?? "running", execution.metrics.exitCode.map(String.init) ?? "-",
+                    execution.metrics.errorClass?.rawValue ?? "-", execution.triggeredBy?.rawValue ?? "-",
                 ])
             }
             print(StatusRenderer.table(rows), terminator: "")

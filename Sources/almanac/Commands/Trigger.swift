@@ -63,10 +63,10 @@ extension Almanac {
             let state = await journal.state()
             try await journal.close()
             guard let last = state.jobs[name]?.history.last else { throw ExitCode(1) }
-            print("\(name): \(last.outcome ?? "?")" + (last.exitCode.map { " (exit \($0))" } ?? "")
-                + (last.durationMs.map { " in \($0) ms" } ?? ""))
-            if let tail = last.outputTail, !tail.isEmpty { print(tail, terminator: tail.hasSuffix("\n") ? "" : "\n") }
-            if last.outcome != "success" && last.outcome != "partial" { throw ExitCode(1) }
+            print("\(name): \(last.metrics.outcome?.rawValue ?? "?")" + (last.metrics.exitCode.map { " (exit \($0))" } ?? "")
+                + (last.metrics.durationMs.map { " in \($0) ms" } ?? ""))
+            if let tail = last.metrics.outputTail, !tail.isEmpty { print(tail, terminator: tail.hasSuffix("\n") ? "" : "\n") }
+            if !(last.metrics.outcome?.succeeded ?? false) { throw ExitCode(1) }
         }
 
         /// The jobs a runner of this state directory knows (applied in its journal, not removed)

@@ -1,6 +1,7 @@
 import Foundation
 import GitSync
 import Journal
+import JournalTestSupport
 import Testing
 @testable import Server
 

@@ -1,6 +1,7 @@
 import Foundation
 import GitSync
 import Journal
+import JournalTestSupport
 import Testing
 
 @Suite("plan and validate between git revisions", .serialized)
@@ -76,7 +77,7 @@ struct RevisionCLITests {
         #expect(status == 0, "\(err)")
         let state = try FileJournal.replay(file: fixture.state.appendingPathComponent("journal.jsonl")).state
         #expect(state.jobs["tick"]?.applied?.revision == commit.hex)
-        #expect(state.jobs["tick"]?.history.first?.outputTail == "hello from the worktree\n")
+        #expect(state.jobs["tick"]?.history.first?.metrics.outputTail == "hello from the worktree\n")
         let remote = try GitRepository.open(fixture.remoteURL)
         let files = try await remote.files(at: remote.resolve("almanac-status"), under: "status")
         #expect(files.keys.sorted() == ["STATUS.md", "tick.json"])

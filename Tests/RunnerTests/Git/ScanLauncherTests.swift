@@ -1,6 +1,7 @@
 import Foundation
 import GitSync
 import Journal
+import JournalTestSupport
 import Manifest
 import Scheduler
 import Processes
@@ -46,7 +47,7 @@ struct ScanLauncherTests {
             return await journal.state().jobs["digest"]
         }
         var state = try await trigger()
-        #expect(state?.history.last?.outcome == "success")
+        #expect(state?.history.last?.metrics.outcome == "success")
         #expect(state?.lastSync == merge.hex)
         let t = { (minute: Int) in "2027-01-01T00:0\(minute):00Z" }
         let expected = #"{"branch":"main","commits":["#
@@ -70,7 +71,7 @@ struct ScanLauncherTests {
         #expect(second.contains(#""pullRequests":[],"#) && second.contains(#""tags":[]"#))
 
         state = try await trigger()
-        #expect(state?.history.last?.outcome == "skipped")
+        #expect(state?.history.last?.metrics.outcome == "skipped")
         let finished = try events(fixture.state).last { $0.type == .finished }
         #expect(finished?.reason == "no activity")
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).count == 4)

@@ -1,0 +1,35 @@
+import Foundation
+
+/// A key of a journal line; the case order is the order the writer puts keys in.
+///
+/// The order is part of the file format (identical events give identical bytes, and old lines
+/// re-encode to themselves): a new key goes where it should appear on the line, and existing
+/// cases never move or change their names.
+package enum RecordKey: Int, CaseIterable, Sendable {
+    case seq, at, type, job, scheduledAt, attempt, triggeredBy, hash, revision, kind, enabled, source, fields
+    case outcome, exitCode, signal, durationMs, lateUs, errorClass, cpuUserMs, cpuSystemMs, maxRSSKB, pid, logPath
+    case reason, retryAt, message, messages, target, url, status, commit, result, outputTail, snapshot, v
+
+    /// The key as written on the line.
+    package var name: String { String(describing: self) }
+
+    /// Every key's name as bytes, indexed by raw value, for the writer.
+    static let utf8: [[UInt8]] = allCases.map { Array($0.name.utf8) }
+}
+
+/// One value of a journal line, as the codecs read and write it.
+package enum FieldValue: Sendable, Hashable {
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    case date(Date)
+    case strings([String])
+    case map([String: String])
+    /// JSON text, stored on the line as a nested value (`result`).
+    case json(String)
+}
+
+/// How a field's value is spelled on the line, which tells the reader how to scan it.
+package enum FieldKind: Sendable {
+    case string, int, bool, date, strings, map, json
+}
