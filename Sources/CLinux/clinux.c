@@ -9,7 +9,10 @@
 #include <spawn.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <stdint.h>
+#include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int almanac_thread_set_timer_slack(unsigned long nanoseconds) {
@@ -28,6 +31,49 @@ int almanac_thread_set_nice(int nice) {
 int almanac_thread_get_nice(void) {
     errno = 0;
     return getpriority(PRIO_PROCESS, (id_t)gettid());
+}
+
+// The kernel's `struct sched_attr` (include/uapi/linux/sched/types.h); glibc has no wrapper.
+struct almanac_sched_attr {
+    uint32_t size;
+    uint32_t sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime;
+    uint64_t sched_deadline;
+    uint64_t sched_period;
+};
+
+static int set_fair(pid_t pid, int nice, uint64_t runtime) {
+    int policy = sched_getscheduler(pid);
+    if (policy == -1) return -1;
+    struct almanac_sched_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.size = sizeof attr;
+    attr.sched_policy = SCHED_OTHER;
+    attr.sched_flags = (policy & SCHED_RESET_ON_FORK) ? 0x01 /* SCHED_FLAG_RESET_ON_FORK */ : 0;
+    attr.sched_nice = nice;
+    attr.sched_runtime = runtime;
+    return (int)syscall(SYS_sched_setattr, pid, &attr, 0);
+}
+
+int almanac_thread_set_slice(unsigned long long nanoseconds) {
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, (id_t)gettid());
+    if (nice == -1 && errno != 0) return -1;
+    return set_fair(gettid(), nice, nanoseconds);
+}
+
+unsigned long long almanac_process_slice(pid_t pid) {
+    struct almanac_sched_attr attr;
+    memset(&attr, 0, sizeof attr);
+    if (syscall(SYS_sched_getattr, pid, &attr, sizeof attr, 0) != 0) return 0;
+    return attr.sched_runtime;
+}
+
+int almanac_process_make_ordinary(pid_t pid) {
+    return set_fair(pid, 0, 0);
 }
 
 int almanac_thread_set_name(const char *name) {

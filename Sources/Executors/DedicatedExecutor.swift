@@ -10,16 +10,22 @@ import Foundation
 /// sleeps are timed waits on that thread (1 ns timer slack), not jobs on the pool's timer.
 ///
 /// Priority: an ordinary thread (SCHED_OTHER, never pinned), at nice -5 when the process may
-/// (root, CAP_SYS_NICE, or RLIMIT_NICE as systemd's `LimitNICE=-5`); `SCHED_RESET_ON_FORK`
-/// keeps that from passing to the jobs' child processes, which start at nice 0. Measured
-/// (`almanac-bench lateness`: 30 one-second jobs for 20 s beside two spinning nice-0
-/// processes, on a 2-core VM that other builds kept at load 11–14), journaled lateness p99 in
-/// two runs: nice 0 498 and 114 ms, nice -5 66.5 and 67.9 ms, nice -10 101 and 63.9 ms (p50
-/// 9–29 ms throughout). The raised nice earns its keep; -10 bought nothing over -5 (all
-/// figures in docs/runner.md, "Threads").
+/// (root, CAP_SYS_NICE, or RLIMIT_NICE as systemd's `LimitNICE=-5`). The runner's thread also
+/// asks for a 100 µs scheduler slice (EEVDF's per-task slice, Linux 6.12+; no privilege, no
+/// larger CPU share, only earlier preemption on wake-up). That is what the spawn needs: the
+/// child, until `execve` returns, waits for a CPU with the slice it inherited, and with the
+/// default slice it waited out a busy neighbour's. So the runner's thread is not
+/// `SCHED_RESET_ON_FORK` (that would reset the slice too); the launcher makes each child
+/// ordinary (nice 0, default slice) right after `posix_spawn` returns. Measured with
+/// `almanac-bench lateness` (30 one-second jobs for 20 s beside two spinning nice-0 processes,
+/// 2-core VM, otherwise quiet), journaled lateness p50 / p99: nice -5 with the default slice
+/// 2.85 / 6.46 ms; nice 0 with the short slice 1.25 / 5.92 ms; nice -5 with it (kept) 0.84 /
+/// 7.85 and 0.88 / 5.89 ms. Under heavier load the raised nice earns its keep (figures in
+/// docs/runner.md, "Threads"). Other threads (the journal's) stay `SCHED_RESET_ON_FORK`.
 package final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable {
     /// The runner's thread: its actor, its fire path (`withTaskExecutorPreference`), its sleeps.
-    package static let runner = DedicatedExecutor(name: "almanac-runner", nice: -5)
+    /// It spawns the jobs, so it has the short slice (see above) and no reset-on-fork.
+    package static let runner = DedicatedExecutor(name: "almanac-runner", nice: -5, slice: .microseconds(100), spawnsJobs: true)
     /// The journal's thread: claims and group commits (the fsync itself is on the I/O queue),
     /// at the runner's priority so a claim made 50 ms ahead is durable before the instant.
     package static let journal = DedicatedExecutor(name: "almanac-journal", nice: -5)
@@ -27,6 +33,12 @@ package final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked 
     package let name: String
     /// The nice value asked for; `nice` says what the thread got.
     package let requestedNice: Int32
+    /// The scheduler slice asked for (nil: the kernel's default); `slice` says what it got.
+    package let requestedSlice: Duration?
+    /// Whether jobs are spawned from this thread: then it is not `SCHED_RESET_ON_FORK` (that
+    /// would also take the short slice from the child while it execs), and the launcher makes
+    /// each child ordinary right after the spawn (`almanac_process_make_ordinary`).
+    package let spawnsJobs: Bool
 
     // Everything below is guarded by `mutex`.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -37,6 +49,7 @@ package final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked 
     private var waiting = false
     private var thread: pthread_t?
     private var achievedNice: Int32?
+    private var achievedSlice: UInt64 = 0
 
     private struct Timer {
         let id: UInt64
@@ -50,10 +63,13 @@ package final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked 
     }
 
     /// Starts the thread at once; it lives as long as the process (executors are shared).
-    /// Processes and threads created from it start SCHED_OTHER at nice 0 (`SCHED_RESET_ON_FORK`).
-    package init(name: String, nice: Int32 = 0) {
+    /// Unless it `spawnsJobs`, processes and threads created from it start SCHED_OTHER at nice 0
+    /// with the default slice (`SCHED_RESET_ON_FORK`).
+    package init(name: String, nice: Int32 = 0, slice: Duration? = nil, spawnsJobs: Bool = false) {
         self.name = name
         requestedNice = nice
+        requestedSlice = slice
+        self.spawnsJobs = spawnsJobs
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -73,6 +89,9 @@ package final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked 
 
     /// The thread's nice value once started: `requestedNice`, or 0 when raising it was refused.
     package var nice: Int32 { locked { achievedNice ?? 0 } }
+
+    /// The thread's scheduler slice in nanoseconds once started, as the kernel reports it.
+    package var slice: UInt64 { locked { achievedSlice } }
 
     /// True on this executor's own thread.
     package var isCurrent: Bool {
@@ -164,12 +183,18 @@ package final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked 
     private func prepareThread() {
         _ = name.withCString { almanac_thread_set_name($0) }
         _ = almanac_thread_set_timer_slack(1)
-        _ = almanac_thread_reset_on_fork()
+        if !spawnsJobs { _ = almanac_thread_reset_on_fork() }
         if requestedNice != 0 { _ = almanac_thread_set_nice(requestedNice) }
+        if let requestedSlice {
+            let (seconds, attoseconds) = requestedSlice.components
+            _ = almanac_thread_set_slice(UInt64(max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)))
+        }
         let nice = almanac_thread_get_nice()
+        let slice = almanac_process_slice(0)  // 0: this thread
         locked {
             thread = pthread_self()
             achievedNice = nice
+            achievedSlice = slice
         }
     }
 

@@ -135,25 +135,37 @@ package actor FileJournal: JournalBackend {
         return stored
     }
 
-    package func claim(_ key: OccurrenceKey, attempt: Int, event: JournalEvent) async throws -> Bool {
+    package func claim(_ started: [JournalEvent]) async throws -> [Bool] {
         try checkWritable()
-        guard case .started(var started) = event.record else {
-            throw invalid("a claim records a started event, not \(event.type.rawValue)")
+        var won: [Bool] = []
+        var taken: [Claim] = []
+        var events: [JournalEvent] = []
+        for event in started {
+            guard case .started(var record) = event.record, let scheduledAt = record.scheduledAt else {
+                throw invalid("a claim records a started event with its scheduled time, not \(event.type.rawValue)")
+            }
+            let claim = Claim(key: OccurrenceKey(job: record.job, scheduledAt: RFC3339.normalized(scheduledAt)),
+                              attempt: record.attempt ?? 1)
+            guard !claims.contains(claim) else {
+                won.append(false)
+                continue
+            }
+            claims.insert(claim)
+            taken.append(claim)
+            (record.scheduledAt, record.attempt) = (claim.key.scheduledAt, claim.attempt)
+            var claiming = event
+            claiming.record = .started(record)
+            events.append(claiming)
+            won.append(true)
         }
-        let claim = Claim(key: OccurrenceKey(job: key.job, scheduledAt: RFC3339.normalized(key.scheduledAt)),
-                          attempt: attempt)
-        guard !claims.contains(claim) else { return false }
-        claims.insert(claim)
-        (started.job, started.scheduledAt, started.attempt) = (claim.key.job, claim.key.scheduledAt, attempt)
-        var event = event
-        event.record = .started(started)
+        guard !events.isEmpty else { return won }
         do {
-            _ = try await append([event])
+            _ = try await append(events)
         } catch {
-            claims.remove(claim)
+            for claim in taken { claims.remove(claim) }
             throw error
         }
-        return true
+        return won
     }
 
     package func close() async throws {

@@ -8,13 +8,14 @@ package protocol JournalBackend: Sendable {
     /// Appends `events` in order, assigning their `seq`; returns them as stored, once durable.
     func append(_ events: [JournalEvent]) async throws -> [JournalEvent]
 
-    /// Atomically claims (occurrence, attempt) by appending `event` (its `started` record).
+    /// Atomically claims the (occurrence, attempt) of each `started` event, in one durable write.
     ///
-    /// Returns true if this caller got the claim and the event is durable, false if it was
-    /// already claimed. The file backend checks an in-memory index under its single writer; a
-    /// PostgreSQL backend would `INSERT … ON CONFLICT DO NOTHING` on a unique
-    /// (job, scheduled_at, attempt).
-    func claim(_ key: OccurrenceKey, attempt: Int, event: JournalEvent) async throws -> Bool
+    /// Returns, per event and in order, true if this caller got the claim and the event is
+    /// durable, false if it was already claimed. One call for every fire due together, so a
+    /// batch costs one write and one fsync (a PostgreSQL backend: one multi-row
+    /// `INSERT … ON CONFLICT DO NOTHING RETURNING` on a unique (job, scheduled_at, attempt)).
+    /// The file backend checks an in-memory index under its single writer.
+    func claim(_ started: [JournalEvent]) async throws -> [Bool]
 
     /// The state built from every durable event.
     func state() async -> JournalState
@@ -27,6 +28,17 @@ package protocol JournalBackend: Sendable {
 }
 
 extension JournalBackend {
+    /// Claims (occurrence `key`, `attempt`) by appending `event`, its `started` record; see `claim(_:)`.
+    package func claim(_ key: OccurrenceKey, attempt: Int, event: JournalEvent) async throws -> Bool {
+        guard case .started(var started) = event.record else {
+            throw JournalError.invalid("a claim records a started event, not \(event.type.rawValue)", path: "")
+        }
+        (started.job, started.scheduledAt, started.attempt) = (key.job, key.scheduledAt, attempt)
+        var claiming = event
+        claiming.record = .started(started)
+        return try await claim([claiming]).first ?? false
+    }
+
     /// Appends one event; see `append(_:)`.
     @discardableResult
     package func append(_ event: JournalEvent) async throws -> JournalEvent {

@@ -91,8 +91,9 @@ package final class ProcessLauncher: Sendable {
 
     /// Spawns a prepared child and watches it: the only step on the fire's clock.
     ///
-    /// The child starts at the launching thread's scheduling class, SCHED_OTHER, and at nice 0
-    /// whatever that thread's nice (the runner's thread is `SCHED_RESET_ON_FORK`, Executors).
+    /// The child execs with the launching thread's nice and scheduler slice (the runner's thread
+    /// asks for a short slice so the exec is not held up behind a busy CPU, Executors), and is
+    /// made ordinary, SCHED_OTHER at nice 0 with the default slice, as soon as the spawn returns.
     package func launch(_ prepared: PreparedProcess) throws(ProcessError) -> RunningProcess {
         let process: RunningProcess
         do {
@@ -121,6 +122,9 @@ package final class ProcessLauncher: Sendable {
             prepared.outputPipe?.closeReading()
             throw .spawn(path: arguments[0], errno: code)
         }
+        // The child exec'd with the spawning thread's short slice (and nice); from here it is an
+        // ordinary process. Off the fire's clock: `startedAt` is taken.
+        _ = almanac_process_make_ordinary(pid)
         if !spec.limits.isEmpty, let failure = Self.applyLimits(spec.limits, to: pid) {
             close(logFD)
             if let write = stdinPipe?.write { close(write) }

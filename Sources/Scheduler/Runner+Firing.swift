@@ -85,30 +85,28 @@ extension Runner {
     /// (job, scheduled time, attempt) already ran: it is never started twice.
     func start(_ batch: [(Fire, JobSpec)]) async {
         guard !batch.isEmpty else { return }
-        let journal = self.journal
         var claims: [RunKey: Result<Bool, any Error>] = [:]
         var startedEvents: [RunKey: JournalEvent] = [:]
-        await withTaskGroup(of: (RunKey, Result<Bool, any Error>).self) { group in
-            for (fire, job) in batch {
-                let runKey = RunKey(key: fire.key, attempt: fire.attempt)
-                // Claimed up to the claim lead early, the child starts on `fire.at`: that is the
-                // start the journal records, so lateness never reads negative.
-                let now = clock.now()
-                // Lateness from the planned instant (jitter and retry delay included), never the
-                // scheduled time; `finished` replaces it with the launch's exact figure.
-                let started = JournalEvent(at: max(now, fire.at), .started(.init(
-                    job: job.name, scheduledAt: fire.key.scheduledAt, attempt: fire.attempt, triggeredBy: Cause(rawValue: fire.triggeredBy),
-                    lateUs: max(0, Int((now.timeIntervalSince(fire.at) * 1e6).rounded())))))
-                startedEvents[runKey] = started
-                group.addTask {
-                    do {
-                        return (runKey, .success(try await journal.claim(fire.key, attempt: fire.attempt, event: started)))
-                    } catch {
-                        return (runKey, .failure(error))
-                    }
-                }
-            }
-            for await (runKey, result) in group { claims[runKey] = result }
+        var requests: [(RunKey, JournalEvent)] = []
+        for (fire, job) in batch {
+            let runKey = RunKey(key: fire.key, attempt: fire.attempt)
+            // Claimed up to the claim lead early, the child starts on `fire.at`: that is the
+            // start the journal records, so lateness never reads negative.
+            let now = clock.now()
+            // Lateness from the planned instant (jitter and retry delay included), never the
+            // scheduled time; `finished` replaces it with the launch's exact figure.
+            let started = JournalEvent(at: max(now, fire.at), .started(.init(
+                job: job.name, scheduledAt: fire.key.scheduledAt, attempt: fire.attempt, triggeredBy: Cause(rawValue: fire.triggeredBy),
+                lateUs: max(0, Int((now.timeIntervalSince(fire.at) * 1e6).rounded())))))
+            startedEvents[runKey] = started
+            requests.append((runKey, started))
+        }
+        // One claim for the whole batch: one write and one fsync however many are due together.
+        do {
+            let won = try await journal.claim(requests.map(\.1))
+            for ((runKey, _), got) in zip(requests, won) { claims[runKey] = .success(got) }
+        } catch {
+            for (runKey, _) in requests { claims[runKey] = .failure(error) }
         }
         var problems: [JournalEvent] = []
         var ready: [(fire: Fire, job: JobSpec, runKey: RunKey, attempt: any PreparedAttempt)] = []

@@ -6,6 +6,7 @@ import Scheduler
 import Processes
 import Publishing
 import Daemon
+import Executors
 import Testing
 
 /// A runner on the real clock and real child processes, with second-resolution schedules.
@@ -183,14 +184,16 @@ struct RealProcessRunnerTests {
 
 @Suite("fires at their instant", .serialized)
 struct InstantFireTests {
-    @Test("a scheduled child runs as an ordinary process (SCHED_OTHER, nice 0, every CPU) and its lateness is journaled")
+    @Test("a scheduled child runs as an ordinary process (SCHED_OTHER, nice 0, default slice, every CPU) and its lateness is journaled")
     func childSchedulingAndLateness() async throws {
-        // The spawn happens on the runner's thread, which may run at a raised nice: that must
-        // not reach the job. Fields 19 and 41 of /proc/PID/stat are the nice value and the policy.
+        // The spawn happens on the runner's thread, which runs with a short scheduler slice
+        // (and may run at a raised nice): the child execs with them, then the launcher makes it
+        // ordinary. Fields 19 and 41 of /proc/PID/stat are the nice value and the policy;
+        // /proc/PID/sched has the slice.
         let live = try await LiveRunner("""
             name: probe
             schedule: "* * * * * *"
-            run: ["sh", "-c", "cut -d' ' -f19,41 /proc/$$/stat; grep Cpus_allowed_list /proc/$$/status"]
+            run: ["sh", "-c", "cut -d' ' -f19,41 /proc/$$/stat; grep Cpus_allowed_list /proc/$$/status; grep se.slice /proc/$$/sched"]
             """)
         let events = try await live.run(for: 2.5)
         let finished = events.filter { $0.type == .finished && $0.job == "probe" && $0.triggeredBy == "schedule" }
@@ -201,8 +204,22 @@ struct InstantFireTests {
             let lines = (event.outputTail ?? "").split(separator: "\n").map(String.init)
             #expect(lines.first == "0 0", "nice and policy: \(lines)")
             #expect(lines.dropFirst().first == mine)
+            #expect(Self.slice(lines.dropFirst(2).first) == Self.ownSlice(), "slice: \(lines)")
             let late = try #require(event.lateUs)
             #expect(late >= 0 && late < 500_000)
         }
+        #expect(DedicatedExecutor.runner.slice == 0 || DedicatedExecutor.runner.slice < Self.ownSlice() ?? 0,
+                "the runner's thread asked for a short slice: \(DedicatedExecutor.runner.slice) ns")
+    }
+
+    /// The nanoseconds of a `se.slice : N` line of /proc/PID/sched.
+    static func slice(_ line: String?) -> Int? {
+        line?.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// This test process's own slice: the kernel's default, as an ordinary process has it.
+    static func ownSlice() -> Int? {
+        let sched = try? String(contentsOfFile: "/proc/self/sched", encoding: .utf8)
+        return slice(sched?.split(separator: "\n").first { $0.hasPrefix("se.slice") }.map(String.init))
     }
 }

@@ -29,6 +29,20 @@ int almanac_thread_set_nice(int nice);
 /// This thread's nice value.
 int almanac_thread_get_nice(void);
 
+/// Asks for a scheduler slice of `nanoseconds` for this thread (EEVDF's per-task slice,
+/// `sched_setattr`'s `sched_runtime` for SCHED_OTHER, Linux 6.12 and later; the kernel keeps it
+/// within 0.1–100 ms). A shorter slice does not raise the thread's share of the CPU, only how
+/// soon a wake-up preempts whatever runs; needs no privilege. Keeps the thread's nice and its
+/// reset-on-fork flag. 0, or -1 with errno; older kernels accept and ignore it.
+int almanac_thread_set_slice(unsigned long long nanoseconds);
+
+/// The slice `pid` runs with, in nanoseconds (`sched_getattr`'s `sched_runtime`); 0 on error.
+unsigned long long almanac_process_slice(pid_t pid);
+
+/// Makes `pid` an ordinary process: SCHED_OTHER, nice 0, the default slice (a spawned child
+/// inherits the spawning thread's slice and nice). 0, or -1 with errno.
+int almanac_process_make_ordinary(pid_t pid);
+
 /// Names the thread as `top -H` and `ps -L` show it (at most 15 characters).
 int almanac_thread_set_name(const char *name);
 
