@@ -32,8 +32,8 @@ package struct JournalEvent: Sendable, Hashable {
 
     /// The occurrence this event is about, when it names a job and a scheduled time.
     package var key: OccurrenceKey? {
-        guard let job, let scheduledAt else { return nil }
-        return OccurrenceKey(job: job, scheduledAt: scheduledAt)
+        guard let header = record.header, let scheduledAt = header.scheduledAt else { return nil }
+        return OccurrenceKey(job: header.job, scheduledAt: scheduledAt)
     }
 
     /// Whether the event is about a run owed to `after:` (`triggeredBy: after:<upstream>`).

@@ -57,35 +57,52 @@ package enum JournalRecord: Sendable, Hashable {
         }
     }
 
-    /// The payload as its common shape, for what every job record has.
-    var subject: (any JobRecord)? {
+    /// What every job record has, read from its payload; nil for the runner's own records.
+    ///
+    /// Through a generic call per case, not an `any JobRecord`: a payload is larger than an
+    /// existential's inline buffer, so each `event.job` would box a copy on the heap, and
+    /// replay asks for the job, key and cause of every event.
+    var header: RecordHeader? {
         switch self {
-        case .applied(let p): p
-        case .removed(let p): p
-        case .scheduled(let p): p
-        case .queued(let p): p
-        case .started(let p): p
-        case .finished(let p), .interrupted(let p): p
-        case .retry(let p): p
-        case .skipped(let p): p
-        case .cancelled(let p): p
-        case .triggered(let p): p
-        case .processing(let p), .published(let p): p
-        case .synced(let p): p
-        case .paused(let p), .resumed(let p): p
-        case .notified(let p): p
+        case .applied(let p): RecordHeader(p)
+        case .removed(let p): RecordHeader(p)
+        case .scheduled(let p): RecordHeader(p)
+        case .queued(let p): RecordHeader(p)
+        case .started(let p): RecordHeader(p)
+        case .finished(let p), .interrupted(let p): RecordHeader(p)
+        case .retry(let p): RecordHeader(p)
+        case .skipped(let p): RecordHeader(p)
+        case .cancelled(let p): RecordHeader(p)
+        case .triggered(let p): RecordHeader(p)
+        case .processing(let p), .published(let p): RecordHeader(p)
+        case .synced(let p): RecordHeader(p)
+        case .paused(let p), .resumed(let p): RecordHeader(p)
+        case .notified(let p): RecordHeader(p)
         case .diagnostics, .runnerStarted, .runnerStopped, .snapshot: nil
         }
     }
 
     /// The job the record is about; nil for the runner's own records.
-    package var job: String? { subject?.job }
+    package var job: String? { header?.job }
     /// The occurrence's scheduled time, for records about one occurrence.
-    package var scheduledAt: Date? { subject?.scheduledAt }
+    package var scheduledAt: Date? { header?.scheduledAt }
     /// 1 for the first run of an occurrence, 2 for the first retry, …
-    package var attempt: Int? { subject?.attempt }
+    package var attempt: Int? { header?.attempt }
     /// What started the run (or made the override), when the record says.
-    package var triggeredBy: Cause? { subject?.triggeredBy }
+    package var triggeredBy: Cause? { header?.triggeredBy }
+}
+
+/// The fields every job record has, copied out of its payload.
+struct RecordHeader {
+    let job: String
+    let scheduledAt: Date?
+    let attempt: Int?
+    let triggeredBy: Cause?
+
+    @inline(__always)
+    init(_ record: some JobRecord) {
+        (job, scheduledAt, attempt, triggeredBy) = (record.job, record.scheduledAt, record.attempt, record.triggeredBy)
+    }
 }
 
 /// What every job record has: the job, and where it applies the occurrence and attempt.
