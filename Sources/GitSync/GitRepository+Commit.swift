@@ -8,8 +8,9 @@ extension GitRepository {
     ///
     /// The new tree is the branch tip's tree with `files` upserted and `removing` deleted
     /// (`git_tree_create_updated`: no index, no working directory, untouched paths keep their
-    /// blobs). Files whose bytes already match the tip are detected by hashing, before any
-    /// write; when nothing differs, nothing is written and nil is returned — "commit only if
+    /// blobs). Files whose bytes already match the tip are found before any write — by
+    /// comparing with the bytes this repository last committed there (`WrittenBlobs`), else by
+    /// hashing; when nothing differs, nothing is written and nil is returned — "commit only if
     /// bytes changed". Otherwise the commit gets the tip as its only parent and the branch
     /// moves to it, compare-and-swap style (a branch moved meanwhile is an error, not lost).
     ///
@@ -25,8 +26,12 @@ extension GitRepository {
         if tip == nil { tip = try referenceTarget("refs/remotes/origin/\(branch)") }
         let parent = try tip.map { oid throws(GitError) in try lookupCommit(oid) }
         let baseline = try parent.map { commit throws(GitError) in try tree(of: commit) }
-        let changes = try self.changes(files, removing: removing, against: baseline)
-        if changes.isEmpty && mergeParents.isEmpty { return nil }
+        var known = written.take(for: baseline.map { git_tree_id($0.pointer).pointee })
+        let changes = try self.changes(files, removing: removing, against: baseline, known: &known)
+        if changes.isEmpty && mergeParents.isEmpty {
+            written = known
+            return nil
+        }
 
         let blobs = changes.filter { $0.bytes != nil }
         if blobs.count >= Self.bulkThreshold {
@@ -40,9 +45,11 @@ extension GitRepository {
                           "git_blob_create_from_buffer(\(change.path))")
             }
         }
-        let commit = try writeCommit(parent: parent, baseline: baseline, changes: changes, message: message,
-                                     author: author, committer: committer ?? author, mergeParents: mergeParents)
+        let (commit, newTree) = try writeCommit(parent: parent, baseline: baseline, changes: changes, message: message,
+                                             author: author, committer: committer ?? author, mergeParents: mergeParents)
         try moveBranch(reference, to: commit, from: localTip)
+        known.tree = newTree
+        written = known
         return commit
     }
 
@@ -57,33 +64,45 @@ extension GitRepository {
         let oid: git_oid
     }
 
-    /// The upserts whose bytes differ from `baseline` and the removals of paths it has.
+    /// The upserts whose bytes differ from `baseline` and the removals of paths it has, in path
+    /// order; `known` (what was last committed onto `baseline`) is brought up to date with them.
+    ///
+    /// A file whose bytes equal those `known` holds for its path is unchanged without hashing
+    /// it; one whose bytes differ is changed (its blob id cannot be the old one). Only paths
+    /// `known` lacks are hashed and compared with the baseline tree. For the status branch, 100
+    /// changed files of 10,000 are then 100 hashes instead of 10,000 and no read of the tree.
     private func changes(
-        _ files: [String: [UInt8]], removing: Set<String>, against baseline: GitTreeHandle?
+        _ files: [String: [UInt8]], removing: Set<String>, against baseline: GitTreeHandle?, known: inout WrittenBlobs
     ) throws(GitError) -> [Change] {
         var index = BaselineIndex(baseline)
         var changes: [Change] = []
-        for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
+        for (path, bytes) in files {
+            let previous = known.blobs[path]
+            if let previous, previous.bytes == bytes { continue }
             var oid = git_oid()
             try check(git_odb_hash(&oid, bytes, bytes.count, GIT_OBJECT_BLOB), "git_odb_hash(\(path))")
-            if var existing = try index.entry(path, in: repository), existing.mode == GIT_FILEMODE_BLOB,
+            known.blobs[path] = (bytes, oid)
+            if previous == nil, var existing = try index.entry(path, in: repository), existing.mode == GIT_FILEMODE_BLOB,
                 git_oid_equal(&existing.oid, &oid) != 0
             {
                 continue
             }
             changes.append(Change(path: path, bytes: bytes, oid: oid))
         }
+        changes.sort { $0.path < $1.path }
         for path in removing.subtracting(files.keys).sorted() where try index.entry(path, in: repository) != nil {
+            known.blobs[path] = nil
             changes.append(Change(path: path, bytes: nil, oid: git_oid()))
         }
         return changes
     }
 
-    /// Writes the tree and commit for `changes`, whose blobs are stored already; moves no reference.
+    /// Writes the tree and commit for `changes`, whose blobs are stored already; moves no
+    /// reference. Returns the commit and its tree.
     private func writeCommit(
         parent: GitCommitHandle?, baseline: GitTreeHandle?, changes: [Change], message: String,
         author: GitSignature, committer: GitSignature, mergeParents: [GitOID]
-    ) throws(GitError) -> GitOID {
+    ) throws(GitError) -> (GitOID, git_oid) {
         // libgit2 keeps the path pointers only for the call; they are freed on every exit.
         let cPaths = changes.map { strdup($0.path) }
         defer { cPaths.forEach { free($0) } }
@@ -112,7 +131,7 @@ extension GitRepository {
                               nil, message, tree.pointer, parents.count, &parents),
             "git_commit_create")
         withExtendedLifetime((parent, baseline, others)) {}
-        return GitOID(commitOID)
+        return (GitOID(commitOID), treeOID)
     }
 
     /// Points `reference` at `commit` if it still points at `expected` (or, with nil, does not
@@ -129,6 +148,27 @@ extension GitRepository {
                 git_reference_create(&$0, repository.pointer, reference, &new, 0, "almanac: commit")
             }
         }
+    }
+}
+
+/// The bytes and blob ids of the files the last commit wrote, and the tree they are in.
+///
+/// The status write-back commits all 10,000 files every time, of which a few changed; hashing
+/// every file (SHA-1 with collision detection, in libgit2) and reading the 10,000-entry tree to
+/// compare took 50 ms of a 90 ms commit. Keeping the bytes (about 3 MB for 10,000 status
+/// files) lets the next commit onto the same tree compare bytes instead. Only valid for `tree`:
+/// a commit onto any other tree (the branch moved, another branch) starts empty.
+struct WrittenBlobs {
+    var tree: git_oid?
+    var blobs: [String: (bytes: [UInt8], oid: git_oid)] = [:]
+
+    /// The blobs if they describe `baseline`, else an empty set for it; leaves self empty.
+    mutating func take(for baseline: git_oid?) -> WrittenBlobs {
+        defer { self = WrittenBlobs() }
+        guard var mine = tree, var other = baseline, git_oid_equal(&mine, &other) != 0 else {
+            return WrittenBlobs(tree: baseline)
+        }
+        return self
     }
 }
 

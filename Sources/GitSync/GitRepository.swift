@@ -25,6 +25,8 @@ package actor GitRepository {
     var remotes: [String: GitRemoteHandle] = [:]
     /// Second handles for pushing to remotes on local paths, also looked up once (`pushRemote`).
     var pushRemotes: [String: GitRemoteHandle] = [:]
+    /// What the last commit wrote, so the next one onto its tree hashes only changed files.
+    var written = WrittenBlobs()
 
     /// The repository's own serial queue, so blocking libgit2 calls stay off the shared pool.
     package nonisolated var unownedExecutor: UnownedSerialExecutor {

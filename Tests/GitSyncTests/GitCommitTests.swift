@@ -55,6 +55,33 @@ struct GitCommitTests {
         #expect(try await GitRepository.open(fixture.url("r")).files(at: first, under: "status").count == 500)
     }
 
+    @Test("what the last commit wrote never hides a change once the branch is somewhere else")
+    func rememberedBytesFollowTheTree() async throws {
+        let fixture = try GitFixture()
+        let repo = try GitRepository.initialize(at: fixture.url("r"), bare: true)
+        var files: [String: [UInt8]] = [:]
+        for i in 0..<100 { files["status/job-\(i).json"] = bytes("{\"n\":\(i)}\n") }
+        let first = try #require(try await repo.commit(files: files, onto: "s", message: "1", author: signature(0)))
+        var changed = files
+        changed["status/job-3.json"] = bytes("three")
+        let second = try #require(try await repo.commit(files: changed, onto: "s", message: "2", author: signature(1)))
+        #expect(try await repo.changedPaths(in: second) == ["status/job-3.json"])
+
+        // The branch goes back (a rebuild on the remote's tip): the same bytes as the last commit
+        // differ from this tree and must be committed again.
+        try await repo.setBranch("s", to: first)
+        let third = try #require(try await repo.commit(files: changed, onto: "s", message: "3", author: signature(2)))
+        #expect(try await repo.commitInfo(third).parents == [first])
+        #expect(try await repo.files(at: third) == changed)
+
+        // Another branch with other bytes at the same paths: compared with its own tree.
+        _ = try await repo.commit(files: ["status/job-3.json": bytes("other")], onto: "t", message: "4", author: signature(3))
+        let onOther = try #require(try await repo.commit(files: changed, onto: "t", message: "5", author: signature(4)))
+        #expect(try await repo.files(at: onOther) == changed)
+        #expect(try await repo.commit(files: changed, onto: "t", message: "6", author: signature(5)) == nil)
+        #expect(try await repo.commit(files: changed, onto: "s", message: "7", author: signature(6)) == nil)
+    }
+
     @Test("removing a path deletes it from the tree")
     func removal() async throws {
         let fixture = try GitFixture()
