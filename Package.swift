@@ -46,7 +46,7 @@ let package = Package(
         // glibc calls Swift's Glibc module does not declare (thread attributes, pidfd, pipe2,
         // prlimit, fallocate, spawn extensions, malloc_trim); no dependencies: leaves use it.
         .target(name: "CLinux"),
-        .target(name: "Executors", dependencies: ["CLinux"]),
+        .target(name: "Executors", dependencies: ["AlmanacCore", "CLinux"]),
         .target(name: "Manifest", dependencies: ["AlmanacCore", "CronSchedule", "CYAML",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Journal", dependencies: ["AlmanacCore", "Executors"]),

@@ -1,3 +1,4 @@
+import AlmanacCore
 import CLinux
 import Foundation
 
@@ -186,8 +187,7 @@ package final class DedicatedExecutor: SerialExecutor, TaskExecutor, @unchecked 
         if !spawnsJobs { _ = almanac_thread_reset_on_fork() }
         if requestedNice != 0 { _ = almanac_thread_set_nice(requestedNice) }
         if let requestedSlice {
-            let (seconds, attoseconds) = requestedSlice.components
-            _ = almanac_thread_set_slice(UInt64(max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)))
+            _ = almanac_thread_set_slice(UInt64(max(0, requestedSlice.nanoseconds)))
         }
         let nice = almanac_thread_get_nice()
         let slice = almanac_process_slice(0)  // 0: this thread

@@ -150,6 +150,8 @@ package actor FileJournal: JournalBackend {
                 won.append(false)
                 continue
             }
+            // Taken before the write, not by `append` afterwards: a concurrent claim of the same
+            // attempt that runs while this one waits for its write must already see it.
             claims.insert(claim)
             taken.append(claim)
             (record.scheduledAt, record.attempt) = (claim.key.scheduledAt, claim.attempt)

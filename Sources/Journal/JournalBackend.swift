@@ -28,17 +28,6 @@ package protocol JournalBackend: Sendable {
 }
 
 extension JournalBackend {
-    /// Claims (occurrence `key`, `attempt`) by appending `event`, its `started` record; see `claim(_:)`.
-    package func claim(_ key: OccurrenceKey, attempt: Int, event: JournalEvent) async throws -> Bool {
-        guard case .started(var started) = event.record else {
-            throw JournalError.invalid("a claim records a started event, not \(event.type.rawValue)", path: "")
-        }
-        (started.job, started.scheduledAt, started.attempt) = (key.job, key.scheduledAt, attempt)
-        var claiming = event
-        claiming.record = .started(started)
-        return try await claim([claiming]).first ?? false
-    }
-
     /// Appends one event; see `append(_:)`.
     @discardableResult
     package func append(_ event: JournalEvent) async throws -> JournalEvent {

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Dispatch
 import Foundation
 import Glibc
@@ -212,9 +213,8 @@ package final class RunningProcess: Sendable {
     }
 
     package static func interval(_ duration: Duration) -> DispatchTimeInterval {
-        let (seconds, attoseconds) = duration.components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow, seconds >= 0 else { return seconds < 0 ? .nanoseconds(0) : .never }
-        return .nanoseconds(Int(clamping: whole.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue))
+        let nanoseconds = duration.nanoseconds
+        guard nanoseconds >= 0 else { return .nanoseconds(0) }
+        return nanoseconds == .max ? .never : .nanoseconds(Int(clamping: nanoseconds))
     }
 }

@@ -1,3 +1,4 @@
+import AlmanacCore
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -136,12 +137,7 @@ package struct HTTPSender: Sendable {
 
     /// `duration` as NIO's `TimeAmount`, clamped to 0…Int64.max nanoseconds.
     static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return .zero }
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return .nanoseconds(.max) }
-        let (total, carry) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
-        return .nanoseconds(carry ? .max : total)
+        .nanoseconds(max(0, duration.nanoseconds))
     }
 
     /// A short reason for a transport failure, without the URL (its path or query may hold a token).

@@ -85,8 +85,6 @@ extension Runner {
     /// (job, scheduled time, attempt) already ran: it is never started twice.
     func start(_ batch: [(Fire, JobSpec)]) async {
         guard !batch.isEmpty else { return }
-        var claims: [RunKey: Result<Bool, any Error>] = [:]
-        var startedEvents: [RunKey: JournalEvent] = [:]
         var requests: [(RunKey, JournalEvent)] = []
         for (fire, job) in batch {
             let runKey = RunKey(key: fire.key, attempt: fire.attempt)
@@ -98,10 +96,11 @@ extension Runner {
             let started = JournalEvent(at: max(now, fire.at), .started(.init(
                 job: job.name, scheduledAt: fire.key.scheduledAt, attempt: fire.attempt, triggeredBy: Cause(rawValue: fire.triggeredBy),
                 lateUs: max(0, Int((now.timeIntervalSince(fire.at) * 1e6).rounded())))))
-            startedEvents[runKey] = started
             requests.append((runKey, started))
         }
+        let startedEvents = Dictionary(requests, uniquingKeysWith: { first, _ in first })
         // One claim for the whole batch: one write and one fsync however many are due together.
+        var claims: [RunKey: Result<Bool, any Error>] = [:]
         do {
             let won = try await journal.claim(requests.map(\.1))
             for ((runKey, _), got) in zip(requests, won) { claims[runKey] = .success(got) }

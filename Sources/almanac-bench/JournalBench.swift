@@ -69,6 +69,25 @@ enum JournalBench {
         return rows
     }
 
+    /// `almanac-bench --replay DIR`: the 1,000,000-event journal in DIR (written when absent),
+    /// replayed once and timed; nothing else runs, so a profiler sees only the replay.
+    static func replayOnly(directory: URL) async throws {
+        let file = directory.appendingPathComponent("journal.jsonl")
+        if !FileManager.default.fileExists(atPath: file.path) {
+            let journal = try FileJournal(directory: directory)
+            var (written, run) = (0, 0)
+            while written < 1_000_000 {
+                let batch = workload(run: &run, jobs: 50, limit: min(10_000, 1_000_000 - written))
+                _ = try await journal.append(batch)
+                written += batch.count
+            }
+            try await journal.close()
+        }
+        var events = 0
+        let elapsed = try secondsFor { events = try FileJournal.replay(file: file).events }
+        print("replayed \(events) events in \(String(format: "%.2f", elapsed)) s")
+    }
+
     private static let start0 = Date(timeIntervalSince1970: 1_772_953_200)
 
     /// The journal's own line reader against Foundation's `JSONDecoder` over the same lines:

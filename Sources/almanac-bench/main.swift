@@ -18,6 +18,12 @@ if CommandLine.arguments.dropFirst().first == "--rss-child" {
     exit(0)
 }
 
+if CommandLine.arguments.dropFirst().first == "--replay", CommandLine.arguments.count > 2 {
+    // For profilers: replays (writing it first if absent) the journal bench's 1M-event file.
+    try await JournalBench.replayOnly(directory: URL(fileURLWithPath: CommandLine.arguments[2]))
+    exit(0)
+}
+
 let wanted = Set(CommandLine.arguments.dropFirst())
 var rows: [BenchResult] = []
 for (name, run) in sections where wanted.isEmpty || wanted.contains(name) {

@@ -123,3 +123,16 @@ extension Execution {
     package var result: String? { metrics.result }
     package var outputTail: String? { metrics.outputTail }
 }
+
+extension JournalBackend {
+    /// Claims (occurrence `key`, `attempt`) with `event`, a `started` record, its job, time and
+    /// attempt set from `key` and `attempt`; the backend checks the record (`claim(_:)`).
+    package func claim(_ key: OccurrenceKey, attempt: Int, event: JournalEvent) async throws -> Bool {
+        var claiming = event
+        if case .started(var started) = event.record {
+            (started.job, started.scheduledAt, started.attempt) = (key.job, key.scheduledAt, attempt)
+            claiming.record = .started(started)
+        }
+        return try await claim([claiming]).first ?? false
+    }
+}
