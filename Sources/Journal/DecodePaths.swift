@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 /// The two ways a journal line can be decoded, side by side, for `almanac-bench`.
@@ -26,5 +27,27 @@ package enum DecodePaths {
             count += 1
         }
         return count
+    }
+
+    /// Replay's two halves timed apart on this thread: every line of `file` decoded into an
+    /// array, then every event applied to a fresh state; seconds each. The pipeline overlaps
+    /// them, so the slower one bounds a replay.
+    package static func phases(file: URL) throws -> (decode: Double, apply: Double, events: Int) {
+        let fd = try PosixFile.open(file.path, O_RDONLY)
+        defer { close(fd) }
+        let reader = JournalLineReader(fd: fd, path: file.path)
+        var events: [JournalEvent] = []
+        events.reserveCapacity(1 << 20)
+        let clock = ContinuousClock()
+        var start = clock.now
+        var event = EventCodec.blank
+        while try reader.next(into: &event) { events.append(event) }
+        let decode = clock.now - start
+        start = clock.now
+        var state = JournalState()
+        for event in events { state.apply(event) }
+        let apply = clock.now - start
+        withExtendedLifetime(state) {}
+        return (decode.timeInterval, apply.timeInterval, events.count)
     }
 }

@@ -32,9 +32,9 @@ enum EventCodec {
 
     /// Reads one line (without its newline); trailing whitespace is allowed, anything else is not.
     static func decode(_ line: UnsafeBufferPointer<UInt8>) throws(JSONLineError) -> JournalEvent {
-        let type = try findType(line)
-        var source = LineSource(line)
-        let record = try JournalRecord.make(type, from: &source)
+        let head = try findType(line)
+        var source = LineSource(line, head: head)
+        let record = try JournalRecord.make(head.type, from: &source)
         guard let seq = source.seq, let at = source.at else { throw JSONLineError(message: "missing seq, at or type", column: 1) }
         return JournalEvent(seq: seq, at: at, record, v: source.v)
     }
@@ -42,11 +42,23 @@ enum EventCodec {
     /// A stand-in event for slots that hold none (the replay pipeline's batches).
     static let blank = JournalEvent(at: Date(timeIntervalSince1970: 0), .runnerStopped(.init()))
 
-    /// The line's `type`: the writer puts it third, so this reads two short values and the name.
-    private static func findType(_ line: UnsafeBufferPointer<UInt8>) throws(JSONLineError) -> EventType {
+    /// What precedes the payload on a line: its `type`, and `seq` and `at` when they come first.
+    struct LineHead {
+        var type: EventType
+        var seq: UInt64?
+        var at: Date?
+        /// Where the members after `type` start, when only `seq` and `at` came before it (the
+        /// writer's order): the payload is then read from there, not from the first key again.
+        var resume: Int?
+    }
+
+    /// The line's `type`: the writer puts it third, after `seq` and `at`, which are read on the way.
+    private static func findType(_ line: UnsafeBufferPointer<UInt8>) throws(JSONLineError) -> LineHead {
         var s = JSONScanner(line)
         try s.expect(UInt8(ascii: "{"))
         var first = true
+        var (seq, at): (UInt64?, Date?) = (nil, nil)
+        var onlyHead = true
         while true {
             let key: RecordKey?
             switch try s.nextKey(first: &first, in: keys) {
@@ -54,16 +66,29 @@ enum EventCodec {
             case .known(let known): key = known
             case .other(let token): key = token.escaped ? recordKey(try s.decode(token)) : nil
             }
-            guard key == .type, !s.consumeNull() else {
-                _ = try s.skipValue()
+            if s.consumeNull() {
+                if key != .seq && key != .at { onlyHead = false }
                 continue
             }
-            if let type = s.lookupString(in: types) { return type }
-            let token = try s.stringToken()
-            guard let type = token.escaped ? EventType(rawValue: try s.decode(token)) : types.lookup(s.slice(token)) else {
-                throw s.error("unknown event type '\(try s.decode(token))'")
+            switch key {
+            case .seq: seq = try LineSource.seq(&s)
+            case .at: at = try s.date()
+            case .type:
+                let type: EventType
+                if let known = s.lookupString(in: types) {
+                    type = known
+                } else {
+                    let token = try s.stringToken()
+                    guard let named = token.escaped ? EventType(rawValue: try s.decode(token)) : types.lookup(s.slice(token)) else {
+                        throw s.error("unknown event type '\(try s.decode(token))'")
+                    }
+                    type = named
+                }
+                return onlyHead ? LineHead(type: type, seq: seq, at: at, resume: s.index) : LineHead(type: type)
+            default:
+                onlyHead = false
+                _ = try s.skipValue()
             }
-            return type
         }
     }
 
@@ -150,20 +175,35 @@ private struct LineSource: FieldSource {
     var seq: UInt64?
     var at: Date?
     var v = 1
+    private let head: EventCodec.LineHead
 
-    init(_ line: UnsafeBufferPointer<UInt8>) { self.line = line }
+    init(_ line: UnsafeBufferPointer<UInt8>, head: EventCodec.LineHead) {
+        self.line = line
+        self.head = head
+    }
+
+    /// A `seq` value: a non-negative integer.
+    static func seq(_ s: inout JSONScanner) throws(JSONLineError) -> UInt64 {
+        let value = try s.integer()
+        guard value >= 0 else { throw s.error("seq must not be negative") }
+        return UInt64(value)
+    }
 
     mutating func payload<P: RecordPayload>(_ index: FieldIndex<P>) throws(JSONLineError) -> P {
         var payload = P.blank
         var seen: UInt64 = 0
         let line = self.line
-        try members { key, s throws(JSONLineError) in
-            guard let key, let field = index.byKey[key.rawValue] else { return false }
-            if let value = try Self.read(field.kind, &s, line: line) {
-                field.set(&payload, value)
-                seen |= 1 << UInt64(key.rawValue)
+        try index.byKey.withUnsafeBufferPointer { fields throws(JSONLineError) in
+            // The field is used where it lies, not copied out: a copy retains and releases the
+            // contexts of both its closures, two dozen atomic operations on every line.
+            try members { key, s throws(JSONLineError) in
+                guard let key, fields[key.rawValue] != nil else { return false }
+                if let value = try Self.read(fields[key.rawValue].unsafelyUnwrapped.kind, &s, line: line) {
+                    fields[key.rawValue].unsafelyUnwrapped.set(&payload, value)
+                    seen |= 1 << UInt64(key.rawValue)
+                }
+                return true
             }
-            return true
         }
         guard seen & index.requiredMask == index.requiredMask else {
             let missing = RecordKey.allCases.filter { index.requiredMask & ~seen & 1 << UInt64($0.rawValue) != 0 }
@@ -191,8 +231,13 @@ private struct LineSource: FieldSource {
         var (seq, at, v): (UInt64?, Date?, Int) = (nil, nil, 1)
         defer { (self.seq, self.at, self.v) = (seq, at, v) }
         var s = JSONScanner(line)
-        try s.expect(UInt8(ascii: "{"))
         var first = true
+        if let resume = head.resume {
+            // `findType` read `seq`, `at` and `type` already; go on after them.
+            (seq, at, s.index, first) = (head.seq, head.at, resume, false)
+        } else {
+            try s.expect(UInt8(ascii: "{"))
+        }
         while true {
             let key: RecordKey?
             switch try s.nextKey(first: &first, in: EventCodec.keys) {
@@ -205,10 +250,7 @@ private struct LineSource: FieldSource {
             }
             if s.consumeNull() { continue }
             switch key {
-            case .seq:
-                let value = try s.integer()
-                guard value >= 0 else { throw s.error("seq must not be negative") }
-                seq = UInt64(value)
+            case .seq: seq = try Self.seq(&s)
             case .at: at = try s.date()
             case .v: v = try s.integer()
             case .type: _ = try s.skipValue()

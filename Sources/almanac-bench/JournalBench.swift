@@ -86,6 +86,9 @@ enum JournalBench {
         var events = 0
         let elapsed = try secondsFor { events = try FileJournal.replay(file: file).events }
         print("replayed \(events) events in \(String(format: "%.2f", elapsed)) s")
+        let phases = try DecodePaths.phases(file: file)
+        print("one thread: decode \(phases.events) in \(String(format: "%.2f", phases.decode)) s, "
+              + "apply in \(String(format: "%.2f", phases.apply)) s")
     }
 
     private static let start0 = Date(timeIntervalSince1970: 1_772_953_200)

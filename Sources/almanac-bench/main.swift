@@ -1,4 +1,5 @@
 import Foundation
+import Journal
 
 // almanac-bench: `swift run -c release almanac-bench [section...]` prints one table.
 // Each section lives in its own file (CronBench.swift, ManifestBench.swift, …).
@@ -21,6 +22,14 @@ if CommandLine.arguments.dropFirst().first == "--rss-child" {
 if CommandLine.arguments.dropFirst().first == "--replay", CommandLine.arguments.count > 2 {
     // For profilers: replays (writing it first if absent) the journal bench's 1M-event file.
     try await JournalBench.replayOnly(directory: URL(fileURLWithPath: CommandLine.arguments[2]))
+    exit(0)
+}
+
+if CommandLine.arguments.dropFirst().first == "--decode", CommandLine.arguments.count > 3, let count = Int(CommandLine.arguments[3]) {
+    // For instruction counters (callgrind): decodes the first COUNT lines of DIR's journal.
+    let data = try Data(contentsOf: URL(fileURLWithPath: CommandLine.arguments[2]).appendingPathComponent("journal.jsonl"))
+    let lines = [UInt8](data).split(separator: UInt8(ascii: "\n"), maxSplits: count).prefix(count).map { [UInt8]($0) }
+    print("decoded \(try DecodePaths.scanner(lines)) lines")
     exit(0)
 }
 

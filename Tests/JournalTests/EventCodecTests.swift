@@ -61,6 +61,19 @@ struct EventCodecTests {
         #expect(event.v == 1)
     }
 
+    @Test("seq and at read before the type count as if read with the rest: a repeated key's last value wins")
+    func headReadBeforeThePayload() throws {
+        let repeated = try decode(#"{"seq":3,"at":"2026-03-08T07:00:00Z","type":"started","job":"a","seq":4,"at":"2026-03-08T07:00:00.5Z"}"#)
+        #expect(repeated.seq == 4)
+        #expect(repeated.at == date(0.5))
+        #expect(repeated.job == "a")
+        let late = try decode(#"{"seq":null,"at":"2026-03-08T07:00:00Z","type":"started","job":"a","seq":5}"#)
+        #expect(late.seq == 5)
+        // A payload key before the type: the whole line is read again from its first key.
+        let early = try decode(#"{"seq":6,"job":"b","at":"2026-03-08T07:00:00Z","type":"started","attempt":2}"#)
+        #expect((early.seq, early.job, early.attempt) == (6, "b", 2))
+    }
+
     @Test("reads what JSONEncoder writes for an event, sorted or pretty-printed")
     func readsJSONEncoderOutput() throws {
         var events = Fixtures.everyType().filter { $0.type != .snapshot }
@@ -92,6 +105,9 @@ struct EventCodecTests {
         (#"{"seq":1,"at":"2026-03-08T07:00:00Z","type":"started","result":{"a":01}}"#, "leading zero"),
         ("{\"seq\":1,\"at\":\"2026-03-08T07:00:00Z\",\"type\":\"started\",\"job\":\"a\tb\"}", "control character"),
         (#"{"seq":99999999999999999999,"at":"2026-03-08T07:00:00Z","type":"started"}"#, "out of range"),
+        (#"{"seq":-1,"at":"2026-03-08T07:00:00Z","type":"started","job":"a"}"#, "seq must not be negative"),
+        (#"{"seq":1,"at":"yesterday","type":"started","job":"a"}"#, "invalid RFC 3339 date"),
+        (#"{"seq":null,"at":"2026-03-08T07:00:00Z","type":"started","job":"a"}"#, "missing seq"),
     ])
     func rejectsMalformed(line: String, expected: String) {
         #expect {
