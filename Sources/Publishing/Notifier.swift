@@ -1,12 +1,15 @@
 import Foundation
 import Scheduler
 import Processes
+import Synchronization
 
 /// Delivers notifications in the background, with retries, and reports each delivery.
 ///
 /// A notifier must never hold up the runner: `notify` returns at once and the deliveries
 /// run in a detached task, each target on its own, retried a few times with a short
-/// backoff. When they are done, `onDelivery` is called once per target with the result.
+/// backoff. When they are done, `onDelivery` is called once per target with the result (the
+/// runner journals it). A stopping runner waits for what is in flight (`drain`), so the
+/// failure alert of an attempt that ended in the drain is sent, and journaled, before exit.
 package struct Notifier: Sendable {
     /// How hard to try one delivery.
     package struct Policy: Sendable, Hashable {
@@ -29,12 +32,13 @@ package struct Notifier: Sendable {
     private let sender: HTTPSender
     private let logPath: String
     private let policy: Policy
-    private let onDelivery: @Sendable (NotificationDelivery) -> Void
+    private let onDelivery: @Sendable (NotificationDelivery) async -> Void
+    private let inFlight = InFlight()
 
     /// A notifier; webhooks go through `sender` (the runner's), command notifiers append their output to `logPath`.
     package init(
         launcher: ProcessLauncher, sender: HTTPSender, logPath: String, policy: Policy = Policy(),
-        onDelivery: @escaping @Sendable (NotificationDelivery) -> Void = { _ in }
+        onDelivery: @escaping @Sendable (NotificationDelivery) async -> Void = { _ in }
     ) {
         self.launcher = launcher
         self.sender = sender
@@ -50,12 +54,14 @@ package struct Notifier: Sendable {
     @discardableResult
     package func notify(_ payload: NotificationPayload, to targets: [NotificationTarget]) -> Task<[NotificationDelivery], Never> {
         let chosen = targets.enumerated().filter { $0.element.on.contains(payload.event) }
+        inFlight.begin()  // before the task exists, so a drain that starts now waits for it
         return Task.detached { [self] in
-            await withTaskGroup(of: NotificationDelivery.self) { group in
+            defer { inFlight.end() }
+            return await withTaskGroup(of: NotificationDelivery.self) { group in
                 for (index, target) in chosen {
                     group.addTask {
                         let delivery = await deliver(payload, to: target, index: index)
-                        onDelivery(delivery)
+                        await onDelivery(delivery)
                         return delivery
                     }
                 }
@@ -64,6 +70,24 @@ package struct Notifier: Sendable {
                 return deliveries.sorted { $0.targetIndex < $1.targetIndex }
             }
         }
+    }
+
+    /// Waits until every notification started so far is delivered (or has given up) and
+    /// reported, for at most `timeout`; returns how many are still in flight then.
+    package func drain(timeout: Duration) async -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while inFlight.count > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return inFlight.count
+    }
+
+    /// Notifications started and not yet reported.
+    private final class InFlight: Sendable {
+        private let running = Atomic<Int>(0)
+        var count: Int { running.load(ordering: .acquiring) }
+        func begin() { running.add(1, ordering: .relaxed) }
+        func end() { running.subtract(1, ordering: .releasing) }
     }
 
     /// One target, with retries while the failure is retryable.

@@ -36,6 +36,10 @@ package struct NotifyingAnnouncer: AttemptAnnouncer {
         }
     }
 
+    package func drain(timeout: Duration) async -> Int {
+        await notifier.drain(timeout: timeout)
+    }
+
     package func missed(_ job: JobSpec, key: OccurrenceKey) {
         let payload = NotificationPayload(job: job.name, kind: job.kind == .post ? .post : .job, event: .missed,
                                           outcome: "missed", attempt: 0, error: "missed", scheduledAt: key.scheduledAt)

@@ -13,6 +13,13 @@ package protocol AttemptAnnouncer: Sendable {
     func attemptEnded(_ job: JobSpec, report: ExecutionReport, attempt: Int, key: OccurrenceKey, retryIn: Duration?, previous: Outcome?)
     /// A one-shot post's instant passed while no runner was up, outside its catch-up window.
     func missed(_ job: JobSpec, key: OccurrenceKey)
+    /// Waits, at most `timeout`, for what was announced to reach its targets (shutdown);
+    /// returns how many announcements are still on their way.
+    func drain(timeout: Duration) async -> Int
+}
+
+extension AttemptAnnouncer {
+    package func drain(timeout: Duration) async -> Int { 0 }
 }
 
 extension Runner {

@@ -111,7 +111,9 @@ extension Runner {
     }
 
     /// Stops firing, gives running children the drain timeout, then terminates what is left
-    /// and journals it; queued fires are journaled as cancelled.
+    /// and journals it; queued fires are journaled as cancelled. Then waits (at most
+    /// `notificationDrain`) for the notifications of attempts that ended, so their deliveries
+    /// are journaled before `runnerStopped`.
     package func shutdown() async {
         halted.store(true, ordering: .releasing)
         poke()
@@ -119,6 +121,13 @@ extension Runner {
         if !(await waitUntilRunningDone(timeout: options.drainTimeout)) {
             for run in running.values { run.handle?.terminate(grace: options.killGrace) }
             _ = await waitUntilRunningDone(timeout: options.killGrace + .seconds(1))
+        }
+        if let announcer {
+            let undelivered = await announcer.drain(timeout: options.notificationDrain)
+            if undelivered > 0 {
+                notify(.problem("almanac: \(undelivered) notification(s) still in flight at exit, after waiting "
+                                + "\(formatDuration(options.notificationDrain)) for them"))
+            }
         }
         var events: [JournalEvent] = []
         for fire in waiting {

@@ -24,16 +24,21 @@ package actor Runner {
         /// How long before a fire its occurrence is claimed (the fsync), so the child starts on
         /// the instant rather than one disk flush late. Zero for virtual-clock tests.
         package var claimLead: Duration
+        /// How long shutdown waits, after the children, for notifications still on their way
+        /// (a delivery retries for up to about 40 s; a stop should not wait that long).
+        package var notificationDrain: Duration
         /// Told of every journaled event and every problem: the log, notifications and metrics hang here.
         package var observer: (@Sendable (RunnerNotice) -> Void)?
 
         package init(maxParallel: Int? = nil, killGrace: Duration = .seconds(5), drainTimeout: Duration = .seconds(30),
-                    claimLead: Duration = .zero, observer: (@Sendable (RunnerNotice) -> Void)? = nil) {
+                    claimLead: Duration = .zero, notificationDrain: Duration = .seconds(10),
+                    observer: (@Sendable (RunnerNotice) -> Void)? = nil) {
             self.maxParallel = maxParallel
             self.claimLead = claimLead
             self.observer = observer
             self.killGrace = killGrace
             self.drainTimeout = drainTimeout
+            self.notificationDrain = notificationDrain
         }
     }
 

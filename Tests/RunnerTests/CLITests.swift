@@ -217,4 +217,43 @@ struct ListenTests {
         #expect(said.contains("almanac: shutting down: no new fires, draining"), "\(said)")
         #expect(said.contains("almanac: stopped"), "\(said)")
     }
+
+    @Test("SIGTERM waits for the notifications of attempts that ended in the drain: the webhook gets the failure and the journal records the delivery before runnerStopped")
+    func drainDeliversNotifications() async throws {
+        let server = try await TestHTTPServer()
+        server.script("/hook", .delayed(.seconds(1), .ok()))
+        let temp = try TempDirectory()
+        let jobs = temp.url.appendingPathComponent("jobs"), state = temp.url.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
+        try """
+            name: flaky
+            schedule: "*/3 * * * * *"
+            run: ["sh", "-c", "sleep 0.6; exit 3"]
+            notify: [{on: [failure], webhook: "\(server.url("/hook"))"}]
+
+            """.write(to: jobs.appendingPathComponent("flaky.yaml"), atomically: true, encoding: .utf8)
+        let log = temp.url.appendingPathComponent("runner.log")
+        let process = try launchAlmanac(["run", jobs.path, "--state", state.path], log: log)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // Wait until an attempt runs, then signal while it does: it ends (exit 3) in the drain.
+        var running = false
+        for _ in 0..<80 where !running {
+            try await Task.sleep(for: .milliseconds(100))
+            let events = (try? FileJournal.events(file: state.appendingPathComponent("journal.jsonl"))) ?? []
+            running = events.filter { $0.type == .started }.count > events.filter { $0.type == .finished }.count
+        }
+        #expect(running)
+        try await Task.sleep(for: .milliseconds(250))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text(log) ?? "")")
+        let events = try FileJournal.events(file: state.appendingPathComponent("journal.jsonl"))
+        let failed = events.filter { $0.type == .finished && $0.outcome == "failure" }
+        #expect(!failed.isEmpty, "\(events.map(\.type))")
+        #expect(server.requests(to: "/hook").count == failed.count)
+        let stopped = try #require(events.lastIndex { $0.type == .runnerStopped })
+        let notified = events.indices.filter { events[$0].type == .notified && events[$0].outcome == "delivered" }
+        #expect(notified.count == failed.count, "\(events.filter { $0.type == .notified }.map { ($0.outcome ?? "", $0.message ?? "") })")
+        #expect(notified.allSatisfy { $0 < stopped })
+    }
 }

@@ -39,7 +39,7 @@ enum ServiceLoops {
     static func notifier(_ runner: Runner, stateDirectory: URL, launcher: ProcessLauncher, sender: HTTPSender) async {
         let log = stateDirectory.appendingPathComponent("logs/notify.log").path
         await runner.setNotifier(Notifier(launcher: launcher, sender: sender, logPath: log) { delivery in
-            Task { await runner.recordDelivery(delivery) }
+            await runner.recordDelivery(delivery)
         })
     }
 
