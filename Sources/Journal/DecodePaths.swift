@@ -16,6 +16,18 @@ package enum DecodePaths {
         return count
     }
 
+    /// Decodes every line, then applies the events to a fresh state; returns the state's job count.
+    package static func decodeAndApply(_ lines: [[UInt8]]) throws -> Int {
+        var events: [JournalEvent] = []
+        events.reserveCapacity(lines.count)
+        for line in lines {
+            events.append(try line.withUnsafeBufferPointer { (buffer) throws(JSONLineError) in try EventCodec.decode(buffer) })
+        }
+        var state = JournalState()
+        for event in events { state.apply(event) }
+        return state.jobs.count
+    }
+
     /// Decodes every line with Foundation's `JSONDecoder` through the records' `Codable` form
     /// (lines without a nested `result`, which that form reads as a string).
     package static func foundation(_ lines: [[UInt8]]) throws -> Int {

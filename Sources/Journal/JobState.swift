@@ -234,13 +234,9 @@ package struct JobState: Sendable, Hashable, Codable {
 
     package init() {}
 
-    private mutating func makeUnique() {
+    /// Copies the storage before a write when another `JobState` shares it.
+    mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.values) }
-    }
-
-    mutating func withValues(_ body: (inout Values) -> Void) {
-        makeUnique()
-        body(&storage.values)
     }
 
     package static func == (lhs: JobState, rhs: JobState) -> Bool {

@@ -52,6 +52,7 @@ package struct JournalState: Sendable, Hashable, Codable {
     /// The pending trigger `event` settles: a manual run's oldest for the job, an `after:`
     /// run's by its exact occurrence (a restart runs the `after:` runs left pending).
     private func pendingTriggerIndex(for event: JournalEvent) -> Int? {
+        guard !pendingTriggers.isEmpty else { return nil }  // almost always, and the checks below read the record thrice
         // Never an owed `after:` run: a manual run does not settle what a success owed.
         if event.triggeredBy == .manual { return pendingTriggers.firstIndex { $0.job == event.job && !$0.isAfterTrigger } }
         guard event.isAfterTrigger, let key = event.key else { return nil }
@@ -77,8 +78,10 @@ package struct JournalState: Sendable, Hashable, Codable {
 extension JobState {
     /// One job's part of the reducer.
     mutating func apply(_ event: JournalEvent) {
-        // One access to the boxed storage per event, not one per field touched.
-        withValues { $0.apply(event) }
+        // One access to the boxed storage per event, not one per field touched; directly, not
+        // through a closure, which took a copy of the event (about 300 bytes and its strings).
+        makeUnique()
+        storage.values.apply(event)
     }
 }
 
@@ -168,18 +171,20 @@ extension JobState.Values {
             (f.scheduledAt == nil || execution.key.scheduledAt == f.scheduledAt)
                 && (f.attempt == nil || execution.attempt == f.attempt)
         }
+        var execution: Execution
         if let index {
-            history.append(running.remove(at: index))
+            execution = running.remove(at: index)
         } else {
             guard let key = f.key else { return }  // nothing to attach a keyless finish to
             let started = at.addingTimeInterval(-Double(f.metrics.durationMs ?? 0) / 1000)
-            history.append(Execution(key: key, attempt: f.attempt ?? 1, triggeredBy: f.triggeredBy,
-                                     startedAt: started, pid: f.metrics.pid))
+            execution = Execution(key: key, attempt: f.attempt ?? 1, triggeredBy: f.triggeredBy, startedAt: started,
+                                  pid: f.metrics.pid)
         }
-        // Finished in place: the execution (~300 bytes) is moved, never copied.
-        let last = history.count - 1
-        history[last].finish(with: f, at: at, interrupted: interrupted)
-        stats.count(history[last], at: at)
+        // Finished and counted in a local, then moved into the history: the execution (~300
+        // bytes and its strings) is never copied.
+        execution.finish(with: f, at: at, interrupted: interrupted)
+        stats.count(execution, at: at)
+        history.append(consume execution)
     }
 
     private mutating func publish(at: Date, target: String, state: PublicationState, url: String? = nil, status: Int? = nil,
