@@ -153,11 +153,8 @@ extension Runner {
                 await self.finished(runKey, report: report)
             }
         } catch is Halted {
-            // Shutdown came between the early claim and the instant: close the claim.
             attempt.discard()
-            let now = clock.now()
-            await finished(runKey, report: ExecutionReport(outcome: .interrupted, startedAt: now, finishedAt: now,
-                                                           errorClass: .shutdown))
+            await notLaunched(runKey, fire: fire, job: job)
         } catch {
             let now = clock.now()
             let report = ExecutionReport(outcome: .error, startedAt: now, finishedAt: now, outputTail: "\(error)",
@@ -168,6 +165,28 @@ extension Runner {
 
     /// Shutdown came before the instant: nothing is launched.
     private struct Halted: Error {}
+
+    /// Closes the claim of an attempt that shutdown stopped between its early claim and its
+    /// instant, and leaves it due for the next start: journaled as ended `interrupted`
+    /// (`shutdown`, "not launched"), with the next attempt due at the same instant, which a
+    /// restart runs as it runs any pending retry. Its `started` moved the job's last occurrence
+    /// past it, so catch-up would never come back for it; and it never ran, so nothing is
+    /// announced (a failure alert for a run that did not happen would be wrong).
+    private func notLaunched(_ runKey: RunKey, fire: Fire, job: JobSpec) async {
+        guard let run = running[runKey] else { return }
+        let now = clock.now()
+        var report = ExecutionReport(outcome: .interrupted, startedAt: now, finishedAt: now, errorClass: .shutdown)
+        report.metrics.durationMs = 0
+        var ended = finishedRecord(runKey, report: report, triggeredBy: run.fire.triggeredBy)
+        ended.message = "not launched: the runner stopped before its instant; the next start runs it"
+        await record([
+            JournalEvent(at: now, .finished(ended)),
+            JournalEvent(at: now, .retry(.init(job: job.name, scheduledAt: runKey.key.scheduledAt, attempt: runKey.attempt + 1,
+                                                triggeredBy: .recovery, errorClass: .shutdown, retryAt: fire.at))),
+        ])
+        running[runKey] = nil
+        poke()
+    }
 
     /// Starts `attempt` at `instant` (now when that is past); returns its handle and when it started.
     private func launch(_ attempt: any PreparedAttempt, at instant: Date) async throws -> (any ExecutionHandle, Date) {

@@ -15,7 +15,7 @@ final class LiveRunner {
     let journal: FileJournal
     let runner: Runner
 
-    init(_ yaml: String) async throws {
+    init(_ yaml: String, claimLead: Duration = .zero) async throws {
         temp = try TempDirectory()
         let state = temp.url.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
@@ -23,7 +23,7 @@ final class LiveRunner {
         let executor = ProcessJobLauncher(root: temp.url, stateDirectory: state, environment: ProcessInfo.processInfo.environment,
                                        killGrace: .milliseconds(500))
         runner = Runner(clock: SystemClock(), journal: journal, launcher: executor,
-                        options: Runner.Options(killGrace: .milliseconds(500), drainTimeout: .seconds(10)))
+                        options: Runner.Options(killGrace: .milliseconds(500), drainTimeout: .seconds(10), claimLead: claimLead))
         try await runner.apply(manifest(yaml, now: Date()))
         try await runner.start()
     }
@@ -39,6 +39,52 @@ final class LiveRunner {
 
 @Suite("runner with real processes", .serialized)
 struct RealProcessRunnerTests {
+    @Test("a fire claimed ahead of its instant when the runner stops is not lost: journaled as not launched and run by the next start")
+    func claimedWhenStopping() async throws {
+        let live = try await LiveRunner("""
+            name: tick
+            schedule: "*/5 * * * * *"
+            run: ["true"]
+            """, claimLead: .seconds(3))
+        let first = live.runner
+        let loop = Task { await first.run(until: Date().addingTimeInterval(15)) }
+        // Wait for the claim, made 3 s ahead of the instant, and stop before the instant.
+        var claimed: JournalEvent?
+        for _ in 0..<120 where claimed == nil {
+            try await Task.sleep(for: .milliseconds(50))
+            claimed = await live.journal.state().jobs["tick"]?.running.first.map { execution in
+                JournalEvent(at: execution.startedAt, type: .started, job: "tick", scheduledAt: execution.key.scheduledAt, attempt: 1)
+            }
+        }
+        let claim = try #require(claimed)
+        #expect(claim.scheduledAt.map { $0 > Date().addingTimeInterval(1) } == true, "stopped before the instant")
+        await live.runner.shutdown()
+        _ = await loop.value
+        try await live.journal.close()
+        let file = live.temp.url.appendingPathComponent("state/journal.jsonl")
+        var events = try FileJournal.events(file: file)
+        let ended = try #require(events.first { $0.type == .finished && $0.scheduledAt == claim.scheduledAt })
+        #expect(ended.outcome == "interrupted" && ended.errorClass == "shutdown" && ended.attempt == 1)
+        #expect(ended.message?.contains("not launched") == true)
+        let retry = try #require(events.first { $0.type == .retry && $0.scheduledAt == claim.scheduledAt })
+        #expect(retry.attempt == 2 && retry.retryAt == claim.scheduledAt)
+
+        // The next start runs it (late, as a pending retry), once.
+        let journal = try FileJournal(directory: live.temp.url.appendingPathComponent("state"))
+        let runner = Runner(clock: SystemClock(), journal: journal,
+                            launcher: ProcessJobLauncher(root: live.temp.url, stateDirectory: live.temp.url.appendingPathComponent("state"),
+                                                         environment: ProcessInfo.processInfo.environment),
+                            options: Runner.Options(drainTimeout: .seconds(5)))
+        try await runner.apply(manifest("name: tick\nschedule: \"0 0 1 1 *\"\nrun: [\"true\"]\n", now: Date()))
+        try await runner.start()
+        await runner.run(until: Date().addingTimeInterval(1.5))
+        await runner.shutdown()
+        try await journal.close()
+        events = try FileJournal.events(file: file)
+        let reran = events.filter { $0.type == .finished && $0.scheduledAt == claim.scheduledAt && $0.attempt == 2 }
+        #expect(reran.map(\.outcome) == ["success"])
+    }
+
     @Test("a job over its timeout is killed, journaled as timeout, and retried per policy")
     func timeoutAndRetry() async throws {
         let live = try await LiveRunner("""
