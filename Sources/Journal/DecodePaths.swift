@@ -18,14 +18,17 @@ package enum DecodePaths {
 
     /// Decodes every line, then applies the events to a fresh state; returns the state's job count.
     package static func decodeAndApply(_ lines: [[UInt8]]) throws -> Int {
-        var events: [JournalEvent] = []
-        events.reserveCapacity(lines.count)
-        for line in lines {
-            events.append(try line.withUnsafeBufferPointer { (buffer) throws(JSONLineError) in try EventCodec.decode(buffer) })
+        let events = try lines.map { line in
+            try line.withUnsafeBufferPointer { (buffer) throws(JSONLineError) in try EventCodec.decode(buffer) }
         }
+        return replayed(events).jobs.count
+    }
+
+    /// The state `events` build, applied in order on this thread.
+    private static func replayed(_ events: [JournalEvent]) -> JournalState {
         var state = JournalState()
         for event in events { state.apply(event) }
-        return state.jobs.count
+        return state
     }
 
     /// Decodes every line with Foundation's `JSONDecoder` through the records' `Codable` form
@@ -56,8 +59,7 @@ package enum DecodePaths {
         while try reader.next(into: &event) { events.append(event) }
         let decode = clock.now - start
         start = clock.now
-        var state = JournalState()
-        for event in events { state.apply(event) }
+        let state = replayed(events)
         let apply = clock.now - start
         withExtendedLifetime(state) {}
         return (decode.timeInterval, apply.timeInterval, events.count)

@@ -1,4 +1,5 @@
 import Foundation
+import AlmanacCore
 import Scheduler
 import Processes
 import Synchronization
@@ -75,10 +76,8 @@ package struct Notifier: Sendable {
     /// Waits until every notification started so far is delivered (or has given up) and
     /// reported, for at most `timeout`; returns how many are still in flight then.
     package func drain(timeout: Duration) async -> Int {
-        let deadline = ContinuousClock.now + timeout
-        while inFlight.count > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        let inFlight = self.inFlight
+        _ = await poll(every: .milliseconds(10), timeout: timeout) { inFlight.count == 0 }
         return inFlight.count
     }
 

@@ -1,4 +1,5 @@
 import CLinux
+import AlmanacCore
 import CronSchedule
 import Foundation
 import Journal
@@ -287,16 +288,6 @@ package actor Runner {
     /// Waits (on the real clock) until nothing runs or `timeout` passes; true when idle.
     package func waitUntilIdle(timeout: Duration) async -> Bool {
         await poll(every: .milliseconds(5), timeout: timeout) { running.isEmpty && waiting.isEmpty }
-    }
-
-    /// Checks `done` (on the actor, between suspensions) until it holds or `timeout` passes.
-    func poll(every interval: Duration, timeout: Duration, until done: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !done() {
-            if ContinuousClock.now >= deadline { return false }
-            try? await Task.sleep(for: interval)
-        }
-        return true
     }
 
     func appliedEvent(_ job: JobSpec, revision: String?, at: Date) -> JournalEvent {

@@ -27,8 +27,8 @@ if CommandLine.arguments.dropFirst().first == "--replay", CommandLine.arguments.
 
 if CommandLine.arguments.dropFirst().first == "--decode", CommandLine.arguments.count > 3, let count = Int(CommandLine.arguments[3]) {
     // For instruction counters (callgrind): decodes the first COUNT lines of DIR's journal.
-    let data = try Data(contentsOf: URL(fileURLWithPath: CommandLine.arguments[2]).appendingPathComponent("journal.jsonl"))
-    let lines = [UInt8](data).split(separator: UInt8(ascii: "\n"), maxSplits: count).prefix(count).map { [UInt8]($0) }
+    let lines = try JournalBench.firstLines(of: URL(fileURLWithPath: CommandLine.arguments[2]).appendingPathComponent("journal.jsonl"),
+                                            count: count)
     print(ProcessInfo.processInfo.environment["ALMANAC_BENCH_APPLY"] == nil
           ? "decoded \(try DecodePaths.scanner(lines)) lines"
           : "applied \(lines.count) lines to \(try DecodePaths.decodeAndApply(lines)) jobs")
