@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.60.0"),
         // SHA-256 and HMAC (Manifest's content hashes, the server's webhook signatures).
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        // The shared journal of a cluster (PostgresJournal only).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         .systemLibrary(
@@ -50,6 +52,10 @@ let package = Package(
         .target(name: "Manifest", dependencies: ["AlmanacCore", "CronSchedule", "CYAML",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Journal", dependencies: ["AlmanacCore", "Executors"]),
+        // The journal in PostgreSQL, for several runners sharing one schedule (docs/cluster.md).
+        .target(name: "PostgresJournal", dependencies: ["AlmanacCore", "Journal",
+                                                       .product(name: "PostgresNIO", package: "postgres-nio"),
+                                                       .product(name: "Logging", package: "swift-log")]),
         .target(name: "Reconciler", dependencies: ["AlmanacCore", "Manifest", "Journal", "CronSchedule"]),
         // The runner in four modules (docs/runner.md): the scheduling actor and its clock, the
         // child processes it starts, what it publishes, and the daemon that wires them to files,
@@ -82,23 +88,30 @@ let package = Package(
             name: "almanac",
             dependencies: [
                 "AlmanacCore", "CronSchedule", "Manifest", "Journal", "Reconciler", "Scheduler", "Processes", "Daemon", "Status", "GitSync", "Server",
+                "PostgresJournal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "almanac-bench",
             dependencies: ["AlmanacCore", "CronSchedule", "Manifest", "Journal", "Reconciler", "Scheduler", "Processes", "Daemon", "GitSync", "Status"]),
         // Tests only: journal events built and read in the line's flat form.
         .target(name: "JournalTestSupport", dependencies: ["Journal"], path: "Tests/JournalTestSupport"),
+        // Tests only: a throwaway PostgreSQL server (initdb in a temporary directory, a free port).
+        .target(name: "PostgresTestSupport", dependencies: ["PostgresJournal", "CLinux"], path: "Tests/PostgresTestSupport"),
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CGit2", "CYAML"]),
         .testTarget(name: "CronScheduleTests", dependencies: ["CronSchedule"], resources: [.copy("Vectors")]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "CronSchedule"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "AlmanacCore", "JournalTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal", "JournalTestSupport"]),
-        .testTarget(name: "RunnerTests", dependencies: ["AlmanacCore", "Scheduler", "Processes", "Publishing", "Daemon", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server", "Executors", "JournalTestSupport",
+        .testTarget(name: "RunnerTests", dependencies: ["AlmanacCore", "Scheduler", "Processes", "Publishing", "Daemon", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server", "Executors", "JournalTestSupport", "PostgresTestSupport",
                                                        .product(name: "Hummingbird", package: "hummingbird"),
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GitSyncTests", dependencies: ["GitSync"]),
+        .testTarget(name: "PostgresJournalTests", dependencies: ["PostgresJournal", "PostgresTestSupport", "Journal", "AlmanacCore",
+                                                               "JournalTestSupport",
+                                                               .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors"]),
         .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest", "JournalTestSupport"]),
         .testTarget(

@@ -1,33 +1,28 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 extension FileJournal {
-    /// Every event of a journal file, in order, for `history`, audits and tests.
+    /// Every event of a journal file, in order (a compacted journal's first is its snapshot),
+    /// for `history`, `journal import`, audits and tests; none when there is no file.
     ///
-    /// A torn last line is skipped (as replay drops it); a bad line before the end is an error
-    /// with its line number.
+    /// The damage rules are replay's (`JournalLineReader`): a torn last line is left out, a bad
+    /// line before the last is an error with its line number.
     package static func events(file: URL) throws(JournalError) -> [JournalEvent] {
-        let data: Data
+        let path = file.standardizedFileURL.path
+        let fd: Int32
         do {
-            data = try Data(contentsOf: file)
+            fd = try PosixFile.open(path, O_RDONLY)
         } catch {
-            return []
+            if error.kind == .io(errno: ENOENT) { return [] }
+            throw error
         }
-        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        defer { Glibc.close(fd) }
+        let reader = JournalLineReader(fd: fd, path: path)
         var events: [JournalEvent] = []
-        events.reserveCapacity(lines.count)
-        for (index, line) in lines.enumerated() where !line.isEmpty {
-            let bytes = [UInt8](line)
-            do {
-                let event = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONLineError) -> JournalEvent in
-                    try EventCodec.decode(buffer)
-                }
-                events.append(event)
-            } catch {
-                let isLast = lines[(index + 1)...].allSatisfy(\.isEmpty)
-                if isLast { break }
-                throw JournalError(kind: .corruptLine(line: index + 1), path: file.path, message: "\(error)")
-            }
-        }
+        var event = EventCodec.blank
+        while try reader.next(into: &event) { events.append(event) }
         return events
     }
 }

@@ -261,15 +261,7 @@ package actor FileJournal: JournalBackend {
 
     /// The line for `event` and the event as a replay will read it back (dates in ms, tail cut…).
     func encode(_ event: JournalEvent) throws(JournalError) -> ([UInt8], JournalEvent) {
-        do {
-            let line = try EventCodec.encode(event)
-            let decoded = line.withUnsafeBufferPointer { buffer in
-                Result { () throws(JSONLineError) in try EventCodec.decode(UnsafeBufferPointer(rebasing: buffer.dropLast())) }
-            }
-            return (line, try decoded.get())
-        } catch {
-            throw invalid("\(event.type.rawValue) event cannot be journaled: \(error.message)")
-        }
+        try JournalLine.encode(event, source: fileURL.path)
     }
 
     func checkWritable() throws(JournalError) {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where journal events are stored: the file backend today, PostgreSQL later.
+/// Where journal events are stored: the file backend, or PostgreSQL for a cluster (PostgresJournal).
 ///
 /// Implementations are actors (or otherwise serialise their writers). The seam is small on
 /// purpose: append, claim, read the replayed state, compact, close.

@@ -16,6 +16,8 @@ package struct JournalError: Error, Sendable, Equatable, CustomStringConvertible
         case notWritable
         /// An earlier write or fsync failed; the writer stops rather than guess what is on disk.
         case failed
+        /// The database backend could not be reached or refused a statement.
+        case database
     }
 
     package var kind: Kind
@@ -33,7 +35,7 @@ package struct JournalError: Error, Sendable, Equatable, CustomStringConvertible
     /// so nothing more can be recorded and a runner must stop rather than fire unrecorded work.
     package var isWriteFailure: Bool {
         switch kind {
-        case .io, .failed: true
+        case .io, .failed, .database: true
         default: false
         }
     }

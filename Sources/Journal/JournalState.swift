@@ -64,8 +64,9 @@ package struct JournalState: Sendable, Hashable, Codable {
         jobs[key.job]?.isClaimed(key, attempt: attempt) ?? false
     }
 
-    /// Every started (occurrence, attempt) still in the state: the file backend's claim index.
-    var claims: Set<Claim> {
+    /// Every started (occurrence, attempt) still in the state: the file backend's claim index,
+    /// and the claim rows a journal imported into PostgreSQL starts with.
+    package var claims: Set<Claim> {
         var claims = Set<Claim>()
         for job in jobs.values {
             for execution in job.running { claims.insert(Claim(key: execution.key, attempt: execution.attempt)) }

@@ -19,7 +19,12 @@ package struct OccurrenceKey: Sendable, Hashable, Codable, CustomStringConvertib
 }
 
 /// One claimable unit: an occurrence and its attempt number (attempt 1 is the first run).
-struct Claim: Hashable, Sendable {
-    var key: OccurrenceKey
-    var attempt: Int
+package struct Claim: Hashable, Sendable {
+    package var key: OccurrenceKey
+    package var attempt: Int
+
+    package init(key: OccurrenceKey, attempt: Int) {
+        self.key = key
+        self.attempt = attempt
+    }
 }

@@ -47,3 +47,4 @@ package struct ReplayReport: Sendable {
                             validBytes: reader.validBytes)
     }
 }
+

@@ -1,0 +1,417 @@
+import AlmanacCore
+import Foundation
+import Journal
+import Logging
+import PostgresNIO
+
+/// The journal in PostgreSQL, shared by every runner of a cluster.
+///
+/// Events are stored as the same JSON lines the file backend writes, one row each, numbered by
+/// `almanac.head`: every write locks that row, numbers its events after it and moves it on in
+/// the same transaction, so `seq` is commit order without gaps. Each instance keeps the state
+/// those rows add up to and catches up by `seq` (its own writes, and its peers' when it reads
+/// the state), applying every event exactly once, in order; a snapshot left by compaction is
+/// loaded when the rows it replaced are gone.
+///
+/// A claim is a row in `almanac.claims`, unique on (job, scheduled_at, attempt): one
+/// multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING` per batch of fires, so of any number
+/// of runners claiming the same attempt exactly one gets it, and its `started` event is
+/// journaled in the same transaction as its claim.
+package actor PostgresJournal: JournalBackend {
+    package nonisolated let url: DatabaseURL
+    /// Who writes: recorded on each event row and claim (`host:pid` by default).
+    package nonisolated let runner: String
+    let client: PostgresClient
+    private let connections: Task<Void, Never>
+    let logger: Logger
+    private var current = JournalState()
+    private var closed = false
+    /// How long one read or write may wait for the database before it fails.
+    private let timeout: Duration
+
+    /// Connects, applies the schema migrations this database lacks (unless `migrate` is false,
+    /// when a database that is not current is refused) and replays.
+    package static func open(_ url: DatabaseURL, runner: String = PostgresJournal.defaultRunner, migrate: Bool = true,
+                             timeout: Duration = .seconds(10), logger: Logger = PostgresJournal.logger) async throws(JournalError) -> PostgresJournal {
+        let journal = PostgresJournal(url: url, runner: runner, timeout: timeout, logger: logger)
+        do {
+            try await journal.prepare(migrate: migrate)
+            return journal
+        } catch {
+            try? await journal.close()
+            throw error
+        }
+    }
+
+    /// `host:pid`, which `status` shows for each attempt's runner.
+    package static var defaultRunner: String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    /// Errors only: the journal reports what fails in its own words; the pool's reconnect
+    /// attempts and start-up notices would repeat them at info level every few seconds.
+    package static var logger: Logger {
+        var logger = Logger(label: "almanac.postgres")
+        logger.logLevel = .error
+        return logger
+    }
+
+    private init(url: DatabaseURL, runner: String, timeout: Duration, logger: Logger) {
+        self.url = url
+        self.runner = runner
+        self.timeout = timeout
+        self.logger = logger
+        client = PostgresClient(configuration: Self.configuration(url), backgroundLogger: logger)
+        let client = client
+        connections = Task { await client.run() }
+    }
+
+    static func configuration(_ url: DatabaseURL) -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS = switch url.tls {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+        var configuration = PostgresClient.Configuration(host: url.host, port: url.port, username: url.user,
+                                                         password: url.password, database: url.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.maximumConnections = 8
+        return configuration
+    }
+
+    private func prepare(migrate: Bool) async throws(JournalError) {
+        try await Self.probe(url, timeout: timeout, logger: logger)
+        try await database("migrate") { [client, logger] in
+            if migrate {
+                _ = try await Migrations.migrate(client, logger: logger)
+            } else {
+                let version = try await Migrations.version(client, logger: logger)
+                guard version == Migrations.latest else {
+                    throw NotMigrated(version: version)
+                }
+            }
+        }
+        try await catchUp()
+    }
+
+    private struct NotMigrated: Error, CustomStringConvertible {
+        let version: Int
+        var description: String {
+            version < Migrations.latest
+                ? "the database schema is at version \(version), this almanac needs \(Migrations.latest): run `almanac db migrate`"
+                : Migrations.SchemaTooNew(database: version, known: Migrations.latest).description
+        }
+    }
+
+    // MARK: JournalBackend
+
+    package func state() async -> JournalState {
+        do {
+            try await catchUp()
+        } catch {
+            logger.warning("almanac: journal state may be behind: \(error)")
+        }
+        return current
+    }
+
+    package func append(_ events: [JournalEvent]) async throws -> [JournalEvent] {
+        try checkOpen()
+        guard !events.isEmpty else { return [] }
+        if events.contains(where: { $0.type == .snapshot }) {
+            throw JournalError(kind: .invalidEvent, path: url.description, message: "snapshot events are written only by compact()")
+        }
+        return try await write("append") { connection, head in
+            let stored = try await self.numbered(events, after: head)
+            try await self.insertClaims(of: stored.filter { $0.type == .started }, on: connection)
+            return (stored, ())
+        }.events
+    }
+
+    package func claim(_ started: [JournalEvent]) async throws -> [Bool] {
+        try checkOpen()
+        var wanted: [(event: JournalEvent, claim: OccurrenceKey, attempt: Int)] = []
+        for event in started {
+            guard case .started(var record) = event.record, let scheduledAt = record.scheduledAt else {
+                throw JournalError(kind: .invalidEvent, path: url.description,
+                                   message: "a claim records a started event with its scheduled time, not \(event.type.rawValue)")
+            }
+            let key = OccurrenceKey(job: record.job, scheduledAt: RFC3339.normalized(scheduledAt))
+            (record.scheduledAt, record.attempt) = (key.scheduledAt, record.attempt ?? 1)
+            var claiming = event
+            claiming.record = .started(record)
+            wanted.append((claiming, key, record.attempt ?? 1))
+        }
+        guard !wanted.isEmpty else { return [] }
+        return try await write("claim") { [wanted] connection, head in
+            let taken = try await self.insertClaims(wanted.map { ($0.claim, $0.attempt) }, on: connection)
+            var won = [Bool](repeating: false, count: wanted.count)
+            var winners: [JournalEvent] = []
+            var seen = Set<Claim>()
+            for (index, item) in wanted.enumerated() {
+                let claim = Claim(key: item.claim, attempt: item.attempt)
+                // The first of duplicates in one batch gets it, as with the file backend.
+                guard taken.contains(claim), seen.insert(claim).inserted else { continue }
+                won[index] = true
+                winners.append(item.event)
+            }
+            return (try await self.numbered(winners, after: head), won)
+        }.result
+    }
+
+    package func compact(now: Date, retention: Retention) async throws {
+        try checkOpen()
+        let source = url.description
+        let compacted = try await database("compact") { [client, logger] in
+            try await client.withTransaction(logger: logger) { connection in
+                let head = try await self.lockHead(on: connection)
+                try await self.apply(after: await self.current.lastSeq, through: head, on: connection)
+                var snapshot = await self.current
+                _ = snapshot.applyRetention(retention, now: now)
+                let (line, event) = try JournalLine.encode(JournalEvent(seq: head, at: now, .snapshot(snapshot)), source: source)
+                let text = String(decoding: line.dropLast(), as: UTF8.self)
+                let at = RFC3339.milliseconds(now)
+                try await connection.query("""
+                    INSERT INTO almanac.snapshots (seq, at, line)
+                    VALUES (\(Int64(head)), timestamptz 'epoch' + \(at) * interval '1 millisecond', \(text))
+                    ON CONFLICT (seq) DO UPDATE SET at = excluded.at, line = excluded.line
+                    """, logger: logger)
+                try await connection.query("DELETE FROM almanac.snapshots WHERE seq < \(Int64(head))", logger: logger)
+                try await connection.query("DELETE FROM almanac.events WHERE seq <= \(Int64(head))", logger: logger)
+                // Claims of executions retention dropped are forgotten, as in the file backend:
+                // the job's last occurrence keeps catch-up from reaching back to them.
+                let horizon = RFC3339.milliseconds(now.addingTimeInterval(-retention.keep.timeInterval))
+                try await connection.query("""
+                    DELETE FROM almanac.claims WHERE scheduled_at < timestamptz 'epoch' + \(horizon) * interval '1 millisecond'
+                    """, logger: logger)
+                guard case .snapshot(let state) = event.record else { return nil as JournalState? }
+                return state
+            }
+        }
+        // Later events may have been applied meanwhile (this actor is re-entered at each await):
+        // the snapshot replaces the state only if nothing after it was.
+        if let compacted, current.lastSeq == compacted.lastSeq { current = compacted }
+    }
+
+    package func close() async throws {
+        guard !closed else { return }
+        closed = true
+        connections.cancel()
+        await connections.value
+    }
+
+    // MARK: writing
+
+    /// Runs `body` in a transaction holding the head row, with the head's seq; `body` returns
+    /// the events it numbered after it, which move the head on and are applied once committed,
+    /// and a result of its own.
+    private func write<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (PostgresConnection, UInt64) async throws -> ([JournalEvent], T)
+    ) async throws(JournalError) -> (events: [JournalEvent], result: T) {
+        let (head, stored, result) = try await database(operation) { [client, logger] in
+            try await client.withTransaction(logger: logger) { connection in
+                let head = try await self.lockHead(on: connection)
+                let (stored, result) = try await body(connection, head)
+                guard !stored.isEmpty else { return (head, stored, result) }
+                try await self.insertEvents(stored, on: connection)
+                try await connection.query("UPDATE almanac.head SET seq = \(Int64(head) + Int64(stored.count))", logger: logger)
+                return (head, stored, result)
+            }
+        }
+        if current.lastSeq == head {
+            for event in stored { current.apply(event) }
+        } else if !stored.isEmpty {
+            try await catchUp()
+        }
+        return (stored, result)
+    }
+
+    /// `events` numbered from `head + 1`, as they read back from their lines.
+    private func numbered(_ events: [JournalEvent], after head: UInt64) throws(JournalError) -> [JournalEvent] {
+        var stored: [JournalEvent] = []
+        stored.reserveCapacity(events.count)
+        for (offset, var event) in events.enumerated() {
+            event.seq = head + 1 + UInt64(offset)
+            stored.append(try JournalLine.encode(event, source: url.description).event)
+        }
+        return stored
+    }
+
+    private func lockHead(on connection: PostgresConnection) async throws -> UInt64 {
+        let rows = try await connection.query("SELECT seq FROM almanac.head FOR UPDATE", logger: logger).collect()
+        guard let seq = try rows.first?.decode(Int64.self) else { throw MissingHead() }
+        return UInt64(seq)
+    }
+
+    private struct MissingHead: Error, CustomStringConvertible {
+        var description: String { "almanac.head has no row: the schema was damaged; run `almanac db migrate` on an empty database" }
+    }
+
+    private func insertEvents(_ events: [JournalEvent], on connection: PostgresConnection) async throws {
+        try await Self.insertEvents(events, runner: runner, source: url.description, on: connection, logger: logger)
+    }
+
+    /// Inserts `events` as rows, with the seq each carries, in one statement.
+    static func insertEvents(_ events: [JournalEvent], runner: String, source: String, on connection: PostgresConnection,
+                             logger: Logger) async throws {
+        var (seqs, ats, types, jobs, times, attempts, lines) = ([Int64](), [Int64](), [String](), [String](), [Int64](), [Int](), [String]())
+        for event in events {
+            let (line, _) = try JournalLine.encode(event, source: source)
+            seqs.append(Int64(event.seq))
+            ats.append(RFC3339.milliseconds(event.at))
+            types.append(event.type.rawValue)
+            jobs.append(event.job ?? "")
+            times.append(event.scheduledAt.map(RFC3339.milliseconds) ?? .min)
+            attempts.append(event.attempt ?? 0)
+            lines.append(String(decoding: line.dropLast(), as: UTF8.self))
+        }
+        try await connection.query("""
+            INSERT INTO almanac.events (seq, at, type, job, scheduled_at, attempt, runner, line)
+            SELECT seq, timestamptz 'epoch' + at * interval '1 millisecond', type, nullif(job, ''),
+                   CASE WHEN scheduled_at = \(Int64.min) THEN NULL ELSE timestamptz 'epoch' + scheduled_at * interval '1 millisecond' END,
+                   nullif(attempt, 0), \(runner), line
+            FROM unnest(\(seqs)::bigint[], \(ats)::bigint[], \(types)::text[], \(jobs)::text[], \(times)::bigint[],
+                        \(attempts)::int[], \(lines)::text[]) AS e(seq, at, type, job, scheduled_at, attempt, line)
+            """, logger: logger)
+    }
+
+    /// Claim rows for started events appended as they are (not through `claim`): a conflict is
+    /// not an error there, as the file backend's index simply records them.
+    private func insertClaims(of started: [JournalEvent], on connection: PostgresConnection) async throws {
+        let claims = started.compactMap { event in event.key.map { ($0, event.attempt ?? 1) } }
+        guard !claims.isEmpty else { return }
+        _ = try await insertClaims(claims, on: connection)
+    }
+
+    private func insertClaims(_ claims: [(OccurrenceKey, Int)], on connection: PostgresConnection) async throws -> Set<Claim> {
+        try await Self.insertClaims(claims, runner: runner, on: connection, logger: logger)
+    }
+
+    /// Inserts claim rows; returns the ones this insert created (the rest were taken before).
+    static func insertClaims(_ claims: [(OccurrenceKey, Int)], runner: String, on connection: PostgresConnection,
+                             logger: Logger) async throws -> Set<Claim> {
+        let jobs = claims.map(\.0.job)
+        let times = claims.map { RFC3339.milliseconds($0.0.scheduledAt) }
+        let attempts = claims.map(\.1)
+        let rows = try await connection.query("""
+            INSERT INTO almanac.claims (job, scheduled_at, attempt, runner)
+            SELECT job, timestamptz 'epoch' + scheduled_at * interval '1 millisecond', attempt, \(runner)
+            FROM unnest(\(jobs)::text[], \(times)::bigint[], \(attempts)::int[]) AS c(job, scheduled_at, attempt)
+            ON CONFLICT DO NOTHING
+            RETURNING job, (extract(epoch FROM scheduled_at) * 1000)::bigint, attempt
+            """, logger: logger)
+        var taken = Set<Claim>()
+        for try await (job, milliseconds, attempt) in rows.decode((String, Int64, Int).self) {
+            taken.insert(Claim(key: OccurrenceKey(job: job, scheduledAt: RFC3339.date(milliseconds: milliseconds)), attempt: attempt))
+        }
+        return taken
+    }
+
+    // MARK: reading
+
+    /// Applies every event committed after the state's last one.
+    private func catchUp() async throws(JournalError) {
+        try await database("read") { [client] in
+            try await client.withConnection { connection in
+                try await self.apply(after: await self.current.lastSeq, through: nil, on: connection)
+            }
+        }
+    }
+
+    /// Applies the events after `seq` (through `last` when given), loading the newest snapshot
+    /// first when compaction removed rows this state has not seen. Each event is applied only
+    /// if it is the next one, so overlapping catch-ups never apply one twice.
+    private func apply(after seq: UInt64, through last: UInt64?, on connection: PostgresConnection) async throws {
+        let snapshots = try await connection.query("""
+            SELECT seq, line FROM almanac.snapshots WHERE seq > \(Int64(seq)) ORDER BY seq DESC LIMIT 1
+            """, logger: logger).collect()
+        if let row = snapshots.first {
+            let (snapshotSeq, line) = try row.decode((Int64, String).self)
+            let event = try JournalLine.decode(Array(line.utf8), source: "\(url.description) almanac.snapshots", number: Int(snapshotSeq))
+            if current.lastSeq < UInt64(snapshotSeq) { current.apply(event) }
+        }
+        let from = Int64(current.lastSeq)
+        let upTo = last.map { Int64($0) } ?? .max
+        let rows = try await connection.query("""
+            SELECT seq, line FROM almanac.events WHERE seq > \(from) AND seq <= \(upTo) ORDER BY seq
+            """, logger: logger)
+        for try await (rowSeq, line) in rows.decode((Int64, String).self) {
+            guard UInt64(rowSeq) == current.lastSeq + 1 else {
+                if UInt64(rowSeq) <= current.lastSeq { continue }
+                throw GapInJournal(expected: current.lastSeq + 1, found: UInt64(rowSeq))
+            }
+            current.apply(try JournalLine.decode(Array(line.utf8), source: "\(url.description) almanac.events", number: Int(rowSeq)))
+        }
+    }
+
+    private struct GapInJournal: Error, CustomStringConvertible {
+        let expected: UInt64
+        let found: UInt64
+        var description: String { "almanac.events jumps from seq \(expected - 1) to \(found) with no snapshot covering the gap" }
+    }
+
+    // MARK: errors
+
+    private func checkOpen() throws(JournalError) {
+        if closed { throw JournalError(kind: .notWritable, path: url.description, message: "the journal is closed") }
+    }
+
+    /// One connection made and closed, so a refused connection or a wrong password is reported
+    /// at once in the server's words; the pool would retry it quietly until `timeout`.
+    static func probe(_ url: DatabaseURL, timeout: Duration, logger: Logger) async throws(JournalError) {
+        try await database("connect", at: url, timeout: timeout) {
+            let tls: PostgresConnection.Configuration.TLS = switch url.tls {
+            case .disable: .disable
+            case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            let configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user,
+                                                                 password: url.password, database: url.database, tls: tls)
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try await connection.close()
+        }
+    }
+
+    /// Runs `body`, turning any error into a `JournalError` about `operation`, within `timeout`.
+    private func database<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () async throws -> T) async throws(JournalError) -> T {
+        try await Self.database(operation, at: url, timeout: timeout, body)
+    }
+
+    /// Runs `body`, turning any error into a `JournalError` about `operation`; gives up after
+    /// `timeout`, since the connection pool otherwise waits for a database that does not
+    /// answer for as long as it keeps trying to connect (over a minute).
+    static func database<T: Sendable>(_ operation: String, at url: DatabaseURL, timeout: Duration,
+                                      _ body: @escaping @Sendable () async throws -> T) async throws(JournalError) -> T {
+        let work = Task { try await body() }
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            work.cancel()
+        }
+        defer { watchdog.cancel() }
+        do {
+            return try await work.value
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            if !watchdog.isCancelled, work.isCancelled {
+                throw JournalError(kind: .database, path: url.description,
+                                   message: "\(operation): no answer from the database within \(timeout)")
+            }
+            throw JournalError.database(error, operation, at: url)
+        }
+    }
+}
+
+extension PostgresJournal {
+    /// `almanac db migrate`: the schema version before, and the migrations applied now.
+    package static func migrate(_ url: DatabaseURL, timeout: Duration = .seconds(10),
+                                logger: Logger = PostgresJournal.logger) async throws(JournalError) -> (before: Int, applied: [Int]) {
+        try await probe(url, timeout: timeout, logger: logger)
+        let client = PostgresClient(configuration: configuration(url), backgroundLogger: logger)
+        let connections = Task { await client.run() }
+        defer { connections.cancel() }
+        return try await database("migrate", at: url, timeout: timeout) {
+            let before = try await Migrations.version(client, logger: logger)
+            return (before, try await Migrations.migrate(client, logger: logger))
+        }
+    }
+}
