@@ -3,7 +3,9 @@ import PostgresTestSupport
 import Testing
 
 /// `almanac db migrate` through the built binary against a real PostgreSQL (TestPostgres).
-@Suite("almanac db migrate")
+/// Serialized, like the other suites that run the binary: Foundation's `Process` (in `almanac(_:)`) missed
+/// children's exits when several were started from parallel tests (the wait never returned).
+@Suite("almanac db, journal import and export", .serialized)
 struct DatabaseCLITests {
     @Test("migrates an empty database, then says it is current; the URL's password is never printed")
     func migratesOnce() async throws {
