@@ -12,6 +12,7 @@ let sections: [(String, () async throws -> [BenchResult])] = [
     ("journal", JournalBench.run),
     ("git", GitBench.run),
     ("git-poll", GitPollBench.run),
+    ("cluster", ClusterBench.run),
 ]
 
 if CommandLine.arguments.dropFirst().first == "--rss-child" {
