@@ -46,6 +46,14 @@ package struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             throw Invalid(description: "a database URL starts with postgres:// (for example postgres://almanac@db.internal/almanac)")
         }
         var rest = Substring(text.dropFirst(scheme.count))
+        // The user info first, up to the last `@`: a password pasted unescaped may hold `/`,
+        // `?` or `:` (base64 ones often do), and must not be read as a path or a port, nor
+        // end up in `description` as part of the database name.
+        var userInfo: Substring?
+        if let at = rest.lastIndex(of: "@") {
+            userInfo = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+        }
         var query = Substring("")
         if let mark = rest.firstIndex(of: "?") {
             query = rest[rest.index(after: mark)...]
@@ -55,11 +63,6 @@ package struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         if let slash = rest.firstIndex(of: "/") {
             path = rest[rest.index(after: slash)...]
             rest = rest[..<slash]
-        }
-        var userInfo: Substring?
-        if let at = rest.lastIndex(of: "@") {
-            userInfo = rest[..<at]
-            rest = rest[rest.index(after: at)...]
         }
         var user = environment["PGUSER"] ?? environment["USER"] ?? "postgres"
         var password: String?
@@ -104,7 +107,10 @@ package struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
                 switch value {
                 case "disable": url.tls = .disable
                 case "allow", "prefer": url.tls = .prefer
-                case "require", "verify-ca", "verify-full": url.tls = .require
+                case "require": url.tls = .require
+                case "verify-ca", "verify-full":
+                    // Never quietly weaker than asked: these promise a verified certificate.
+                    throw Invalid(description: "sslmode \(value) (certificate verification) is not supported yet; use require")
                 default: throw Invalid(description: "sslmode '\(value)' is not one of disable, prefer, require")
                 }
             case "application_name", "connect_timeout":
@@ -121,7 +127,7 @@ package struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
 
     private static func parsePort(_ text: Substring) throws(Invalid) -> Int {
         guard let port = Int(text), (1...65535).contains(port) else {
-            throw Invalid(description: "the database URL's port '\(text)' is not a number from 1 to 65535")
+            throw Invalid(description: "the database URL's port is not a number from 1 to 65535")
         }
         return port
     }

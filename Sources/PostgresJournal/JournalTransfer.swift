@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import AlmanacCore
 import Foundation
 import Journal
@@ -77,8 +80,8 @@ extension PostgresJournal {
             let handle = try FileHandle(forWritingTo: partial)
             defer { try? handle.close() }
             written = try await transfer("export") { [client] logger in
-                try await client.withConnection { connection in
-                    try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                try await client.withTransaction(logger: logger) { connection in
+                    try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
                     var lines = 0
                     var buffer: [UInt8] = []
                     func flush() throws {
@@ -99,7 +102,6 @@ extension PostgresJournal {
                         if buffer.count > 1 << 20 { try flush() }
                     }
                     try flush()
-                    try await connection.query("COMMIT", logger: logger)
                     return lines
                 }
             }
@@ -115,6 +117,12 @@ extension PostgresJournal {
             let code = errno
             try? FileManager.default.removeItem(at: partial)
             throw JournalError(kind: .io(errno: code), path: path, message: "rename failed: \(String(cString: strerror(code)))")
+        }
+        // The rename itself made durable, as the file backend's compaction does.
+        let directory = Glibc.open(file.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
+        if directory >= 0 {
+            Glibc.fsync(directory)
+            Glibc.close(directory)
         }
         return written
     }

@@ -31,7 +31,8 @@ package actor LeaseKeeper {
 
     package init(lease: DatabaseLease, url: DatabaseURL, renewEvery: Duration = .seconds(2), margin: Duration = .seconds(3),
                  logger: Logger = PostgresJournal.logger) {
-        precondition(renewEvery + margin < lease.duration, "a lease must outlast a renewal interval plus the margin")
+        precondition(margin >= .milliseconds(100) && renewEvery + margin < lease.duration,
+                     "a lease must outlast a renewal interval plus a margin of at least 100 ms")
         self.lease = lease
         self.url = url
         self.renewEvery = renewEvery
@@ -40,8 +41,13 @@ package actor LeaseKeeper {
         client = PostgresClient(configuration: PostgresJournal.configuration(url), backgroundLogger: logger)
     }
 
+    private var started = false
+
     /// Keeps the lease until cancelled, calling `handler` on each change; then releases it.
+    /// Once per keeper (its connection pool runs once).
     package func run(_ handler: @Sendable (Event) async -> Void) async {
+        guard !started else { preconditionFailure("LeaseKeeper.run is called once per keeper") }
+        started = true
         let client = client
         let connections = Task { await client.run() }
         defer { connections.cancel() }

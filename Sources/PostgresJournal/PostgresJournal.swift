@@ -3,6 +3,7 @@ import Foundation
 import Journal
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The journal in PostgreSQL, shared by every runner of a cluster.
 ///
@@ -66,11 +67,20 @@ package actor PostgresJournal: JournalBackend {
         connections = Task { await client.run() }
     }
 
+    /// TLS as libpq's `prefer` and `require` do it: encrypted, the certificate not verified
+    /// (libpq checks it only for `verify-ca`/`verify-full`, which are refused by the parser
+    /// rather than half supported), so a server's stock self-signed certificate works.
+    static var tlsConfiguration: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        return configuration
+    }
+
     static func configuration(_ url: DatabaseURL) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS = switch url.tls {
         case .disable: .disable
-        case .prefer: .prefer(.makeClientConfiguration())
-        case .require: .require(.makeClientConfiguration())
+        case .prefer: .prefer(tlsConfiguration)
+        case .require: .require(tlsConfiguration)
         }
         var configuration = PostgresClient.Configuration(host: url.host, port: url.port, username: url.user,
                                                          password: url.password, database: url.database, tls: tls)
@@ -91,7 +101,8 @@ package actor PostgresJournal: JournalBackend {
                 }
             }
         }
-        try await catchUp()
+        // The first replay reads the whole journal: bounded generously, not per statement.
+        try await catchUp(timeout: .seconds(600))
     }
 
     private struct NotMigrated: Error, CustomStringConvertible {
@@ -109,7 +120,7 @@ package actor PostgresJournal: JournalBackend {
         do {
             try await catchUp()
         } catch {
-            logger.warning("almanac: journal state may be behind: \(error)")
+            logger.error("almanac: journal state may be behind the database: \(error)")
         }
         return current
     }
@@ -179,9 +190,17 @@ package actor PostgresJournal: JournalBackend {
                 try await connection.query("DELETE FROM almanac.events WHERE seq <= \(Int64(head))", logger: logger)
                 // Claims of executions retention dropped are forgotten, as in the file backend:
                 // the job's last occurrence keeps catch-up from reaching back to them.
-                let horizon = RFC3339.milliseconds(now.addingTimeInterval(-retention.keep.timeInterval))
+                // The horizon is on the database's clock, and attempts still running keep theirs.
+                let running = snapshot.jobs.values.flatMap(\.running)
+                let (jobs, times, attempts) = (running.map(\.key.job), running.map { RFC3339.milliseconds($0.key.scheduledAt) },
+                                               running.map(\.attempt))
                 try await connection.query("""
-                    DELETE FROM almanac.claims WHERE scheduled_at < timestamptz 'epoch' + \(horizon) * interval '1 millisecond'
+                    DELETE FROM almanac.claims c
+                    WHERE c.scheduled_at < now() - \(retention.keep.milliseconds) * interval '1 millisecond'
+                      AND NOT EXISTS (
+                        SELECT 1 FROM unnest(\(jobs)::text[], \(times)::bigint[], \(attempts)::int[]) AS r(job, scheduled_at, attempt)
+                        WHERE r.job = c.job AND r.attempt = c.attempt
+                          AND timestamptz 'epoch' + r.scheduled_at * interval '1 millisecond' = c.scheduled_at)
                     """, logger: logger)
                 guard case .snapshot(let state) = event.record else { return nil as JournalState? }
                 return state
@@ -220,7 +239,13 @@ package actor PostgresJournal: JournalBackend {
         if current.lastSeq == head {
             for event in stored { current.apply(event) }
         } else if !stored.isEmpty {
-            try await catchUp()
+            // Committed: the write stands even if reading the peers' events before it fails
+            // now (a claim won must not look lost); the next read catches up.
+            do {
+                try await catchUp()
+            } catch {
+                logger.error("almanac: journal state is behind the database after \(operation): \(error)")
+            }
         }
         return (stored, result)
     }
@@ -309,9 +334,15 @@ package actor PostgresJournal: JournalBackend {
     // MARK: reading
 
     /// Applies every event committed after the state's last one.
-    private func catchUp() async throws(JournalError) {
-        try await database("read") { [client] in
-            try await client.withConnection { connection in
+    ///
+    /// The snapshot and the rows after it are read in one REPEATABLE READ transaction, so a
+    /// compaction committing between the two reads cannot make the rows seem to jump.
+    /// Replaying a long journal takes longer than one statement may: `timeout` is per call.
+    private func catchUp(timeout: Duration? = nil) async throws(JournalError) {
+        let logger = logger
+        try await Self.database("read", at: url, timeout: timeout ?? self.timeout) { [client] in
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
                 try await self.apply(after: await self.current.lastSeq, through: nil, on: connection)
             }
         }
@@ -361,8 +392,8 @@ package actor PostgresJournal: JournalBackend {
         try await database("connect", at: url, timeout: timeout) {
             let tls: PostgresConnection.Configuration.TLS = switch url.tls {
             case .disable: .disable
-            case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .prefer: .prefer(try NIOSSLContext(configuration: tlsConfiguration))
+            case .require: .require(try NIOSSLContext(configuration: tlsConfiguration))
             }
             let configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user,
                                                                  password: url.password, database: url.database, tls: tls)
@@ -377,28 +408,41 @@ package actor PostgresJournal: JournalBackend {
     }
 
     /// Runs `body`, turning any error into a `JournalError` about `operation`; gives up after
-    /// `timeout`, since the connection pool otherwise waits for a database that does not
-    /// answer for as long as it keeps trying to connect (over a minute).
+    /// `timeout`, since the connection pool waits for a database that does not answer for as
+    /// long as it keeps trying to connect (over a minute), and a statement sent to a server
+    /// that froze waits for its answer whatever the task's cancellation says. Whichever ends
+    /// first, `body` or the timeout, answers; a `body` still waiting is cancelled and left to
+    /// end on its own.
     static func database<T: Sendable>(_ operation: String, at url: DatabaseURL, timeout: Duration,
                                       _ body: @escaping @Sendable () async throws -> T) async throws(JournalError) -> T {
-        let work = Task { try await body() }
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            work.cancel()
-        }
-        defer { watchdog.cancel() }
-        do {
-            return try await work.value
-        } catch let error as JournalError {
-            throw error
-        } catch {
-            if !watchdog.isCancelled, work.isCancelled {
-                throw JournalError(kind: .database, path: url.description,
-                                   message: "\(operation): no answer from the database within \(timeout)")
+        let first = FirstAnswer<T>()
+        let outcome: Result<T, any Error> = await withCheckedContinuation { continuation in
+            first.wait(continuation)
+            let work = Task {
+                do {
+                    first.answer(.success(try await body()))
+                } catch {
+                    first.answer(.failure(error))
+                }
             }
+            first.onTimeout = Task {
+                try await Task.sleep(for: timeout)
+                if first.answer(.failure(TimedOut())) { work.cancel() }
+            }
+        }
+        switch outcome {
+        case .success(let value):
+            return value
+        case .failure(let error as JournalError):
+            throw error
+        case .failure(is TimedOut):
+            throw JournalError(kind: .database, path: url.description, message: "\(operation): no answer from the database within \(timeout)")
+        case .failure(let error):
             throw JournalError.database(error, operation, at: url)
         }
     }
+
+    private struct TimedOut: Error {}
 }
 
 extension PostgresJournal {
@@ -413,5 +457,39 @@ extension PostgresJournal {
             let before = try await Migrations.version(client, logger: logger)
             return (before, try await Migrations.migrate(client, logger: logger))
         }
+    }
+}
+
+/// The first of several answers, handed to one waiting continuation; later ones are dropped.
+private final class FirstAnswer<T: Sendable>: Sendable {
+    private let state = Mutex<(waiter: CheckedContinuation<Result<T, any Error>, Never>?, answered: Bool)>((nil, false))
+    private let timer = Mutex<Task<Void, any Error>?>(nil)
+
+    /// The timeout's task, cancelled once an answer is in.
+    var onTimeout: Task<Void, any Error>? {
+        get { timer.withLock { $0 } }
+        set {
+            let answered = state.withLock { $0.answered }
+            if answered { newValue?.cancel() } else { timer.withLock { $0 = newValue } }
+        }
+    }
+
+    func wait(_ continuation: CheckedContinuation<Result<T, any Error>, Never>) {
+        state.withLock { $0.waiter = continuation }
+    }
+
+    /// Resumes the waiter with `result` if nothing answered before; true if this answer counted.
+    @discardableResult
+    func answer(_ result: Result<T, any Error>) -> Bool {
+        let waiter = state.withLock { state -> CheckedContinuation<Result<T, any Error>, Never>? in
+            guard !state.answered else { return nil }
+            state.answered = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        guard let waiter else { return false }
+        timer.withLock { $0?.cancel() }
+        waiter.resume(returning: result)
+        return true
     }
 }

@@ -14,6 +14,16 @@ struct DatabaseURLTests {
         #expect(!url.description.contains("cret"))
     }
 
+    @Test("a password pasted unescaped, with / ? : in it, stays the password and out of every message")
+    func unescapedPassword() throws {
+        let url = try DatabaseURL.parse("postgres://ops:ab/c?d:9@db:5433/sched", environment: [:], home: home)
+        #expect(url == DatabaseURL(user: "ops", password: "ab/c?d:9", host: "db", port: 5433, database: "sched"))
+        #expect(url.description == "postgres://ops@db:5433/sched")
+        #expect { try DatabaseURL.parse("postgres://ops:12/34@db:notaport/x", environment: [:], home: home) } throws: { error in
+            !"\(error)".contains("12/34")
+        }
+    }
+
     @Test("defaults: port 5432, the user's name as database, TLS preferred; postgresql:// and IPv6 hosts")
     func defaults() throws {
         let url = try DatabaseURL.parse("postgresql://almanac@[::1]", environment: [:], home: home)
@@ -39,7 +49,7 @@ struct DatabaseURLTests {
 
     @Test("bad URLs are refused with a reason that never repeats the password",
           arguments: ["mysql://a@h/d", "postgres://a:topsecret@h:99999/d", "postgres://a:topsecret@h/d?sslmode=maybe",
-                      "postgres://a:topsecret@h/d?search_path=x", "postgres://:topsecret@h/d"])
+                      "postgres://a:topsecret@h/d?search_path=x", "postgres://a:topsecret@h/d?sslmode=verify-full", "postgres://:topsecret@h/d"])
     func refusesBadURLs(text: String) {
         #expect {
             try DatabaseURL.parse(text, environment: [:], home: home)

@@ -67,16 +67,17 @@ package final class TestPostgres: Sendable {
     private static func start() throws -> TestPostgres {
         let binaries = try findBinaries()
         let asUser = getuid() == 0 ? "postgres" : nil
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-pg-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        if let asUser {
-            guard let user = getpwnam(asUser) else {
-                throw Failure("the tests run as root and PostgreSQL must not: no '\(asUser)' user (apt-get install postgresql creates it)")
-            }
-            chown(directory.path, user.pointee.pw_uid, user.pointee.pw_gid)
-        }
+        removeAbandoned(binaries: binaries, asUser: asUser)
         var last: (any Error)?
         for _ in 0..<3 {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-pg-\(getpid())-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            if let asUser {
+                guard let user = getpwnam(asUser) else {
+                    throw Failure("the tests run as root and PostgreSQL must not: no '\(asUser)' user (apt-get install postgresql creates it)")
+                }
+                chown(directory.path, user.pointee.pw_uid, user.pointee.pw_gid)
+            }
             let server = TestPostgres(port: try freePort(), directory: directory, binaries: binaries, asUser: asUser)
             do {
                 try server.boot()
@@ -87,6 +88,18 @@ package final class TestPostgres: Sendable {
             }
         }
         throw last ?? Failure("PostgreSQL did not start")
+    }
+
+    /// Stops and removes the servers of test processes that died without their exit handler
+    /// (a crash, a kill): their directories name their pid.
+    private static func removeAbandoned(binaries: URL, asUser: String?) {
+        let temporary = FileManager.default.temporaryDirectory
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] where name.hasPrefix("almanac-pg-") {
+            let parts = name.split(separator: "-")
+            guard parts.count >= 4, let pid = Int32(parts[2]), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let server = TestPostgres(port: 0, directory: temporary.appendingPathComponent(name), binaries: binaries, asUser: asUser)
+            server.stop()
+        }
     }
 
     private func boot() throws {
