@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "CronSchedule"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "AlmanacCore", "JournalTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Journal", "JournalTestSupport"]),
-        .testTarget(name: "RunnerTests", dependencies: ["AlmanacCore", "Scheduler", "Processes", "Publishing", "Daemon", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server", "Executors", "JournalTestSupport", "PostgresTestSupport",
+        .testTarget(name: "RunnerTests", dependencies: ["AlmanacCore", "Scheduler", "Processes", "Publishing", "Daemon", "Reconciler", "Manifest", "Journal", "GitSync", "Status", "Server", "Executors", "JournalTestSupport", "PostgresTestSupport", "PostgresJournal",
                                                        .product(name: "Hummingbird", package: "hummingbird"),
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GitSyncTests", dependencies: ["GitSync"]),

@@ -1,4 +1,5 @@
 import Foundation
+import Journal
 import Logging
 import Scheduler
 import ServiceLifecycle
@@ -8,7 +9,8 @@ import Synchronization
 // services together and, on SIGTERM/SIGINT or when the runner's loop ends (`--for`, a journal
 // fault), shuts them down in reverse order of this list, each after the one before has ended:
 //
-//   HTTP server (when listening) · status writer · drain · trigger inbox · compaction · source · fire loop
+//   HTTP server (when listening) · status writer · cluster (with --database) · drain · trigger inbox ·
+//   compaction · source · fire loop
 //
 // so firing stops first, then the watcher or poller, the inbox and compaction; then running
 // children get the drain timeout while `/readyz` still answers "draining"; then status is
@@ -100,6 +102,7 @@ struct StatusWriterService: Service {
         let writeBack = self.writeBack, log = self.log
         guard await gate.wait() else { return }
         await LoopService(start: { Task { await writeBack.run(log: log) } }).run()
+        guard writeBack.isWriting else { return }
         do { try await writeBack.flush() } catch { log(.error, "almanac: final status write-back failed: \(error)") }
     }
 }
@@ -135,4 +138,67 @@ extension Logger {
     /// For the group's own messages when nobody listens (`almanac run` without `--listen`,
     /// whose lines go through `RunnerLog`).
     static let quiet = Logger(label: "almanac.lifecycle", factory: { _ in SwiftLogNoOpLogHandler() })
+}
+
+/// Beside peers (`--database`): keeps this runner's lease and contends for the leader's from
+/// the moment it joined, and once a second takes over lapsed peers' attempts and adopts their
+/// retries and triggers (`Runner.syncWithPeers`). Listed before the drain, so it stops after
+/// it: the leases are released only once this runner's last attempt is journaled.
+struct ClusterService: Service {
+    let cluster: any ClusterJournal
+    let runner: Runner
+    let writeBack: StatusWriteBack?
+    let reload: @Sendable () async -> ReloadOutcome
+    let log: RunnerLog
+    /// Opened by the setup once `join` answered; false when the start failed before it.
+    let joined: StartGate
+    let gate: StartGate
+
+    func run() async {
+        guard await joined.wait() else { return }
+        let (cluster, runner, writeBack, reload, log, gate) = (cluster, runner, writeBack, reload, log, gate)
+        let task = Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    await cluster.hold { membership in
+                        switch membership {
+                        case .leading(let term):
+                            guard await runner.currentRole != .leader else { return }
+                            await runner.setRole(.leader)
+                            writeBack?.setWriting(true)
+                            log(.notice, "almanac: now leading the cluster (term \(term)): this runner writes desired state, "
+                                + "compaction and status")
+                            // Not awaited here: the lease keeper must keep renewing while a large tree reconciles.
+                            Task { _ = await reload() }
+                        case .following(let reason):
+                            guard await runner.currentRole != .follower else { return }
+                            await runner.setRole(.follower)
+                            writeBack?.setWriting(false)
+                            log(.warning, "almanac: no longer leading the cluster: \(reason)")
+                            Task { _ = await reload() }
+                        case .lost(let reason):
+                            await runner.fence(reason)
+                        }
+                    }
+                }
+                group.addTask {
+                    guard await gate.wait() else { return }
+                    while !Task.isCancelled {
+                        await runner.syncWithPeers()
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                }
+            }
+        }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await task.value
+            } onGracefulShutdown: {
+                // The group tells this service only once the drain (after it in the list) ended.
+                task.cancel()
+            }
+        } onCancel: {
+            task.cancel()
+        }
+    }
 }

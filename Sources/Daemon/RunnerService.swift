@@ -18,6 +18,8 @@ package struct RunnerService: HookedRunnerService {
     package var statusDirectory: URL?
     /// How often status is written at most.
     package var statusInterval: Duration = .seconds(10)
+    /// The file journal in the state directory, or a database shared with peers (`--database`).
+    package var store: JournalStore = .file
     /// The HTTP server's hooks (RunnerHooks.swift); empty for a plain `almanac run`.
     package var hooks = RunnerHooks()
 
@@ -42,14 +44,15 @@ package struct RunnerService: HookedRunnerService {
 
     private func run(for duration: Duration?, sender: HTTPSender) async throws {
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
-        let journal = try FileJournal(directory: stateDirectory)
+        let opened = try await store.open(stateDirectory: stateDirectory)
+        let journal = opened.journal
         let clock = SystemClock()
         let writeBack = statusDirectory.map {
             StatusWriteBack(sink: DirectoryStatusSink(directory: $0), journal: journal, clock: clock, interval: statusInterval)
         }
         let log = self.log
         let session = await ServiceSession.make(root: root, stateDirectory: stateDirectory, environment: environment, sender: sender,
-                                                journal: journal, clock: clock, options: options, hooks: hooks,
+                                                journal: opened, clock: clock, options: options, hooks: hooks,
                                                 writeBack: writeBack, log: log)
         let runner = session.runner
         let source = ManifestSource(root: root, stateDirectory: stateDirectory, environment: environment)

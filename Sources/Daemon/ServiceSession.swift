@@ -15,7 +15,11 @@ import ServiceLifecycle
 /// so `RunnerService` and `RepoRunnerService` each supply that and share the rest from here.
 struct ServiceSession {
     let runner: Runner
-    let journal: FileJournal
+    let journal: any JournalBackend
+    /// The shared journal when beside peers (`--database`); nil with the file journal.
+    let cluster: (any ClusterJournal)?
+    /// With a shared journal, the state directory's lock (JournalStore).
+    let lock: LockFile?
     let clock: SystemClock
     let stateDirectory: URL
     let hooks: RunnerHooks
@@ -26,8 +30,10 @@ struct ServiceSession {
     /// logged, then passed to the status write-back and the hooks (metrics). Webhooks and
     /// notifications go through `sender`, which the caller owns and shuts down.
     static func make(root: URL, stateDirectory: URL, environment: [String: String], sender: HTTPSender, credentials: GitCredentials = .none,
-                     journal: FileJournal, clock: SystemClock, options: Runner.Options, hooks: RunnerHooks,
+                     journal opened: (journal: any JournalBackend, cluster: (any ClusterJournal)?, lock: LockFile?),
+                     clock: SystemClock, options: Runner.Options, hooks: RunnerHooks,
                      writeBack: StatusWriteBack?, log: RunnerLog) async -> ServiceSession {
+        let journal = opened.journal
         var options = options
         // 50 ms: room for an fsync on a busy machine before the instant, so a fire never waits for its claim.
         if options.claimLead == .zero { options.claimLead = .milliseconds(50) }
@@ -45,8 +51,9 @@ struct ServiceSession {
                 + "RLIMIT_NICE, e.g. LimitNICE=-5 in the systemd unit); fires may start late while the machine is saturated")
         }
         await ServiceLoops.notifier(runner, stateDirectory: stateDirectory, launcher: launcher, sender: sender)
-        return ServiceSession(runner: runner, journal: journal, clock: clock, stateDirectory: stateDirectory, hooks: hooks,
-                              writeBack: writeBack, log: log)
+        writeBack?.setWriting(opened.cluster == nil)
+        return ServiceSession(runner: runner, journal: journal, cluster: opened.cluster, lock: opened.lock, clock: clock,
+                              stateDirectory: stateDirectory, hooks: hooks, writeBack: writeBack, log: log)
     }
 
     /// Runs the started runner as one ServiceGroup (DaemonServices.swift) until SIGINT/SIGTERM,
@@ -58,6 +65,27 @@ struct ServiceSession {
                reload: @escaping @Sendable () async -> ReloadOutcome,
                history: @escaping @Sendable () async -> RootConfig.History?, source: LoopService) async throws {
         let runner = self.runner, log = self.log, clock = self.clock, journal = self.journal, stateDirectory = self.stateDirectory
+        let cluster = self.cluster, writeBack = self.writeBack
+        var setup = setup
+        let joined = StartGate()
+        if let cluster {
+            // Before anything fires: registered, with this runner's lease, leading or following.
+            setup = { [setup] in
+                let leads: Bool
+                do {
+                    leads = try await cluster.join(version: AlmanacVersion.current)
+                    joined.open(started: true)
+                } catch {
+                    joined.open(started: false)
+                    throw error
+                }
+                await runner.setRole(leads ? .leader : .follower)
+                writeBack?.setWriting(leads)
+                log("almanac: joined the cluster on \(cluster.location) as \(cluster.runner), "
+                    + (leads ? "leading (this runner writes desired state, compaction and status)" : "following"))
+                try await setup()
+            }
+        }
         let journalPath = stateDirectory.appendingPathComponent("journal.jsonl").path
         await hooks.started?(RunnerHandle(runner: runner, journal: journal, journalPath: journalPath, git: git, reload: reload))
         let end = duration.map { clock.now().addingTimeInterval($0.timeInterval) }
@@ -66,10 +94,18 @@ struct ServiceSession {
         source.gate = gate
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = hooks.services.map { .init(service: $0) }
         if let writeBack { services.append(.init(service: StatusWriterService(writeBack: writeBack, log: log, gate: gate))) }
+        if let cluster {
+            // Stopped after the drain, so the leases outlast this runner's last attempt.
+            services.append(.init(service: ClusterService(cluster: cluster, runner: runner, writeBack: writeBack, reload: reload,
+                                                          log: log, joined: joined, gate: gate)))
+        }
         services += [
             .init(service: DrainService(runner: runner, gate: gate)),
             .init(service: LoopService(start: { ServiceLoops.triggers(stateDirectory, runner: runner, log: log) }, gate: gate)),
-            .init(service: LoopService(start: { ServiceLoops.compaction(journal, clock: clock, history: history, log: log) }, gate: gate)),
+            .init(service: LoopService(start: {
+                ServiceLoops.compaction(journal, clock: clock, history: history, log: log,
+                                        leads: { await runner.currentRole != .follower })
+            }, gate: gate)),
             .init(service: source),
             .init(service: FireLoopService(runner: runner, end: end, log: log, gate: gate, setup: setup),
                   successTerminationBehavior: .gracefullyShutdownGroup),
@@ -82,10 +118,12 @@ struct ServiceSession {
             // The start failed, or a service did (the server could not bind, say): the group
             // cancelled the rest, and DrainService drained what ran before it returned.
             try? await journal.close()
+            lock?.release()
             try stopIfFaulted()
             throw error
         }
         try await journal.close()
+        lock?.release()
         log("almanac: stopped")
         try stopIfFaulted()
     }

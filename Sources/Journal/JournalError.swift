@@ -18,6 +18,9 @@ package struct JournalError: Error, Sendable, Equatable, CustomStringConvertible
         case failed
         /// The database backend could not be reached or refused a statement.
         case database
+        /// A shared journal refused a write about an attempt whose claim this runner no longer
+        /// holds: its lease lapsed and a peer took the attempt over.
+        case fenced
     }
 
     package var kind: Kind
@@ -35,7 +38,7 @@ package struct JournalError: Error, Sendable, Equatable, CustomStringConvertible
     /// so nothing more can be recorded and a runner must stop rather than fire unrecorded work.
     package var isWriteFailure: Bool {
         switch kind {
-        case .io, .failed, .database: true
+        case .io, .failed, .database, .fenced: true
         default: false
         }
     }

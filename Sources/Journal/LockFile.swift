@@ -7,12 +7,12 @@ import Foundation
 ///
 /// flock locks belong to the open file description and vanish when the process dies, so a
 /// crashed runner never leaves a stale lock; the pid in the file only makes the error useful.
-struct LockFile: Sendable {
+package struct LockFile: Sendable {
     let fd: Int32
     let path: String
 
     /// Takes the lock or throws `locked(pid:)` naming the holder.
-    static func acquire(directory: String) throws(JournalError) -> LockFile {
+    package static func acquire(directory: String) throws(JournalError) -> LockFile {
         let path = directory + "/lock"
         let fd = try PosixFile.open(path, O_RDWR | O_CREAT)
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
@@ -34,7 +34,7 @@ struct LockFile: Sendable {
     }
 
     /// Clears the pid and releases the lock (closing the descriptor releases it).
-    func release() {
+    package func release() {
         _ = ftruncate(fd, 0)
         Glibc.close(fd)
     }

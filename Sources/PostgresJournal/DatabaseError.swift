@@ -24,7 +24,7 @@ extension JournalError {
             let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
             return message + state
         }
-        if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+        if let underlying = error.underlying { return "\(error.code): \(describe(underlying))" }
         return "\(error.code)"
     }
 }

@@ -26,9 +26,10 @@ extension PostgresJournal {
         var state = JournalState()
         for event in numbered { state.apply(event) }
         let claims = Array(state.claims)
+        let running = state.jobs.values.flatMap(\.running)
         let source = url.description
         let runner = runner
-        let written = try await transfer("import") { [client, numbered] logger in
+        let written = try await transfer("import") { [client, numbered, running] logger in
             try await client.withTransaction(logger: logger) { connection in
                 let rows = try await connection.query("""
                     SELECT h.seq, (SELECT count(*) FROM almanac.snapshots) FROM almanac.head h FOR UPDATE
@@ -54,6 +55,18 @@ extension PostgresJournal {
                     let batch = claims[start..<min(start + 5000, claims.count)]
                     _ = try await Self.insertClaims(batch.map { ($0.key, $0.attempt) }, runner: runner, on: connection, logger: logger)
                 }
+                // Ended, but for the attempts the file journal's runner left running: those
+                // stay open under this importer's name, which holds no lease, so the first
+                // runner to come up takes them over (journaled interrupted, retried by policy).
+                try await connection.query("""
+                    UPDATE almanac.claims c SET ended_at = now()
+                    WHERE NOT EXISTS (
+                        SELECT 1 FROM unnest(\(running.map(\.key.job))::text[],
+                                             \(running.map { RFC3339.milliseconds($0.key.scheduledAt) })::bigint[],
+                                             \(running.map(\.attempt))::int[]) AS r(job, scheduled_at, attempt)
+                        WHERE r.job = c.job AND r.attempt = c.attempt
+                          AND c.scheduled_at = timestamptz 'epoch' + r.scheduled_at * interval '1 millisecond')
+                    """, logger: logger)
                 let last = numbered.last.map { Int64($0.seq) } ?? 0
                 try await connection.query("UPDATE almanac.head SET seq = \(last)", logger: logger)
                 return numbered.count

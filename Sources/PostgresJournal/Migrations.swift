@@ -76,6 +76,25 @@ package enum Migrations {
             """,
             "INSERT INTO almanac.leases (name) VALUES ('leader')",
         ]),
+        Migration(version: 3, name: "runners", statements: [
+            // Who runs what: each runner registers once per process life; its lease is the
+            // row 'runner:' || id in almanac.leases, renewed as its heartbeat.
+            """
+            CREATE TABLE almanac.runners (
+                id text PRIMARY KEY,
+                host text NOT NULL,
+                pid integer NOT NULL,
+                version text NOT NULL,
+                started_at timestamptz NOT NULL DEFAULT now(),
+                stopped_at timestamptz
+            )
+            """,
+            // A claim is open until its attempt's end is journaled (by its runner, or by the
+            // peer that took it over when its runner's lease lapsed): the fence for writes.
+            "ALTER TABLE almanac.claims ADD COLUMN ended_at timestamptz, ADD COLUMN taken_over_by text",
+            "UPDATE almanac.claims SET ended_at = claimed_at",
+            "CREATE INDEX claims_open ON almanac.claims (runner) WHERE ended_at IS NULL",
+        ]),
     ]
 
     /// The newest version this binary knows.

@@ -28,7 +28,7 @@ package actor PostgresJournal: JournalBackend {
     private var current = JournalState()
     private var closed = false
     /// How long one read or write may wait for the database before it fails.
-    private let timeout: Duration
+    let timeout: Duration
 
     /// Connects, applies the schema migrations this database lacks (unless `migrate` is false,
     /// when a database that is not current is refused) and replays.
@@ -44,9 +44,12 @@ package actor PostgresJournal: JournalBackend {
         }
     }
 
-    /// `host:pid`, which `status` shows for each attempt's runner.
+    /// `host:pid:nonce`, which `status` shows for each attempt's runner. The nonce keeps a
+    /// restarted runner apart from its last life (in a container every runner is pid 1), so
+    /// what that life left open is taken over, never mistaken for this one's.
     package static var defaultRunner: String {
-        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):"
+            + String(UInt16.random(in: .min ... .max), radix: 16)
     }
 
     /// Errors only: the journal reports what fails in its own words; the pool's reconnect
@@ -117,6 +120,8 @@ package actor PostgresJournal: JournalBackend {
     // MARK: JournalBackend
 
     package func state() async -> JournalState {
+        // Closed: what was read last (a status write or a reload still on its way at exit).
+        guard !closed else { return current }
         do {
             try await catchUp()
         } catch {
@@ -134,11 +139,20 @@ package actor PostgresJournal: JournalBackend {
         return try await write("append") { connection, head in
             let stored = try await self.numbered(events, after: head)
             try await self.insertClaims(of: stored.filter { $0.type == .started }, on: connection)
+            try await self.closeClaims(of: stored.filter { $0.type == .finished }, on: connection)
             return (stored, ())
         }.events
     }
 
     package func claim(_ started: [JournalEvent]) async throws -> [Bool] {
+        try await claim(started, exclusive: [])
+    }
+
+    /// Claims as `claim(_:)` does; for a job in `exclusive` (`concurrency: forbid`) the claim
+    /// is also refused while any runner holds an open claim of the same job: then the attempt
+    /// is claimed closed and journaled `skipped: overlap` instead, once, whichever runner asked
+    /// first (every claim holds the head row's lock, so the check cannot race another claim).
+    package func claim(_ started: [JournalEvent], exclusive: Set<String>) async throws -> [Bool] {
         try checkOpen()
         var wanted: [(event: JournalEvent, claim: OccurrenceKey, attempt: Int)] = []
         for event in started {
@@ -153,19 +167,33 @@ package actor PostgresJournal: JournalBackend {
             wanted.append((claiming, key, record.attempt ?? 1))
         }
         guard !wanted.isEmpty else { return [] }
+        let exclusive = exclusive.intersection(wanted.map(\.claim.job))
         return try await write("claim") { [wanted] connection, head in
+            var busy = try await self.jobsWithOpenClaims(exclusive, on: connection)
             let taken = try await self.insertClaims(wanted.map { ($0.claim, $0.attempt) }, on: connection)
             var won = [Bool](repeating: false, count: wanted.count)
-            var winners: [JournalEvent] = []
+            var written: [JournalEvent] = []
+            var overlapped: [(OccurrenceKey, Int)] = []
             var seen = Set<Claim>()
             for (index, item) in wanted.enumerated() {
                 let claim = Claim(key: item.claim, attempt: item.attempt)
                 // The first of duplicates in one batch gets it, as with the file backend.
                 guard taken.contains(claim), seen.insert(claim).inserted else { continue }
+                if exclusive.contains(item.claim.job) {
+                    guard busy.insert(item.claim.job).inserted else {
+                        overlapped.append((item.claim, item.attempt))
+                        written.append(JournalEvent(at: item.event.at, .skipped(.init(
+                            job: item.claim.job, scheduledAt: item.claim.scheduledAt, attempt: item.attempt,
+                            triggeredBy: item.event.triggeredBy, reason: .overlap,
+                            message: "an earlier attempt still runs in the cluster (concurrency: forbid)"))))
+                        continue
+                    }
+                }
                 won[index] = true
-                winners.append(item.event)
+                written.append(item.event)
             }
-            return (try await self.numbered(winners, after: head), won)
+            try await self.closeClaims(overlapped, on: connection)
+            return (try await self.numbered(written, after: head), won)
         }.result
     }
 
@@ -202,6 +230,18 @@ package actor PostgresJournal: JournalBackend {
                         WHERE r.job = c.job AND r.attempt = c.attempt
                           AND timestamptz 'epoch' + r.scheduled_at * interval '1 millisecond' = c.scheduled_at)
                     """, logger: logger)
+                // Runners gone for a week, with their leases, once nothing of theirs is open.
+                try await connection.query("""
+                    DELETE FROM almanac.runners r
+                    WHERE coalesce(r.stopped_at, (SELECT l.lease_until FROM almanac.leases l WHERE l.name = 'runner:' || r.id),
+                                   r.started_at) < now() - interval '7 days'
+                      AND NOT EXISTS (SELECT 1 FROM almanac.claims c WHERE c.runner = r.id AND c.ended_at IS NULL)
+                    """, logger: logger)
+                try await connection.query("""
+                    DELETE FROM almanac.leases l
+                    WHERE l.name LIKE 'runner:%' AND NOT EXISTS (SELECT 1 FROM almanac.runners r WHERE l.name = 'runner:' || r.id)
+                      AND NOT EXISTS (SELECT 1 FROM almanac.claims c WHERE 'runner:' || c.runner = l.name AND c.ended_at IS NULL)
+                    """, logger: logger)
                 guard case .snapshot(let state) = event.record else { return nil as JournalState? }
                 return state
             }
@@ -223,7 +263,7 @@ package actor PostgresJournal: JournalBackend {
     /// Runs `body` in a transaction holding the head row, with the head's seq; `body` returns
     /// the events it numbered after it, which move the head on and are applied once committed,
     /// and a result of its own.
-    private func write<T: Sendable>(
+    func write<T: Sendable>(
         _ operation: String, _ body: @escaping @Sendable (PostgresConnection, UInt64) async throws -> ([JournalEvent], T)
     ) async throws(JournalError) -> (events: [JournalEvent], result: T) {
         let (head, stored, result) = try await database(operation) { [client, logger] in
@@ -251,7 +291,7 @@ package actor PostgresJournal: JournalBackend {
     }
 
     /// `events` numbered from `head + 1`, as they read back from their lines.
-    private func numbered(_ events: [JournalEvent], after head: UInt64) throws(JournalError) -> [JournalEvent] {
+    func numbered(_ events: [JournalEvent], after head: UInt64) throws(JournalError) -> [JournalEvent] {
         var stored: [JournalEvent] = []
         stored.reserveCapacity(events.count)
         for (offset, var event) in events.enumerated() {
@@ -382,7 +422,7 @@ package actor PostgresJournal: JournalBackend {
 
     // MARK: errors
 
-    private func checkOpen() throws(JournalError) {
+    func checkOpen() throws(JournalError) {
         if closed { throw JournalError(kind: .notWritable, path: url.description, message: "the journal is closed") }
     }
 
@@ -403,7 +443,7 @@ package actor PostgresJournal: JournalBackend {
     }
 
     /// Runs `body`, turning any error into a `JournalError` about `operation`, within `timeout`.
-    private func database<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () async throws -> T) async throws(JournalError) -> T {
+    func database<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () async throws -> T) async throws(JournalError) -> T {
         try await Self.database(operation, at: url, timeout: timeout, body)
     }
 

@@ -32,8 +32,8 @@ extension Runner {
     /// global `maxParallel`, like any other fire.
     func queueAfter(_ runs: [AfterPlanner.Run], at now: Date) {
         for run in runs {
-            queue.push(Fire(at: now, key: run.key, attempt: 1, reason: .after,
-                            generation: generations[run.key.job, default: 0], upstream: run.upstream))
+            enqueue(Fire(at: now, key: run.key, attempt: 1, reason: .after,
+                         generation: generations[run.key.job, default: 0], upstream: run.upstream))
         }
     }
 

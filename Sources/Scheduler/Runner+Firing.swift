@@ -61,12 +61,13 @@ extension Runner {
         let mine = running.keys.filter { $0.key.job == job.name }
         if !mine.isEmpty {
             switch job.concurrency {
-            case .forbid:
+            case .forbid where role == .sole:
                 return .record(JournalEvent(at: now, .skipped(.init(job: job.name, scheduledAt: fire.key.scheduledAt, attempt: fire.attempt,
                                                                      triggeredBy: Cause(rawValue: fire.triggeredBy), reason: .overlap))))
             case .replace:
                 return .replace(fire, job, mine)
-            case .allow:
+            case .allow, .forbid:
+                // Beside peers `forbid` is the database's to hold (the claim), for every runner at once.
                 break
             }
         }
@@ -102,7 +103,13 @@ extension Runner {
         // One claim for the whole batch: one write and one fsync however many are due together.
         var claims: [RunKey: Result<Bool, any Error>] = [:]
         do {
-            let won = try await journal.claim(requests.map(\.1))
+            let won: [Bool]
+            if let cluster = journal as? any ClusterJournal {
+                let exclusive = Set(batch.filter { $0.1.concurrency == .forbid }.map(\.1.name))
+                won = try await cluster.claim(requests.map(\.1), exclusive: exclusive)
+            } else {
+                won = try await journal.claim(requests.map(\.1))
+            }
             for ((runKey, _), got) in zip(requests, won) { claims[runKey] = .success(got) }
         } catch {
             for (runKey, _) in requests { claims[runKey] = .failure(error) }
@@ -230,8 +237,8 @@ extension Runner {
             let retryAt = now.addingTimeInterval(delay.timeInterval)
             events.append(JournalEvent(at: now, .retry(.init(job: job.name, scheduledAt: runKey.key.scheduledAt, attempt: runKey.attempt + 1,
                                                               errorClass: report.metrics.errorClass, retryAt: retryAt))))
-            queue.push(Fire(at: retryAt, key: runKey.key, attempt: runKey.attempt + 1, reason: .retry,
-                            generation: generations[job.name, default: 0]))
+            enqueue(Fire(at: retryAt, key: runKey.key, attempt: runKey.attempt + 1, reason: .retry,
+                         generation: generations[job.name, default: 0]))
             retryIn = delay
         }
         // Owed `after:` runs go ahead of the upstream's `finished`, in the same write.
@@ -273,7 +280,7 @@ extension Runner {
         JournalEvent(at: now, .finished(finishedRecord(runKey, report: report, triggeredBy: triggeredBy, lateUs: lateUs)))
     }
 
-    func finishedRecord(_ runKey: RunKey, report: ExecutionReport, triggeredBy: String, lateUs: Int? = nil) -> JournalRecord.Finished {
+    nonisolated func finishedRecord(_ runKey: RunKey, report: ExecutionReport, triggeredBy: String, lateUs: Int? = nil) -> JournalRecord.Finished {
         var metrics = report.metrics
         metrics.lateUs = lateUs
         return JournalRecord.Finished(job: runKey.key.job, scheduledAt: runKey.key.scheduledAt, attempt: runKey.attempt,
@@ -286,7 +293,7 @@ extension Runner {
 
     /// The delay before the next attempt, or nil when the policy has none left or the error
     /// class is not worth retrying (a non-retryable exit code, a job that could not be spawned).
-    func retryDelay(_ job: JobSpec, attempt: Int, errorClass: FailureClass?) -> Duration? {
+    nonisolated func retryDelay(_ job: JobSpec, attempt: Int, errorClass: FailureClass?) -> Duration? {
         if let errorClass, [.nonRetryable, .spawn, .replaced, .missed].contains(errorClass) { return nil }
         if job.kind == .post && job.retry.maxAttempts <= 1 {
             // Posts retry by default: 1m, 5m, 15m.
@@ -329,7 +336,7 @@ extension Runner {
         let triggered = JournalEvent(at: now, .triggered(.init(job: name, scheduledAt: key.scheduledAt, attempt: 1,
                                                               triggeredBy: Cause(rawValue: who))))
         guard await record([triggered]) else { return false }
-        queue.push(Fire(at: at, key: key, attempt: 1, reason: .manual, generation: generations[name, default: 0]))
+        enqueue(Fire(at: at, key: key, attempt: 1, reason: .manual, generation: generations[name, default: 0]))
         poke()
         return true
     }

@@ -22,7 +22,10 @@ extension Runner {
         let leftovers = await stopLeftovers(state: state)
         var events = [JournalEvent(at: now, .runnerStarted(.init(pid: Int(getpid()))))]
         for (name, recorded) in state.jobs.sorted(by: { $0.key < $1.key }) {
-            for execution in recorded.running {
+            // Beside peers an attempt still running is a peer's, or a lapsed runner's that the
+            // peers take over once its lease ends (Runner+Cluster); only a sole runner knows
+            // that everything still running is its own crash's.
+            for execution in recorded.running where role == .sole {
                 let runKey = RunKey(key: execution.key, attempt: execution.attempt)
                 let report = ExecutionReport(outcome: .interrupted, startedAt: execution.startedAt, finishedAt: now,
                                              outputTail: "", errorClass: .interrupted)
@@ -45,8 +48,8 @@ extension Runner {
             }
             if let retry = recorded.pendingRetry, jobs[name] != nil,
                !recorded.running.contains(where: { $0.key == retry.key }) {
-                queue.push(Fire(at: max(retry.retryAt, now), key: retry.key, attempt: retry.attempt, reason: .retry,
-                                generation: generations[name, default: 0]))
+                enqueue(Fire(at: max(retry.retryAt, now), key: retry.key, attempt: retry.attempt, reason: .retry,
+                             generation: generations[name, default: 0]))
             }
         }
         try await append(events).forEach { notify(.recorded($0)) }
@@ -57,7 +60,9 @@ extension Runner {
 
         var catchUpEvents: [JournalEvent] = []
         for catchUp in Reconciler.catchUps(jobs: jobs.values.sorted { $0.name < $1.name }, state: state, now: now) {
-            catchUpEvents += missedEvents(catchUp, now: now)
+            // Missed occurrences are desired state: the leader journals them (a follower's
+            // runs of them are claimed like any fire, so only one runs).
+            if role != .follower { catchUpEvents += missedEvents(catchUp, now: now) }
             if catchUp.skipped > 0, let job = jobs[catchUp.job], let last = catchUp.lastSkipped {
                 announceMissed(job, key: OccurrenceKey(job: job.name, scheduledAt: last))
             }

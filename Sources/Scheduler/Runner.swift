@@ -82,6 +82,14 @@ package actor Runner {
     /// Jobs paused through the API, and posts cancelled through it: not scheduled until resumed
     /// or overtaken by the files (Runner+Overrides).
     var overrides = Overrides()
+    /// Sharing a journal with peers (Runner+Cluster): whether this runner writes desired state.
+    var role: Role = .sole
+    /// A follower's last manifest, refollowed when the leader's applied versions change.
+    var followed: (manifest: Manifest, revision: String?)?
+    /// A follower's jobs whose files differ from the applied version (name → hash), said once each.
+    var declined: [String: String] = [:]
+    /// Retries and triggers a peer journaled that this runner queued too (the claim decides who runs them).
+    var adopted: Set<RunKey> = []
     /// What the API and dashboard read, published at each reconcile and read under a lock: a
     /// request never queues on the runner's thread, where a fire may be due (sorting 1,000
     /// specs there per request once delayed fires by a millisecond under `wrk`).
@@ -137,6 +145,7 @@ package actor Runner {
     }
 
     private func reconcile(_ manifest: Manifest, revision: String?) async throws -> Plan {
+        if role == .follower { return await follow(manifest, revision: revision) }
         let now = clock.now()
         let state = await journal.state()
         let plan = Reconciler.plan(desired: manifest, state: state, now: now)
@@ -174,6 +183,12 @@ package actor Runner {
             if started { reschedule(job, after: now) }
         }
         await liftOvertakenOverrides()
+        publish(plan)
+        return plan
+    }
+
+    /// Hands the reconcile's summary, and the specs when they changed, to the read model.
+    func publish(_ plan: Plan) {
         var summary = plan
         summary.changes = []
         let specs = specsChanged ? jobs.values.sorted { $0.name < $1.name } : nil
@@ -183,7 +198,6 @@ package actor Runner {
             if let specs { $0.specs = specs }
         }
         changes.add(1, ordering: .relaxed)
-        return plan
     }
 
     /// Drops a removed job: its scheduled fires go stale and its queued fires are cancelled.

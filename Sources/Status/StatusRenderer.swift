@@ -10,6 +10,18 @@ package enum StatusRenderer {
         if report.runnerUp == false {
             out += "no runner is up" + (report.runnerLastSeen.map { " (last seen \(RFC3339.format($0)))" } ?? " (none has run here)") + "\n"
         }
+        if let runners = report.runners {
+            var rows = [["RUNNER", "HOST", "PID", "VERSION", "STARTED", "LAST HEARTBEAT", "LEASE"]]
+            for runner in runners {
+                rows.append([
+                    runner.id + (runner.leader ? " (leader)" : ""), runner.host, String(runner.pid), runner.version,
+                    RFC3339.format(runner.startedAt), runner.lastHeartbeat.map { RFC3339.format($0) } ?? "-",
+                    runner.live ? "live until \(runner.leaseUntil.map { RFC3339.format($0) } ?? "?")"
+                        : runner.stoppedAt.map { "stopped \(RFC3339.format($0))" } ?? "lapsed",
+                ])
+            }
+            out += runners.isEmpty ? "no runner has joined this database\n" : table(rows) + "\n"
+        }
         var rows = [["JOB", "SCHEDULE", "NEXT", "LAST RUN", "RESULT", "SUCCESS", "RETRIES", "AVG", "P95"]]
         for job in report.jobs {
             rows.append([

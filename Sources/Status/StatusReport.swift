@@ -12,6 +12,8 @@ package struct StatusReport: Sendable, Hashable, Codable {
     package var runnerUp: Bool? = nil
     /// With no runner up: when one was last heard of (its last journaled run or its stop).
     package var runnerLastSeen: Date? = nil
+    /// With a shared journal (`--database`): every runner the cluster knows, newest first.
+    package var runners: [ClusterRunner]? = nil
 
     /// Says whether a runner is up. With none up, attempts the journal shows running were left
     /// by a runner that died: they are shown as `runningUnknown`, not as running.
@@ -54,3 +56,4 @@ package struct StatusReport: Sendable, Hashable, Codable {
         return StatusReport(generatedAt: now, jobs: jobs, problems: problems)
     }
 }
+

@@ -5,6 +5,7 @@ import Manifest
 import Scheduler
 import Processes
 import Daemon
+import PostgresJournal
 
 /// Reads what the read commands need: the job tree and the journal, without taking the lock.
 enum Workspace {
@@ -31,6 +32,33 @@ enum Workspace {
             if let torn = report.droppedTornLine { printError("warning: \(torn)") }
             return report.state
         } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The state of the journal the read commands read: the database's when `database` names
+    /// one (read only: neither migrated nor joined), else the state directory's file.
+    static func state(_ stateDirectory: URL, database: DatabaseOptions) async throws -> JournalState {
+        guard let url = try database.url() else { return try state(stateDirectory) }
+        return try await reading(url) { await $0.state() }
+    }
+
+    /// `body` on the database's journal, opened for reading; errors say what failed and exit 1.
+    static func reading<T: Sendable>(_ url: DatabaseURL, _ body: (PostgresJournal) async throws -> T) async throws -> T {
+        let journal: PostgresJournal
+        do {
+            journal = try await PostgresJournal.open(url, runner: "reader:" + ProcessInfo.processInfo.hostName, migrate: false)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+        do {
+            let result = try await body(journal)
+            try? await journal.close()
+            return result
+        } catch {
+            try? await journal.close()
             printError("error: \(error)")
             throw ExitCode(1)
         }

@@ -23,6 +23,8 @@ package struct RepoRunnerService: HookedRunnerService {
     package var statusInterval: Duration?
     package var identity: StatusIdentity
     package var log: RunnerLog
+    /// The file journal in the state directory, or a database shared with peers (`--database`).
+    package var store: JournalStore = .file
     /// The HTTP server's hooks; empty for a plain `almanac run --repo`.
     package var hooks = RunnerHooks()
 
@@ -50,7 +52,8 @@ package struct RepoRunnerService: HookedRunnerService {
     private func run(for duration: Duration?, sender: HTTPSender) async throws {
         let stateDirectory = source.stateDirectory
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
-        let journal = try FileJournal(directory: stateDirectory)
+        let opened = try await store.open(stateDirectory: stateDirectory)
+        let journal = opened.journal
         let clock = SystemClock()
         let log = self.log
         var sourceOptions = source
@@ -71,7 +74,7 @@ package struct RepoRunnerService: HookedRunnerService {
             writeBack?.update(first)
         }
         let session = await ServiceSession.make(root: repo.jobsRoot, stateDirectory: stateDirectory, environment: source.environment, sender: sender,
-                                                credentials: source.credentials, journal: journal, clock: clock,
+                                                credentials: source.credentials, journal: opened, clock: clock,
                                                 options: options, hooks: hooks, writeBack: writeBack, log: log)
         let runner = session.runner
         let setup: @Sendable () async throws -> Void = { [source] in

@@ -24,7 +24,7 @@ enum ServiceLoops {
     }
 
     /// Jobs to child processes, posts to their publishers, scans to the repository scanner.
-    static func executor(root: URL, stateDirectory: URL, environment: [String: String], journal: FileJournal, clock: any RunnerClock,
+    static func executor(root: URL, stateDirectory: URL, environment: [String: String], journal: any JournalBackend, clock: any RunnerClock,
                          launcher: ProcessLauncher, sender: HTTPSender, credentials: GitCredentials = .none,
                          observer: (@Sendable (RunnerNotice) -> Void)?) -> RoutingLauncher {
         let processes = ProcessJobLauncher(root: root, stateDirectory: stateDirectory, environment: environment)
@@ -60,17 +60,20 @@ enum ServiceLoops {
         }
     }
 
-    /// Compacts at start when the journal passed 64 MiB, then after 100,000 appended events or
-    /// a day, with `history()`'s retention. A small journal keeps every line as written.
-    static func compaction(_ journal: FileJournal, clock: any RunnerClock, history: @escaping @Sendable () async -> RootConfig.History?,
-                           log: RunnerLog) -> Task<Void, Never> {
-        let size = (try? FileManager.default.attributesOfItem(atPath: journal.fileURL.path)[.size] as? Int) ?? 0
+    /// Compacts at start when the journal file passed 64 MiB, then after 100,000 more events
+    /// or a day, with `history()`'s retention. A small journal keeps every line as written.
+    /// Beside peers only the leader compacts (`leads`), counting every runner's events.
+    static func compaction(_ journal: any JournalBackend, clock: any RunnerClock,
+                           history: @escaping @Sendable () async -> RootConfig.History?,
+                           log: RunnerLog, leads: @escaping @Sendable () async -> Bool) -> Task<Void, Never> {
+        let file = (journal as? FileJournal)?.fileURL.path
+        let size = file.flatMap { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) } ?? 0
         return Task {
             var lastCompaction = ContinuousClock.now
-            var eventsAtLastCompaction = size > 64 << 20 ? -1 : 0
+            var seqAtLastCompaction: UInt64? = size > 64 << 20 ? nil : await journal.state().lastSeq
             while !Task.isCancelled {
-                let appended = await journal.appendedEvents
-                if eventsAtLastCompaction < 0 || appended - eventsAtLastCompaction >= 100_000
+                let seq = await journal.state().lastSeq
+                if await leads(), seqAtLastCompaction.map({ seq >= $0 + 100_000 }) ?? true
                     || ContinuousClock.now - lastCompaction > .seconds(86_400) {
                     let history = await history()
                     let retention = Retention(keep: history?.keep ?? .seconds(30 * 86_400), maxPerJob: history?.maxPerJob ?? 1000)
@@ -80,7 +83,7 @@ enum ServiceLoops {
                         log(.error, "almanac: journal compaction failed: \(error)")
                     }
                     lastCompaction = ContinuousClock.now
-                    eventsAtLastCompaction = await journal.appendedEvents
+                    seqAtLastCompaction = await journal.state().lastSeq
                 }
                 try? await Task.sleep(for: .seconds(60))
             }

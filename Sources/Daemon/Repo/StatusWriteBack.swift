@@ -21,6 +21,8 @@ package final class StatusWriteBack: Sendable {
     /// Executions listed per job file.
     package let recent: Int
     private let dirty = Mutex(true)
+    /// Beside peers only the leader writes status (`setWriting`); a sole runner always does.
+    private let writing = Mutex(true)
     private let manifest = Mutex<Manifest?>(nil)
 
     package init(sink: any StatusSink, journal: any JournalBackend, clock: any RunnerClock,
@@ -43,6 +45,16 @@ package final class StatusWriteBack: Sendable {
         markDirty()
     }
 
+    /// Starts or stops writing: a runner that became leader writes at the next tick, one that
+    /// stopped leading leaves status to the new leader.
+    package func setWriting(_ on: Bool) {
+        writing.withLock { $0 = on }
+        if on { markDirty() }
+    }
+
+    /// Whether this runner writes status now.
+    package var isWriting: Bool { writing.withLock { $0 } }
+
     /// An observer to chain into `Runner.Options.observer`.
     package func observe(_ notice: RunnerNotice) {
         if case .recorded = notice { markDirty() }
@@ -61,7 +73,7 @@ package final class StatusWriteBack: Sendable {
     /// Writes whenever dirty, at most once per `interval`, until cancelled; problems go to `log`.
     package func run(log: RunnerLog) async {
         while !Task.isCancelled {
-            if dirty.withLock({ $0 }) {
+            if isWriting, dirty.withLock({ $0 }) {
                 do {
                     if try await flush() { log(.debug, "almanac: status written") }
                 } catch {

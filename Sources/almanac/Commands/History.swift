@@ -6,7 +6,7 @@ import Journal
 import Status
 
 extension Almanac {
-    struct History: ParsableCommand {
+    struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the executions of one job, newest first: scheduled vs. actual start, duration, attempt, exit code, error class.")
 
@@ -21,9 +21,11 @@ extension Almanac {
         @Option(help: "Output format: text or json.")
         var format: OutputFormat = .text
 
-        func run() throws {
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
             let stateDirectory = stateOptions.stateDirectory
-            let state = try Workspace.state(stateDirectory)
+            let state = try await Workspace.state(stateDirectory, database: database)
             guard let job = state.jobs[name] else {
                 printError("error: no history for '\(name)' in \(stateDirectory.path)")
                 throw ExitCode(1)

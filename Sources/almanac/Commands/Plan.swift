@@ -39,6 +39,8 @@ extension Almanac {
             }
         }
 
+        @OptionGroup var database: DatabaseOptions
+
         func run() async throws {
             let now = Date()
             if let repo, let base, let head {
@@ -55,7 +57,7 @@ extension Almanac {
                 return
             }
             let manifest = try Workspace.manifest(workspace, now: now, unsetVariables: .warning)
-            let state = try Workspace.state(workspace.stateDirectory)
+            let state = try await Workspace.state(workspace.stateDirectory, database: database)
             try show(Reconciler.plan(desired: manifest, state: state, now: now))
         }
 

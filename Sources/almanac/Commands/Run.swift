@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PostgresJournal
 import GitSync
 import Manifest
 import Scheduler
@@ -56,6 +57,11 @@ extension Almanac {
 
         @OptionGroup var http: HTTPOptions
 
+        @OptionGroup var database: DatabaseOptions
+
+        @Flag(name: .customLong("no-migrate"), help: "With --database: refuse a database whose schema is not current instead of migrating it.")
+        var noMigrate = false
+
         func run() async throws {
             var length: Duration?
             let drain: Duration, pollInterval: Duration, statusEvery: Duration
@@ -75,6 +81,11 @@ extension Almanac {
                 throw ExitCode(1)
             }
             let log = try http.runnerLog()
+            var store = JournalStore.file
+            if let url = try database.url() {
+                let migrate = !noMigrate
+                store = .shared(location: url.description, open: { try await PostgresJournal.open(url, migrate: migrate) })
+            }
             do {
                 if let repo {
                     var credentials = GitCredentials.none
@@ -82,11 +93,12 @@ extension Almanac {
                     let source = RepoSource.Options(
                         url: repo, branch: branch, path: repoPath, stateDirectory: stateDirectory,
                         environment: Workspace.environment, credentials: credentials, botEmail: botEmail)
-                    let service = RepoRunnerService(
+                    var service = RepoRunnerService(
                         source: source, poll: pollInterval, options: Runner.Options(drainTimeout: drain),
                         statusInterval: noStatus ? nil : statusEvery,
                         identity: StatusIdentity(name: botName, email: botEmail, message: statusMessage),
                         log: log)
+                    service.store = store
                     if let listen = http.listen {
                         try await http.serve(service, listen: listen, for: length)
                     } else {
@@ -97,6 +109,7 @@ extension Almanac {
                         root: workspace.root, stateDirectory: stateDirectory, environment: Workspace.environment,
                         options: Runner.Options(drainTimeout: drain),
                         log: log)
+                    service.store = store
                     service.statusDirectory = statusDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL }
                     service.statusInterval = statusEvery
                     if let listen = http.listen {

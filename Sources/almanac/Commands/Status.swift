@@ -32,6 +32,8 @@ extension Almanac {
         @Option(help: "Output format: text or json.")
         var format: OutputFormat = .text
 
+        @OptionGroup var database: DatabaseOptions
+
         func run() async throws {
             let workspace = try WorkspaceOptions.parse([path] + (state.map { ["--state", $0] } ?? []))
             let now = Date()
@@ -49,9 +51,20 @@ extension Almanac {
                 manifest = try? Workspace.manifest(workspace, now: now, unsetVariables: .warning)
             }
             let stateDirectory = workspace.stateDirectory(repository: repo, branch: branch)
-            let journalState = try Workspace.state(stateDirectory)
-            var report = StatusReport.make(manifest: manifest, state: journalState, now: now)
-            report.setRunner(up: RunnerProbe.isRunning(stateDirectory), state: journalState)
+            var report: StatusReport
+            if let url = try database.url() {
+                // The whole cluster, from any machine: the shared journal and every runner.
+                let (journalState, rows) = try await Workspace.reading(url) { journal in
+                    (await journal.state(), try await journal.runners())
+                }
+                report = StatusReport.make(manifest: manifest, state: journalState, now: now)
+                report.setRunner(up: rows.contains(where: \.live), state: journalState)
+                report.runners = rows
+            } else {
+                let journalState = try Workspace.state(stateDirectory)
+                report = StatusReport.make(manifest: manifest, state: journalState, now: now)
+                report.setRunner(up: RunnerProbe.isRunning(stateDirectory), state: journalState)
+            }
             if let name {
                 report.jobs = report.jobs.filter { $0.name == name }
                 guard !report.jobs.isEmpty else {

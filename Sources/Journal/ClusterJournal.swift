@@ -1,0 +1,80 @@
+import Foundation
+
+/// A journal several runners share (PostgreSQL): what a runner needs beyond `JournalBackend`
+/// to work beside its peers without a leader for firing.
+///
+/// Each runner holds a lease of its own on the database's clock; one of them also holds the
+/// leader lease and is the one writer of desired state (reconcile, compaction, status). The
+/// claim rows are the fence: a write about an attempt is taken only from the runner whose
+/// claim it is, while that claim is open, so a runner frozen past its lease cannot record an
+/// end over the peer that took the attempt over.
+package protocol ClusterJournal: JournalBackend {
+    /// This runner's name on its claims, events and leases: unique for each process's life.
+    nonisolated var runner: String { get }
+    /// Where the journal is, without a password, for log lines.
+    nonisolated var location: String { get }
+
+    /// Registers this runner and takes its lease (and the leader lease when free); true if
+    /// this runner leads now. Called once, before anything fires.
+    func join(version: String) async throws -> Bool
+
+    /// Keeps this runner's lease and contends for the leader lease until cancelled, telling
+    /// `handler` of each change; a clean stop releases both and unregisters.
+    func hold(_ handler: @escaping @Sendable (Membership) async -> Void) async
+
+    /// Claims as `claim(_:)`, holding `concurrency: forbid` across the cluster for the jobs in
+    /// `exclusive`: while any runner has an open claim of such a job, its new attempt is not
+    /// won but journaled `skipped: overlap`, once.
+    func claim(_ started: [JournalEvent], exclusive: Set<String>) async throws -> [Bool]
+
+    /// Ends the open claims of runners whose lease lapsed: each is closed and the events
+    /// `journal(attempts)` builds for them written, in one transaction, so of several peers
+    /// doing this at once exactly one records each attempt. Returns the events written.
+    func takeOver(_ journal: @escaping @Sendable ([LapsedAttempt]) -> [JournalEvent]) async throws -> [JournalEvent]
+}
+
+/// A change in a runner's standing in its cluster.
+package enum Membership: Sendable, Equatable {
+    /// This runner now writes desired state.
+    case leading(term: Int64)
+    /// Another runner does (or none, for a moment): this one fires, and writes only attempts.
+    case following(reason: String)
+    /// This runner's own lease could not be kept: it must stop its children and stop.
+    case lost(reason: String)
+}
+
+/// An attempt whose runner's lease lapsed before it recorded an end.
+package struct LapsedAttempt: Sendable, Hashable {
+    package var key: OccurrenceKey
+    package var attempt: Int
+    package var runner: String
+
+    package init(key: OccurrenceKey, attempt: Int, runner: String) {
+        self.key = key
+        self.attempt = attempt
+        self.runner = runner
+    }
+}
+
+/// One runner of a cluster as `status` shows it: who, where, since when, and its lease.
+package struct ClusterRunner: Sendable, Hashable, Codable {
+    package var id: String
+    package var host: String
+    package var pid: Int
+    package var version: String
+    package var startedAt: Date
+    package var stoppedAt: Date?
+    /// Its last heartbeat: the renewal that set its lease's current end.
+    package var lastHeartbeat: Date?
+    package var leaseUntil: Date?
+    /// Whether its lease is live now (on the database's clock).
+    package var live: Bool
+    package var leader: Bool
+
+    package init(id: String, host: String, pid: Int, version: String, startedAt: Date, stoppedAt: Date?,
+                 lastHeartbeat: Date?, leaseUntil: Date?, live: Bool, leader: Bool) {
+        (self.id, self.host, self.pid, self.version) = (id, host, pid, version)
+        (self.startedAt, self.stoppedAt, self.lastHeartbeat, self.leaseUntil) = (startedAt, stoppedAt, lastHeartbeat, leaseUntil)
+        (self.live, self.leader) = (live, leader)
+    }
+}

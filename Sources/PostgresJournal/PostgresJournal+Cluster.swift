@@ -1,0 +1,182 @@
+import AlmanacCore
+import Foundation
+import Journal
+import Logging
+import PostgresNIO
+
+/// The cluster half of the PostgreSQL journal: runners, their leases, the fence on attempt
+/// writes, and taking over what a lapsed runner left open.
+extension PostgresJournal: ClusterJournal {
+    package nonisolated var location: String { url.description }
+
+    /// This runner's own lease: its heartbeat, renewed every 2 s, 10 s long on the database clock.
+    package nonisolated var runnerLease: DatabaseLease {
+        DatabaseLease(name: "runner:" + runner, holder: runner, duration: .seconds(10))
+    }
+
+    /// The lease of the one writer of desired state.
+    package nonisolated var leaderLease: DatabaseLease { DatabaseLease(name: "leader", holder: runner, duration: .seconds(10)) }
+
+    package func join(version: String) async throws -> Bool {
+        try checkOpen()
+        let (runner, runnerLease, leaderLease) = (runner, runnerLease, leaderLease)
+        let host = ProcessInfo.processInfo.hostName, pid = Int(ProcessInfo.processInfo.processIdentifier)
+        return try await database("join") { [client, logger] in
+            try await client.query("""
+                INSERT INTO almanac.runners (id, host, pid, version) VALUES (\(runner), \(host), \(pid), \(version))
+                ON CONFLICT (id) DO UPDATE SET started_at = now(), stopped_at = NULL
+                """, logger: logger)
+            try await client.query("INSERT INTO almanac.leases (name) VALUES (\(runnerLease.name)) ON CONFLICT DO NOTHING",
+                                   logger: logger)
+            guard try await runnerLease.acquire(client, logger: logger) != nil else {
+                throw RunnerLeaseHeld(runner: runner)
+            }
+            return try await leaderLease.acquire(client, logger: logger) != nil
+        }
+    }
+
+    private struct RunnerLeaseHeld: Error, CustomStringConvertible {
+        let runner: String
+        var description: String { "another process holds the lease of runner \(runner)" }
+    }
+
+    package func hold(_ handler: @escaping @Sendable (Membership) async -> Void) async {
+        let url = url, logger = logger, runner = runner
+        let own = LeaseKeeper(lease: runnerLease, url: url, logger: logger)
+        let leader = LeaseKeeper(lease: leaderLease, url: url, logger: logger)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await own.run { event in
+                    if case .lost(let reason) = event { await handler(.lost(reason: "this runner's lease: " + reason)) }
+                }
+            }
+            group.addTask {
+                await leader.run { event in
+                    switch event {
+                    case .gained(let term): await handler(.leading(term: term))
+                    case .lost(let reason): await handler(.following(reason: reason))
+                    }
+                }
+            }
+        }
+        // Both leases are released by now; the row says when this runner stopped.
+        _ = try? await database("leave") { [client] in
+            try await client.query("UPDATE almanac.runners SET stopped_at = now() WHERE id = \(runner)", logger: logger)
+        }
+    }
+
+    package func takeOver(_ journal: @escaping @Sendable ([LapsedAttempt]) -> [JournalEvent]) async throws -> [JournalEvent] {
+        try checkOpen()
+        // A read first, without the head row's lock: almost always nothing has lapsed, and
+        // every runner asks every second.
+        let logger = logger, runner = runner
+        let any = try await database("take over") { [client] in
+            try await client.query("SELECT EXISTS (\(unescaped: Self.lapsedClaims))", logger: logger).collect().first?.decode(Bool.self)
+        }
+        guard any == true else { return [] }
+        return try await write("take over") { connection, head in
+            var lapsed: [LapsedAttempt] = []
+            let rows = try await connection.query("""
+                UPDATE almanac.claims c SET ended_at = now(), taken_over_by = \(runner)
+                FROM (\(unescaped: Self.lapsedClaims)) l
+                WHERE (c.job, c.scheduled_at, c.attempt) = (l.job, l.scheduled_at, l.attempt)
+                RETURNING c.job, (extract(epoch FROM c.scheduled_at) * 1000)::bigint, c.attempt, c.runner
+                """, logger: logger)
+            for try await (job, milliseconds, attempt, owner) in rows.decode((String, Int64, Int, String).self) {
+                lapsed.append(LapsedAttempt(key: OccurrenceKey(job: job, scheduledAt: RFC3339.date(milliseconds: milliseconds)),
+                                            attempt: attempt, runner: owner))
+            }
+            lapsed.sort { ($0.key.job, $0.key.scheduledAt, $0.attempt) < ($1.key.job, $1.key.scheduledAt, $1.attempt) }
+            return (try await self.numbered(journal(lapsed), after: head), ())
+        }.events
+    }
+
+    /// Open claims whose runner holds no live lease (it stopped, died, or was cut off).
+    private static let lapsedClaims = """
+        SELECT c.job, c.scheduled_at, c.attempt FROM almanac.claims c
+        WHERE c.ended_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM almanac.leases l
+                          WHERE l.name = 'runner:' || c.runner AND l.holder = c.runner AND l.lease_until >= now())
+        """
+
+    /// Closes the claims of the attempts `finished` ends; refuses the write when one of them
+    /// was taken over (or is another runner's), so a runner that woke after its lease lapsed
+    /// cannot record an end over the peer's.
+    func closeClaims(of finished: [JournalEvent], on connection: PostgresConnection) async throws {
+        let ends = finished.compactMap { event in event.key.map { ($0, event.attempt ?? 1) } }
+        guard !ends.isEmpty else { return }
+        let jobs = ends.map(\.0.job), times = ends.map { RFC3339.milliseconds($0.0.scheduledAt) }, attempts = ends.map(\.1)
+        let fenced = try await connection.query("""
+            SELECT c.job, c.attempt, c.runner, coalesce(c.taken_over_by, '')
+            FROM almanac.claims c
+            JOIN unnest(\(jobs)::text[], \(times)::bigint[], \(attempts)::int[]) AS f(job, scheduled_at, attempt)
+              ON c.job = f.job AND c.attempt = f.attempt AND c.scheduled_at = timestamptz 'epoch' + f.scheduled_at * interval '1 millisecond'
+            WHERE c.runner <> \(runner) OR c.taken_over_by IS NOT NULL
+            LIMIT 1
+            """, logger: logger).collect()
+        if let row = fenced.first {
+            let (job, attempt, owner, taker) = try row.decode((String, Int, String, String).self)
+            throw JournalError(kind: .fenced, path: url.description, message: taker.isEmpty
+                ? "attempt \(attempt) of \(job) is runner \(owner)'s, not this runner's (\(runner)): its end is not recorded here"
+                : "runner \(taker) took attempt \(attempt) of \(job) over after this runner's lease lapsed: its end is not recorded")
+        }
+        try await connection.query("""
+            UPDATE almanac.claims c SET ended_at = now()
+            FROM unnest(\(jobs)::text[], \(times)::bigint[], \(attempts)::int[]) AS f(job, scheduled_at, attempt)
+            WHERE c.job = f.job AND c.attempt = f.attempt AND c.ended_at IS NULL
+              AND c.scheduled_at = timestamptz 'epoch' + f.scheduled_at * interval '1 millisecond'
+            """, logger: logger)
+    }
+
+    /// Which of `jobs` have an attempt claimed and not ended, on any runner.
+    func jobsWithOpenClaims(_ jobs: Set<String>, on connection: PostgresConnection) async throws -> Set<String> {
+        guard !jobs.isEmpty else { return [] }
+        let rows = try await connection.query("""
+            SELECT DISTINCT job FROM almanac.claims WHERE job = ANY(\(Array(jobs))::text[]) AND ended_at IS NULL
+            """, logger: logger)
+        var open = Set<String>()
+        for try await job in rows.decode(String.self) { open.insert(job) }
+        return open
+    }
+
+    /// Closes claims that were settled without running (an overlap skipped under `forbid`).
+    func closeClaims(_ claims: [(OccurrenceKey, Int)], on connection: PostgresConnection) async throws {
+        guard !claims.isEmpty else { return }
+        try await connection.query("""
+            UPDATE almanac.claims c SET ended_at = now()
+            FROM unnest(\(claims.map(\.0.job))::text[], \(claims.map { RFC3339.milliseconds($0.0.scheduledAt) })::bigint[],
+                        \(claims.map(\.1))::int[]) AS f(job, scheduled_at, attempt)
+            WHERE c.job = f.job AND c.attempt = f.attempt
+              AND c.scheduled_at = timestamptz 'epoch' + f.scheduled_at * interval '1 millisecond'
+            """, logger: logger)
+    }
+
+    /// The runners of the last day, newest first, with their leases: for `status`.
+    package func runners() async throws -> [ClusterRunner] {
+        let logger = logger, heartbeatToEnd = runnerLease.duration.timeInterval
+        return try await database("runners") { [client] in
+            let rows = try await client.query("""
+                SELECT r.id, r.host, r.pid, r.version, (extract(epoch FROM r.started_at) * 1000)::bigint,
+                       (extract(epoch FROM r.stopped_at) * 1000)::bigint,
+                       CASE WHEN l.lease_until > '-infinity' THEN (extract(epoch FROM l.lease_until) * 1000)::bigint END,
+                       coalesce(l.lease_until >= now(), false), coalesce(d.holder = r.id AND d.lease_until >= now(), false)
+                FROM almanac.runners r
+                LEFT JOIN almanac.leases l ON l.name = 'runner:' || r.id
+                LEFT JOIN almanac.leases d ON d.name = 'leader'
+                WHERE coalesce(r.stopped_at, l.lease_until, r.started_at) > now() - interval '1 day'
+                ORDER BY r.started_at DESC
+                """, logger: logger)
+            var result: [ClusterRunner] = []
+            for try await (id, host, pid, version, started, stopped, until, live, leads)
+                in rows.decode((String, String, Int, String, Int64, Int64?, Int64?, Bool, Bool).self) {
+                let leaseUntil = until.map(RFC3339.date(milliseconds:))
+                result.append(ClusterRunner(id: id, host: host, pid: pid, version: version, startedAt: RFC3339.date(milliseconds: started),
+                                            stoppedAt: stopped.map(RFC3339.date(milliseconds:)),
+                                            lastHeartbeat: leaseUntil.map { $0.addingTimeInterval(-heartbeatToEnd) },
+                                            leaseUntil: leaseUntil, live: live, leader: leads))
+            }
+            return result
+        }
+    }
+}
+
