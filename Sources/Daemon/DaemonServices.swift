@@ -9,7 +9,7 @@ import Synchronization
 // services together and, on SIGTERM/SIGINT or when the runner's loop ends (`--for`, a journal
 // fault), shuts them down in reverse order of this list, each after the one before has ended:
 //
-//   HTTP server (when listening) · status writer · cluster (with --database) · drain · trigger inbox ·
+//   HTTP server (when listening) · cluster (with --database) · status writer · drain · trigger inbox ·
 //   compaction · source · fire loop
 //
 // so firing stops first, then the watcher or poller, the inbox and compaction; then running
@@ -142,8 +142,9 @@ extension Logger {
 
 /// Beside peers (`--database`): keeps this runner's lease and contends for the leader's from
 /// the moment it joined, and once a second takes over lapsed peers' attempts and adopts their
-/// retries and triggers (`Runner.syncWithPeers`). Listed before the drain, so it stops after
-/// it: the leases are released only once this runner's last attempt is journaled.
+/// retries and triggers (`Runner.syncWithPeers`). Listed before the status writer and the
+/// drain, so it stops after both: the leases are released only once this runner's last
+/// attempt is journaled and its last status (as leader) written.
 struct ClusterService: Service {
     let cluster: any ClusterJournal
     let runner: Runner

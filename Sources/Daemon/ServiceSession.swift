@@ -74,13 +74,15 @@ struct ServiceSession {
                 let leads: Bool
                 do {
                     leads = try await cluster.join(version: AlmanacVersion.current)
-                    joined.open(started: true)
                 } catch {
                     joined.open(started: false)
                     throw error
                 }
+                // The role first: the lease keepers start once `joined` opens, and their
+                // changes must land on it, not be overwritten by it.
                 await runner.setRole(leads ? .leader : .follower)
                 writeBack?.setWriting(leads)
+                joined.open(started: true)
                 log("almanac: joined the cluster on \(cluster.location) as \(cluster.runner), "
                     + (leads ? "leading (this runner writes desired state, compaction and status)" : "following"))
                 try await setup()
@@ -93,12 +95,13 @@ struct ServiceSession {
         var source = source
         source.gate = gate
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = hooks.services.map { .init(service: $0) }
-        if let writeBack { services.append(.init(service: StatusWriterService(writeBack: writeBack, log: log, gate: gate))) }
         if let cluster {
-            // Stopped after the drain, so the leases outlast this runner's last attempt.
+            // Stopped after the drain and the last status write: the leases outlast this
+            // runner's last attempt, and a status write it makes as leader.
             services.append(.init(service: ClusterService(cluster: cluster, runner: runner, writeBack: writeBack, reload: reload,
                                                           log: log, joined: joined, gate: gate)))
         }
+        if let writeBack { services.append(.init(service: StatusWriterService(writeBack: writeBack, log: log, gate: gate))) }
         services += [
             .init(service: DrainService(runner: runner, gate: gate)),
             .init(service: LoopService(start: { ServiceLoops.triggers(stateDirectory, runner: runner, log: log) }, gate: gate)),

@@ -30,7 +30,8 @@ package protocol ClusterJournal: JournalBackend {
     /// Ends the open claims of runners whose lease lapsed: each is closed and the events
     /// `journal(attempts)` builds for them written, in one transaction, so of several peers
     /// doing this at once exactly one records each attempt. Returns the events written.
-    func takeOver(_ journal: @escaping @Sendable ([LapsedAttempt]) -> [JournalEvent]) async throws -> [JournalEvent]
+    /// Only claims of `jobs` are taken over when given (a runner's policy applies to what it holds).
+    func takeOver(jobs: Set<String>?, _ journal: @escaping @Sendable ([LapsedAttempt]) -> [JournalEvent]) async throws -> [JournalEvent]
 }
 
 /// A change in a runner's standing in its cluster.

@@ -29,8 +29,14 @@ package actor LeaseKeeper {
     /// The term held now; nil while the lease is someone else's or no one's.
     package private(set) var term: Int64?
 
+    /// The renewal a held lease was last granted by: its term, and when it was sent.
+    private var seed: (term: Int64, sent: ContinuousClock.Instant)?
+
+    /// `holding` is a grant the caller already has (`PostgresJournal.join` takes the leases
+    /// before anything fires): the keeper starts renewing it, and fences by its deadline, with
+    /// no `gained` event for it.
     package init(lease: DatabaseLease, url: DatabaseURL, renewEvery: Duration = .seconds(2), margin: Duration = .seconds(3),
-                 logger: Logger = PostgresJournal.logger) {
+                 holding: (term: Int64, sent: ContinuousClock.Instant)? = nil, logger: Logger = PostgresJournal.logger) {
         precondition(margin >= .milliseconds(100) && renewEvery + margin < lease.duration,
                      "a lease must outlast a renewal interval plus a margin of at least 100 ms")
         self.lease = lease
@@ -38,6 +44,8 @@ package actor LeaseKeeper {
         self.renewEvery = renewEvery
         self.margin = margin
         self.logger = logger
+        seed = holding
+        term = holding?.term
         client = PostgresClient(configuration: PostgresJournal.configuration(url), backgroundLogger: logger)
     }
 
@@ -51,7 +59,7 @@ package actor LeaseKeeper {
         let client = client
         let connections = Task { await client.run() }
         defer { connections.cancel() }
-        var lastRenewalSent = ContinuousClock.now
+        var lastRenewalSent = seed?.sent ?? ContinuousClock.now
         while !Task.isCancelled {
             let sent = ContinuousClock.now
             if let held = term {

@@ -21,18 +21,33 @@ extension PostgresJournal: ClusterJournal {
         try checkOpen()
         let (runner, runnerLease, leaderLease) = (runner, runnerLease, leaderLease)
         let host = ProcessInfo.processInfo.hostName, pid = Int(ProcessInfo.processInfo.processIdentifier)
-        return try await database("join") { [client, logger] in
+        let sent = ContinuousClock.now
+        let (own, leader) = try await database("join") { [client, logger] in
             try await client.query("""
                 INSERT INTO almanac.runners (id, host, pid, version) VALUES (\(runner), \(host), \(pid), \(version))
                 ON CONFLICT (id) DO UPDATE SET started_at = now(), stopped_at = NULL
                 """, logger: logger)
             try await client.query("INSERT INTO almanac.leases (name) VALUES (\(runnerLease.name)) ON CONFLICT DO NOTHING",
                                    logger: logger)
-            guard try await runnerLease.acquire(client, logger: logger) != nil else {
+            guard let own = try await runnerLease.acquire(client, logger: logger) else {
                 throw RunnerLeaseHeld(runner: runner)
             }
-            return try await leaderLease.acquire(client, logger: logger) != nil
+            return (own.term, try await leaderLease.acquire(client, logger: logger)?.term)
         }
+        joined = (own, leader, sent)
+        return leader != nil
+    }
+
+    /// Refuses a claim from a runner whose own lease lapsed (it was frozen, or cut off): peers
+    /// may already have taken its attempts over, and would take a new claim over at once.
+    func requireOwnLease(on connection: PostgresConnection) async throws {
+        let lease = runnerLease
+        let rows = try await connection.query("""
+            SELECT 1 FROM almanac.leases WHERE name = \(lease.name) AND holder = \(lease.holder) AND lease_until >= now()
+            """, logger: logger).collect()
+        guard rows.isEmpty else { return }
+        throw JournalError(kind: .fenced, path: url.description,
+                           message: "this runner's lease (\(lease.name)) lapsed: it claims nothing more")
     }
 
     private struct RunnerLeaseHeld: Error, CustomStringConvertible {
@@ -42,8 +57,9 @@ extension PostgresJournal: ClusterJournal {
 
     package func hold(_ handler: @escaping @Sendable (Membership) async -> Void) async {
         let url = url, logger = logger, runner = runner
-        let own = LeaseKeeper(lease: runnerLease, url: url, logger: logger)
-        let leader = LeaseKeeper(lease: leaderLease, url: url, logger: logger)
+        let own = LeaseKeeper(lease: runnerLease, url: url, holding: joined.map { ($0.runner, $0.sent) }, logger: logger)
+        let leader = LeaseKeeper(lease: leaderLease, url: url, holding: joined.flatMap { j in j.leader.map { ($0, j.sent) } },
+                                 logger: logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await own.run { event in
@@ -65,21 +81,24 @@ extension PostgresJournal: ClusterJournal {
         }
     }
 
-    package func takeOver(_ journal: @escaping @Sendable ([LapsedAttempt]) -> [JournalEvent]) async throws -> [JournalEvent] {
+    package func takeOver(jobs: Set<String>?, _ journal: @escaping @Sendable ([LapsedAttempt]) -> [JournalEvent]) async throws -> [JournalEvent] {
         try checkOpen()
         // A read first, without the head row's lock: almost always nothing has lapsed, and
         // every runner asks every second.
         let logger = logger, runner = runner
+        let only = jobs.map { Array($0) }, all = jobs == nil
         let any = try await database("take over") { [client] in
-            try await client.query("SELECT EXISTS (\(unescaped: Self.lapsedClaims))", logger: logger).collect().first?.decode(Bool.self)
+            try await client.query("""
+                SELECT EXISTS (\(unescaped: Self.lapsedClaims) AND (\(all) OR c.job = ANY(\(only ?? [])::text[])))
+                """, logger: logger).collect().first?.decode(Bool.self)
         }
         guard any == true else { return [] }
         return try await write("take over") { connection, head in
             var lapsed: [LapsedAttempt] = []
             let rows = try await connection.query("""
                 UPDATE almanac.claims c SET ended_at = now(), taken_over_by = \(runner)
-                FROM (\(unescaped: Self.lapsedClaims)) l
-                WHERE (c.job, c.scheduled_at, c.attempt) = (l.job, l.scheduled_at, l.attempt)
+                FROM (\(unescaped: Self.lapsedClaims) AND (\(all) OR c.job = ANY(\(only ?? [])::text[]))) l
+                WHERE (c.job, c.scheduled_at, c.attempt) = (l.job, l.scheduled_at, l.attempt) AND c.ended_at IS NULL
                 RETURNING c.job, (extract(epoch FROM c.scheduled_at) * 1000)::bigint, c.attempt, c.runner
                 """, logger: logger)
             for try await (job, milliseconds, attempt, owner) in rows.decode((String, Int64, Int, String).self) {

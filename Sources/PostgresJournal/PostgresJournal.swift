@@ -27,6 +27,8 @@ package actor PostgresJournal: JournalBackend {
     let logger: Logger
     private var current = JournalState()
     private var closed = false
+    /// Set by `join`: the leases this runner took, and when the statement taking them was sent.
+    var joined: (runner: Int64, leader: Int64?, sent: ContinuousClock.Instant)?
     /// How long one read or write may wait for the database before it fails.
     let timeout: Duration
 
@@ -49,7 +51,7 @@ package actor PostgresJournal: JournalBackend {
     /// what that life left open is taken over, never mistaken for this one's.
     package static var defaultRunner: String {
         "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):"
-            + String(UInt16.random(in: .min ... .max), radix: 16)
+            + String(UInt32.random(in: .min ... .max), radix: 16)
     }
 
     /// Errors only: the journal reports what fails in its own words; the pool's reconnect
@@ -168,7 +170,9 @@ package actor PostgresJournal: JournalBackend {
         }
         guard !wanted.isEmpty else { return [] }
         let exclusive = exclusive.intersection(wanted.map(\.claim.job))
+        let fenced = joined != nil
         return try await write("claim") { [wanted] connection, head in
+            if fenced { try await self.requireOwnLease(on: connection) }
             var busy = try await self.jobsWithOpenClaims(exclusive, on: connection)
             let taken = try await self.insertClaims(wanted.map { ($0.claim, $0.attempt) }, on: connection)
             var won = [Bool](repeating: false, count: wanted.count)
@@ -225,6 +229,7 @@ package actor PostgresJournal: JournalBackend {
                 try await connection.query("""
                     DELETE FROM almanac.claims c
                     WHERE c.scheduled_at < now() - \(retention.keep.milliseconds) * interval '1 millisecond'
+                      AND c.ended_at IS NOT NULL
                       AND NOT EXISTS (
                         SELECT 1 FROM unnest(\(jobs)::text[], \(times)::bigint[], \(attempts)::int[]) AS r(job, scheduled_at, attempt)
                         WHERE r.job = c.job AND r.attempt = c.attempt

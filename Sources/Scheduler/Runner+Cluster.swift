@@ -43,10 +43,13 @@ extension Runner {
         let state = await journal.state()
         let plan = Reconciler.plan(desired: manifest, state: state, now: now)
         followed = (manifest, revision)
+        // Jobs are dropped at the end, after the checks: `forget` awaits the journal, and a
+        // reload or a leadership change may come in meanwhile (the actor is re-entered).
+        var dropping: [String] = []
         for job in manifest.jobs where !manifest.invalidFiles.contains(job.location.file) || jobs[job.name] == nil {
             let applied = state.jobs[job.name].flatMap { $0.removed ? nil : $0.applied }
             guard let applied, applied.hash == job.contentHash else {
-                if jobs[job.name] != nil { await forget(job.name, at: now) }
+                if jobs[job.name] != nil { dropping.append(job.name) }
                 if declined[job.name] != job.contentHash {
                     declined[job.name] = job.contentHash
                     notify(.problem("\(job.name): the file here (\(job.location.description)) differs from the version the cluster "
@@ -62,11 +65,13 @@ extension Runner {
             afterGraph = nil
             if started { reschedule(job, after: now) }
         }
-        for name in jobs.keys where state.jobs[name]?.removed ?? true {
-            await forget(name, at: now)
-        }
+        dropping += jobs.keys.filter { state.jobs[$0]?.removed ?? true && !dropping.contains($0) }
         if let max = manifest.config.maxParallel { options.maxParallel = max }
         publish(plan)
+        for name in dropping where role == .follower && jobs[name] != nil {
+            await forget(name, at: now)
+        }
+        if !dropping.isEmpty { publish(plan) }
         poke()
         return plan
     }
@@ -101,7 +106,9 @@ extension Runner {
         let specs = jobs, now = clock.now(), me = cluster.runner
         let written: [JournalEvent]
         do {
-            written = try await cluster.takeOver { [self] lapsed in
+            // A follower takes over only what it holds (its retry policy is the applied one);
+            // the leader takes over the rest too, so nothing stays open for ever.
+            written = try await cluster.takeOver(jobs: role == .leader ? nil : Set(specs.keys)) { [self] lapsed in
                 var events: [JournalEvent] = []
                 for attempt in lapsed {
                     let runKey = RunKey(key: attempt.key, attempt: attempt.attempt)
@@ -118,6 +125,10 @@ extension Runner {
                 }
                 return events
             }
+        } catch let error as JournalError where error.kind == .database {
+            // Another runner may do it; the lease keeper is what reports the database gone.
+            notify(.problem("taking over lapsed attempts failed, left to the next check: \(error)"))
+            return
         } catch {
             journalRefused(error)
             return

@@ -48,6 +48,9 @@ extension Runner {
             scheduleNext(job, after: fire.key.scheduledAt)
             let late = now.timeIntervalSince(fire.at)
             if late > job.catchup.window.timeInterval || (job.catchup.mode == .none && late > 60) {
+                // Beside peers a runner this late (suspended, its machine asleep) does not know
+                // whether a peer ran it: the claim said nothing yet, so it leaves it to them.
+                guard role == .sole else { return .drop }
                 return .record(JournalEvent(at: now, .skipped(.init(job: job.name, scheduledAt: fire.key.scheduledAt,
                                                                      attempt: fire.attempt, reason: .missed))))
             }
@@ -155,6 +158,8 @@ extension Runner {
             if fire.reason == .schedule { notify(.launched(job: job.name, planned: fire.at, at: launchedAt)) }
             running[runKey]?.lateUs = max(0, Int((launchedAt.timeIntervalSince(fire.at) * 1e6).rounded()))
             running[runKey]?.handle = handle
+            // Fenced while this attempt launched (`fence` ran its stop before it had a handle).
+            if journalFault != nil { handle.terminate(grace: .milliseconds(500)) }
             running[runKey]?.completion = Task {
                 let report = await handle.wait()
                 await self.finished(runKey, report: report)

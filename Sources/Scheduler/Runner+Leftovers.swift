@@ -8,11 +8,14 @@ extension Runner {
     ///
     /// Runs before any retry or catch-up is queued, so a leftover never overlaps the attempt
     /// that replaces it. A marked attempt the journal shows finished (a grandchild the job
-    /// left behind on purpose, say) is not ours to end.
+    /// left behind on purpose, say) is not ours to end — except beside peers, where the end may
+    /// be a peer's takeover of the attempt this process still runs for a runner that died: there
+    /// every process a previous life of this state directory left is stopped.
     func stopLeftovers(state: JournalState) async -> [RunKey: [Int32]] {
         let leftovers = launcher.leftovers().filter { leftover in
             let marker = leftover.marker
-            return !(state.jobs[marker.job]?.history.contains { marker.marks($0.key, attempt: $0.attempt) } ?? false)
+            return role != .sole
+                || !(state.jobs[marker.job]?.history.contains { marker.marks($0.key, attempt: $0.attempt) } ?? false)
         }
         guard !leftovers.isEmpty else { return [:] }
         let forced = await launcher.stopLeftovers(leftovers, grace: options.killGrace)

@@ -63,7 +63,7 @@ extension Runner {
             // Missed occurrences are desired state: the leader journals them (a follower's
             // runs of them are claimed like any fire, so only one runs).
             if role != .follower { catchUpEvents += missedEvents(catchUp, now: now) }
-            if catchUp.skipped > 0, let job = jobs[catchUp.job], let last = catchUp.lastSkipped {
+            if role != .follower, catchUp.skipped > 0, let job = jobs[catchUp.job], let last = catchUp.lastSkipped {
                 announceMissed(job, key: OccurrenceKey(job: job.name, scheduledAt: last))
             }
             for date in catchUp.run {
@@ -82,7 +82,8 @@ extension Runner {
                 }
             }
         }
-        await catchUpPosts(state: state, now: now)
+        // Missed posts are journaled finished by the leader alone (they are not claimed).
+        if role != .follower { await catchUpPosts(state: state, now: now) }
         started = true
         for job in jobs.values.sorted(by: { $0.name < $1.name }) {
             reschedule(job, after: now)

@@ -208,6 +208,8 @@ package actor Runner {
         // Its `removed` event ends a pause in the journal too (JournalState).
         overrides.remove(name)
         generations[name, default: 0] += 1
+        // Its adopted retries and triggers went stale with its fires: queued again if it comes back.
+        adopted = adopted.filter { $0.key.job != name }
         let dropped = waiting.filter { $0.key.job == name }
         waiting.removeAll { $0.key.job == name }
         var events: [JournalEvent] = []

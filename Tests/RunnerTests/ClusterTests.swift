@@ -16,9 +16,10 @@ struct ClusterTests {
         try cluster.write("tick", """
             schedule: "* * * * * *"
             concurrency: allow
-            run: "echo $ALMANAC_SCHEDULED_AT#$ALMANAC_ATTEMPT $PPID >> \(cluster.effects.path)"
+            run: "echo $ALMANAC_SCHEDULED_AT#$ALMANAC_ATTEMPT $PPID ${PGPASSWORD:-none} ${ALMANAC_DATABASE_URL:-none} >> \(cluster.effects.path)"
             """)
-        let runners = try (0..<3).map { try cluster.launch($0, ["--for", "7s"]) }
+        // The database's credentials are the runners'; their jobs never see them.
+        let runners = try (0..<3).map { try cluster.launch($0, ["--for", "7s"], environment: ["PGPASSWORD": "not-for-jobs"]) }
         for runner in runners { runner.waitUntilExit() }
         for runner in runners { #expect(runner.terminationStatus == 0, "\(cluster.log)") }
 
@@ -27,6 +28,7 @@ struct ClusterTests {
         let twice = Dictionary(grouping: keys, by: { $0 }).filter { $0.value.count > 1 }.keys
         #expect(twice.isEmpty, "ran twice: \(twice.sorted().prefix(5))")
         #expect(Set(keys).count >= 4, "\(lines)")
+        #expect(lines.allSatisfy { $0.hasSuffix(" none none") }, "\(lines)")
         let journal = try await cluster.journal()
         let state = await journal.state()
         let history = state.jobs["tick"]?.history ?? []
@@ -107,6 +109,47 @@ struct ClusterTests {
         // The retry's child went with its runner's drain; the stray first child was killed above.
     }
 
+    @Test("a runner frozen past its lease (SIGSTOP) wakes fenced: a peer took its attempt over, its own end is refused, its child is stopped, it exits 75")
+    func frozenRunnerIsFenced() async throws {
+        let cluster = try await Cluster()
+        try cluster.write("long", """
+            schedule: "0 0 1 1 *"
+            retry: {max: 2, initial: 1s}
+            run: "echo start $ALMANAC_SCHEDULED_AT#$ALMANAC_ATTEMPT $PPID $$ >> \(cluster.effects.path); sleep 60"
+            """)
+        let runners = try (0..<2).map { try cluster.launch($0, ["--drain-timeout", "1s"]) }
+        defer { for runner in runners where runner.isRunning { kill(runner.processIdentifier, SIGKILL) } }
+        try await cluster.waitForLog("running 1 job(s)", count: 2)
+        let (trigger, _, triggerError) = try almanac(["trigger", "long", "--path", cluster.jobs.path,
+                                                      "--database", cluster.databaseText])
+        #expect(trigger == 0, "\(triggerError)")
+        let first = try await cluster.waitForEffects(1)[0].split(separator: " ")
+        let (owner, child) = (Int32(first[2]) ?? 0, Int32(first[3]) ?? 0)
+        guard let frozen = runners.firstIndex(where: { $0.processIdentifier == owner }) else {
+            Issue.record("no runner of ours ran it: \(first)")
+            return
+        }
+        kill(owner, SIGSTOP)
+        let lines = try await cluster.waitForEffects(2, timeout: .seconds(20))
+        #expect(lines[1].hasPrefix("start \(first[1].dropLast(2))#2 "), "\(lines)")
+        kill(owner, SIGCONT)
+        let woke = ContinuousClock.now
+        while runners[frozen].isRunning, ContinuousClock.now - woke < .seconds(15) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!runners[frozen].isRunning, "the woken runner did not stop")
+        runners[frozen].waitUntilExit()
+        #expect(runners[frozen].terminationStatus == 75)
+        #expect(kill(child, 0) != 0, "the frozen runner's child still runs")
+        #expect(cluster.log.contains("lease"), "\(cluster.log)")
+
+        let journal = try await cluster.journal()
+        let firstAttempt = (await journal.state()).jobs["long"]?.history.filter { $0.attempt == 1 } ?? []
+        #expect(firstAttempt.count == 1, "\(firstAttempt)")
+        #expect(firstAttempt.first?.metrics.outcome == .interrupted)
+        try await journal.close()
+        for runner in runners where runner.isRunning { kill(runner.processIdentifier, SIGTERM) }
+        for runner in runners { runner.waitUntilExit() }
+    }
+
     @Test("concurrency: forbid holds across runners: no two attempts overlap, overlaps are journaled skipped once")
     func forbidAcrossRunners() async throws {
         let cluster = try await Cluster()
@@ -183,9 +226,9 @@ private struct Cluster {
         try "name: \(name)\n\(body)\n".write(to: jobs.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
     }
 
-    func launch(_ index: Int, _ extra: [String] = [], jobs: URL? = nil) throws -> Process {
+    func launch(_ index: Int, _ extra: [String] = [], jobs: URL? = nil, environment: [String: String] = [:]) throws -> Process {
         try launchAlmanac(["run", (jobs ?? self.jobs).path, "--state", state(index).path, "--database", databaseText] + extra,
-                          log: logFile(index))
+                          log: logFile(index), environment: environment)
     }
 
     /// Every runner's log, one after the other.

@@ -82,9 +82,13 @@ extension Almanac {
             }
             let log = try http.runnerLog()
             var store = JournalStore.file
+            var environment = Workspace.environment
             if let url = try database.url() {
                 let migrate = !noMigrate
                 store = .shared(location: url.description, open: { try await PostgresJournal.open(url, migrate: migrate) })
+                // The database's credentials are the runner's, not its jobs': children (which see
+                // the runner's environment) and `${VAR}` templates never get them.
+                for name in ["ALMANAC_DATABASE_URL", "PGPASSWORD", "PGPASSFILE"] { environment[name] = nil }
             }
             do {
                 if let repo {
@@ -92,7 +96,7 @@ extension Almanac {
                     credentials.tokenEnvironmentVariable = tokenEnvironment
                     let source = RepoSource.Options(
                         url: repo, branch: branch, path: repoPath, stateDirectory: stateDirectory,
-                        environment: Workspace.environment, credentials: credentials, botEmail: botEmail)
+                        environment: environment, credentials: credentials, botEmail: botEmail)
                     var service = RepoRunnerService(
                         source: source, poll: pollInterval, options: Runner.Options(drainTimeout: drain),
                         statusInterval: noStatus ? nil : statusEvery,
@@ -106,7 +110,7 @@ extension Almanac {
                     }
                 } else {
                     var service = RunnerService(
-                        root: workspace.root, stateDirectory: stateDirectory, environment: Workspace.environment,
+                        root: workspace.root, stateDirectory: stateDirectory, environment: environment,
                         options: Runner.Options(drainTimeout: drain),
                         log: log)
                     service.store = store

@@ -5,6 +5,7 @@ import Manifest
 import Scheduler
 import Processes
 import Daemon
+import PostgresJournal
 
 extension Almanac {
     struct Trigger: AsyncParsableCommand {
@@ -24,10 +25,17 @@ extension Almanac {
         @Flag(help: "Run it now in the foreground (needs no runner; refuses while one holds the state directory).")
         var now = false
 
+        @OptionGroup var database: DatabaseOptions
+
         func run() async throws {
             let workspace = try WorkspaceOptions.parse([path] + (state.map { ["--state", $0] } ?? []))
             let stateDirectory = workspace.stateDirectory
             let who = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
+            if let url = try database.url() {
+                guard !now else { throw ValidationError("--now runs a job here, beside no runner; with --database the cluster runs it") }
+                try await Self.queue(name, by: who, workspace: workspace, url: url)
+                return
+            }
             guard now else {
                 guard Self.knownJobs(workspace).contains(name) else {
                     printError("error: no job named '\(name)'")
@@ -67,6 +75,27 @@ extension Almanac {
                 + (last.metrics.durationMs.map { " in \($0) ms" } ?? ""))
             if let tail = last.metrics.outputTail, !tail.isEmpty { print(tail, terminator: tail.hasSuffix("\n") ? "" : "\n") }
             if !(last.metrics.outcome?.succeeded ?? false) { throw ExitCode(1) }
+        }
+
+        /// Journals the request in the cluster's database, where every runner picks it up within
+        /// a second and one of them runs it (the claim decides which). Keyed as a runner keys it
+        /// (`Runner.trigger`): the jobs are read from PATH, and must be at the applied version.
+        static func queue(_ name: String, by who: String, workspace: WorkspaceOptions, url: DatabaseURL) async throws {
+            let manifest = try Workspace.manifest(workspace, now: Date(), unsetVariables: .warning)
+            let queued = try await Workspace.reading(url) { journal in
+                let launcher = ProcessJobLauncher(root: workspace.root, stateDirectory: workspace.stateDirectory,
+                                                  environment: Workspace.environment)
+                let runner = Runner(clock: SystemClock(), journal: journal, launcher: launcher)
+                // A follower writes nothing about desired state: it only holds the applied jobs.
+                await runner.setRole(.follower)
+                try await runner.apply(manifest)
+                return await runner.trigger(name, by: who)
+            }
+            guard queued else {
+                printError("error: no job named '\(name)' at the version the cluster applied (read from \(workspace.path))")
+                throw ExitCode(1)
+            }
+            print("queued: \(name) (the cluster runs it within a second)")
         }
 
         /// The jobs a runner of this state directory knows (applied in its journal, not removed)
