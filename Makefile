@@ -32,7 +32,9 @@ dashboard-check: deps
 	swift build --product almanac
 	CHECK_ONLY=1 scripts/screenshot-dashboard.sh
 
+# The cluster section's takeover row runs the `almanac` binary beside almanac-bench.
 bench: deps
+	swift build -c release --product almanac
 	swift run -c release almanac-bench
 
 # Regenerates the committed cronsim differential vectors (needs: pip install cronsim==2.8).

@@ -96,7 +96,7 @@ let package = Package(
             name: "almanac-bench",
             dependencies: ["AlmanacCore", "CronSchedule", "Manifest", "Journal", "Reconciler", "Scheduler", "Processes", "Daemon", "GitSync", "Status",
                            // The cluster rows start a throwaway PostgreSQL the way the tests do.
-                           "PostgresJournal", "PostgresTestSupport"]),
+                           "PostgresJournal", "PostgresTestSupport", "Executors"]),
         // Tests only: journal events built and read in the line's flat form.
         .target(name: "JournalTestSupport", dependencies: ["Journal"], path: "Tests/JournalTestSupport"),
         // Tests only: a throwaway PostgreSQL server (initdb in a temporary directory, a free port).

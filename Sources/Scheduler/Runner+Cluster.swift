@@ -52,9 +52,14 @@ extension Runner {
                 if jobs[job.name] != nil { dropping.append(job.name) }
                 if declined[job.name] != job.contentHash {
                     declined[job.name] = job.contentHash
-                    notify(.problem("\(job.name): the file here (\(job.location.description)) differs from the version the cluster "
-                        + "applied (\(applied.map { "hash \($0.hash.prefix(12))" + ($0.revision.map { " at \($0.prefix(12))" } ?? "") } ?? "not applied yet")); "
-                        + "this runner does not fire it until they match"))
+                    if let applied {
+                        notify(.problem("\(job.name): the file here (\(job.location.description)) differs from the version the cluster "
+                            + "applied (hash \(applied.hash.prefix(12))" + (applied.revision.map { " at \($0.prefix(12))" } ?? "")
+                            + "); this runner does not fire it until they match"))
+                    } else {
+                        // Usual for a moment at a cluster's first start or after a push: the leader applies it.
+                        notify(.info("\(job.name): not applied by the cluster's leader yet; fired here once it is"))
+                    }
                 }
                 continue
             }

@@ -50,7 +50,7 @@ enum ClusterBench {
         let fileSeconds = (clock.now - fileStart).timeInterval
         try await file.close()
 
-        return [
+        return try await ClusterFireBench.run() + TakeoverBench.run() + [
             BenchResult(section: "cluster", name: "claims/s, 3 PostgreSQL journals racing for the same \(attempts) attempts (batches of \(batch); local server, fsync off), 0 duplicates",
                         value: perSecond.rounded(), unit: "claims/s", peer: "file journal, one writer, same batches",
                         peerValue: (Double(attempts) / fileSeconds).rounded(), target: "≥ 10,000/s", met: perSecond >= 10_000),
