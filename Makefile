@@ -4,7 +4,7 @@
 APT_PACKAGES := libgit2-dev libyaml-dev pkg-config postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps run test bench vectors dashboard-check
+.PHONY: deps run test bench chaos vectors dashboard-check
 
 deps:
 	@missing=""; \
@@ -31,6 +31,12 @@ dashboard-check: deps
 	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium curl; }
 	swift build --product almanac
 	CHECK_ONLY=1 scripts/screenshot-dashboard.sh
+
+# The cluster chaos suite's long form (CI runs 30 s of it): SIGKILL, SIGSTOP past the lease and
+# killed connections on three runners for ALMANAC_CHAOS_SECONDS (default here 300).
+chaos: deps
+	swift build
+	ALMANAC_CHAOS_SECONDS=$${ALMANAC_CHAOS_SECONDS:-300} swift test --filter ClusterChaosTests
 
 # The cluster section's takeover row runs the `almanac` binary beside almanac-bench.
 bench: deps

@@ -99,6 +99,7 @@ extension Runner {
         await takeOverLapsed(cluster)
         let state = await journal.state()
         adopt(state)
+        followOverrides(state)
         if role == .follower, followedChanged(state), let followed {
             _ = await follow(followed.manifest, revision: followed.revision)
         }
@@ -177,6 +178,31 @@ extension Runner {
     func enqueue(_ fire: Fire) {
         if role != .sole { adopted.insert(RunKey(key: fire.key, attempt: fire.attempt)) }
         queue.push(fire)
+    }
+
+    /// Takes up the pauses, resumes and post cancels a peer journaled (through its API or
+    /// CLI): a job paused on any machine stops firing on every runner within a second.
+    private func followOverrides(_ state: JournalState) {
+        let now = clock.now()
+        for (name, job) in jobs {
+            guard let recorded = state.jobs[name] else { continue }
+            if recorded.paused, overrides.paused[name] == nil {
+                overrides.paused[name] = recorded.pausedHash ?? job.contentHash
+                // Its scheduled fires go stale, as at a pause made here.
+                generations[name, default: 0] += 1
+            } else if !recorded.paused, overrides.paused[name] != nil {
+                // The peer journaled the `resumed` (and what fell in the pause as skipped).
+                overrides.paused[name] = nil
+                reschedule(job, after: now)
+            }
+            if job.kind == .post, case .at(let date) = job.trigger, overrides.cancelled[name] == nil {
+                let targets = recorded.publications.values.filter { $0.scheduledAt == date }
+                if !targets.isEmpty, targets.allSatisfy({ $0.state == .cancelled }) {
+                    overrides.cancelled[name] = date
+                    generations[name, default: 0] += 1
+                }
+            }
+        }
     }
 
     /// This runner's lease could not be kept: a peer may take its attempts over once it lapses,

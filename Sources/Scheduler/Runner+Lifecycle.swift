@@ -55,7 +55,8 @@ extension Runner {
         try await append(events).forEach { notify(.recorded($0)) }
         queuePendingAfterRuns(state: state, at: now)
         // Before catch-up: a pause the files ended while no runner was up skips what fell in it.
-        await liftOvertakenOverrides()
+        // The leader's to journal; a follower picks the `resumed` up from it (Runner+Cluster).
+        if role != .follower { await liftOvertakenOverrides() }
         state = await journal.state()
 
         var catchUpEvents: [JournalEvent] = []

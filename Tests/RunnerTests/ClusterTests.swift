@@ -150,6 +150,41 @@ struct ClusterTests {
         for runner in runners { runner.waitUntilExit() }
     }
 
+    @Test("a pause through one runner's API stops the job on every runner within a second; a resume starts it again")
+    func pauseReachesPeers() async throws {
+        let cluster = try await Cluster()
+        try cluster.write("tick", """
+            schedule: "* * * * * *"
+            run: "echo $ALMANAC_SCHEDULED_AT $PPID >> \(cluster.effects.path)"
+            """)
+        let port = try ListenTests.freePort()
+        let base = "http://127.0.0.1:\(port)"
+        let runners = [
+            try cluster.launch(0, ["--listen", "127.0.0.1:\(port)"], environment: ["ALMANAC_API_TOKEN": "api-token"]),
+            try cluster.launch(1), try cluster.launch(2),
+        ]
+        defer { for runner in runners where runner.isRunning { kill(runner.processIdentifier, SIGKILL) } }
+        try await cluster.waitForLog("running 1 job(s)", count: 3)
+        _ = try await cluster.waitForEffects(2)
+        let paused = await RepoListenTests.request(base + "/api/v1/jobs/tick/pause", method: "POST",
+                                                   headers: ["Authorization": "Bearer api-token"])
+        #expect(paused?.status == 200, "\(paused?.text ?? "no answer")")
+        // Claimed ahead (50 ms) or picked up at the next once-a-second sync: at most a second or two more.
+        try await Task.sleep(for: .seconds(2.5))
+        let atPause = cluster.effectLines().count
+        try await Task.sleep(for: .seconds(3))
+        #expect(cluster.effectLines().count == atPause, "ran while paused: \(cluster.effectLines().suffix(4))")
+        let resumed = await RepoListenTests.request(base + "/api/v1/jobs/tick/resume", method: "POST",
+                                                    headers: ["Authorization": "Bearer api-token"])
+        #expect(resumed?.status == 200)
+        try await Task.sleep(for: .seconds(3))
+        #expect(cluster.effectLines().count > atPause + 1)
+        let keys = cluster.effectLines().map { $0.split(separator: " ")[0] }
+        #expect(Set(keys).count == keys.count, "an occurrence ran twice")
+        for runner in runners { kill(runner.processIdentifier, SIGTERM) }
+        for runner in runners { runner.waitUntilExit() }
+    }
+
     @Test("concurrency: forbid holds across runners: no two attempts overlap, overlaps are journaled skipped once")
     func forbidAcrossRunners() async throws {
         let cluster = try await Cluster()

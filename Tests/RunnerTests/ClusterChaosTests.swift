@@ -1,0 +1,118 @@
+import Foundation
+import Journal
+import JournalTestSupport
+import PostgresJournal
+import PostgresTestSupport
+import Testing
+
+/// Chaos through the real binary: three runners on one PostgreSQL, two every-second jobs, and
+/// for `ALMANAC_CHAOS_SECONDS` (30 by default; `make chaos` runs it for minutes) a fault every
+/// 2–4 s: a runner SIGKILLed with its jobs (as a supervisor's cgroup goes) and restarted on its
+/// state directory, a runner SIGSTOPped past its lease and continued (it must exit 75 and is
+/// restarted), or every database connection terminated. Then from the jobs' own side effects
+/// and the journal: no attempt ran twice, an occurrence that ran twice has an `interrupted`
+/// record, and every second from the first fire to the last is started or skipped.
+@Suite("a cluster under SIGKILL, SIGSTOP and killed connections", .serialized)
+struct ClusterChaosTests {
+    @Test("every occurrence once (or journaled interrupted, or skipped), none twice")
+    func chaos() async throws {
+        let seconds = Int(ProcessInfo.processInfo.environment["ALMANAC_CHAOS_SECONDS"] ?? "") ?? 30
+        let temp = try TempDirectory()
+        let url = try await TestPostgres.database()
+        let database = "postgres://\(url.user)@\(url.host):\(url.port)/\(url.database)?sslmode=disable"
+        let jobs = temp.url.appendingPathComponent("jobs"), effects = temp.url.appendingPathComponent("effects.txt")
+        try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: effects.path, contents: nil)
+        for name in ["tick-a", "tick-b"] {
+            try """
+                name: \(name)
+                schedule: "* * * * * *"
+                concurrency: allow
+                retry: {max: 3, initial: 1s}
+                catchup: {window: 1h, policy: all}
+                run: "echo $ALMANAC_JOB@$ALMANAC_SCHEDULED_AT#$ALMANAC_ATTEMPT >> \(effects.path)"
+                """.write(to: jobs.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+        }
+        func launch(_ index: Int) throws -> Process {
+            try launchAlmanac(["run", jobs.path, "--state", temp.url.appendingPathComponent("state-\(index)").path,
+                               "--database", database, "--drain-timeout", "2s"],
+                              log: temp.url.appendingPathComponent("runner-\(index).log"))
+        }
+        var runners = try (0..<3).map(launch)
+        var faults: [String: Int] = [:]
+        var generator = SystemRandomNumberGenerator()
+        let end = ContinuousClock.now + .seconds(seconds)
+        try await Task.sleep(for: .seconds(3))
+        while ContinuousClock.now < end {
+            // A runner that exited (a fenced one: 75) is restarted, as its supervisor would.
+            for index in runners.indices where !runners[index].isRunning {
+                faults["exited \(runners[index].terminationStatus)", default: 0] += 1
+                runners[index] = try launch(index)
+            }
+            let victim = Int.random(in: 0..<3, using: &generator)
+            switch Int.random(in: 0..<10, using: &generator) {
+            case 0..<6:
+                killWithJobs(runners[victim].processIdentifier)
+                runners[victim].waitUntilExit()
+                runners[victim] = try launch(victim)
+                faults["SIGKILL", default: 0] += 1
+            case 6..<8:
+                kill(runners[victim].processIdentifier, SIGSTOP)
+                try await Task.sleep(for: .seconds(12))
+                kill(runners[victim].processIdentifier, SIGCONT)
+                faults["SIGSTOP past the lease", default: 0] += 1
+            default:
+                try TestPostgres.shared().psql("""
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE datname = '\(url.database)' AND pid <> pg_backend_pid()
+                    """)
+                faults["connections terminated", default: 0] += 1
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 2000...4000, using: &generator)))
+        }
+        // Long enough for a takeover of what the last fault left open, then a clean stop.
+        try await Task.sleep(for: .seconds(14))
+        for runner in runners where runner.isRunning { kill(runner.processIdentifier, SIGTERM) }
+        for runner in runners { runner.waitUntilExit() }
+
+        let reader = try await PostgresJournal.open(url, runner: "chaos-reader", migrate: false)
+        let export = temp.url.appendingPathComponent("export.jsonl")
+        _ = try await reader.exportJournal(to: export)
+        try await reader.close()
+        let events = try FileJournal.events(file: export)
+        let lines = try String(contentsOf: effects, encoding: .utf8).split(separator: "\n").map(String.init)
+        var attempts: [String: Int] = [:], occurrences: [String: Int] = [:]
+        for line in lines {
+            attempts[line, default: 0] += 1
+            if let hash = line.lastIndex(of: "#") { occurrences[String(line[..<hash]), default: 0] += 1 }
+        }
+        let summary = "faults: \(faults.sorted { $0.key < $1.key }), \(lines.count) runs"
+        let twice = attempts.filter { $0.value > 1 }
+        #expect(twice.isEmpty, "an attempt ran twice: \(twice.keys.sorted().prefix(5)); \(summary)")
+        let interrupted = Set(events.filter { $0.type == .finished && $0.outcome == "interrupted" }
+            .compactMap { e in e.job.flatMap { job in e.scheduledAt.map { "\(job)@\(RFC3339Test.format($0))" } } })
+        let rerun = occurrences.filter { $0.value > 1 && !interrupted.contains($0.key) }
+        #expect(rerun.isEmpty, "ran twice without an interrupted record: \(rerun.keys.sorted().prefix(5)); \(summary)")
+        for job in ["tick-a", "tick-b"] {
+            let handled = Set(events.filter { $0.job == job && ($0.type == .started || $0.type == .skipped) }.compactMap(\.scheduledAt))
+            let missing = unhandledSeconds(handled) ?? []
+            #expect(missing.isEmpty, "\(job): \(missing.count) occurrences lost, e.g. \(missing.prefix(3).map(RFC3339Test.format)); \(summary)")
+            let started = events.filter { $0.job == job && $0.type == .started }
+            let keys = Set(started.map { "\($0.scheduledAt.map(RFC3339Test.format) ?? "")#\($0.attempt ?? 0)" })
+            #expect(keys.count == started.count, "\(job): an attempt was journaled started twice; \(summary)")
+        }
+        print("chaos: \(seconds) s, \(summary)")
+    }
+
+    /// SIGKILL to the runner and to each of its children's process groups (a job is its own
+    /// group); children are listed per thread that spawned them.
+    private func killWithJobs(_ pid: Int32) {
+        kill(pid, SIGSTOP)
+        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        for thread in threads {
+            let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/children", encoding: .utf8)) ?? ""
+            for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(-child, SIGKILL) }
+        }
+        kill(pid, SIGKILL)
+    }
+}
