@@ -189,6 +189,11 @@ struct ClusterService: Service {
                         try? await Task.sleep(for: .seconds(1))
                     }
                 }
+                group.addTask {
+                    // A peer's trigger or pause wakes the sync at once; the loop above is the fallback.
+                    guard await gate.wait() else { return }
+                    await cluster.wakeups { await runner.syncWithPeers() }
+                }
             }
         }
         await withTaskCancellationHandler {

@@ -22,6 +22,12 @@ package protocol ClusterJournal: JournalBackend {
     /// `handler` of each change; a clean stop releases both and unregisters.
     func hold(_ handler: @escaping @Sendable (Membership) async -> Void) async
 
+    /// Calls `handler` whenever a peer journals something the others should act on at once (a
+    /// manual run, a pause, a resume, a cancel), until cancelled. Only a wake-up: the runners'
+    /// once-a-second sync is what is correct without it (and all there is behind a pooler that
+    /// does not keep sessions).
+    func wakeups(_ handler: @escaping @Sendable () async -> Void) async
+
     /// Claims as `claim(_:)`, holding `concurrency: forbid` across the cluster for the jobs in
     /// `exclusive`: while any runner has an open claim of such a job, its new attempt is not
     /// won but journaled `skipped: overlap`, once.

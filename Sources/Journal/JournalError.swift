@@ -21,6 +21,9 @@ package struct JournalError: Error, Sendable, Equatable, CustomStringConvertible
         /// A shared journal refused a write about an attempt whose claim this runner no longer
         /// holds: its lease lapsed and a peer took the attempt over.
         case fenced
+        /// A shared journal refused a desired-state write (`applied`, `removed`, diagnostics, a
+        /// compaction) from a runner that does not hold the leader lease now; it goes on firing.
+        case notLeader
     }
 
     package var kind: Kind

@@ -71,6 +71,15 @@ package struct DatabaseLease: Sendable {
             """, logger: logger)
     }
 
+    /// Whether this holder holds the lease now, on the database's clock, read inside the
+    /// caller's transaction (the fences of a shared journal's writes).
+    package func isHeld(on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("""
+            SELECT 1 FROM almanac.leases WHERE name = \(name) AND holder = \(holder) AND lease_until >= now()
+            """, logger: logger).collect()
+        return !rows.isEmpty
+    }
+
     /// The lease's holder, term and whether it is live now.
     package static func holding(_ client: PostgresClient, name: String = "leader", logger: Logger) async throws -> Holding? {
         let rows = try await client.query("""

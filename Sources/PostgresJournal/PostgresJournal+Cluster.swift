@@ -38,16 +38,24 @@ extension PostgresJournal: ClusterJournal {
         return leader != nil
     }
 
+    /// The events only the leader writes.
+    static let desiredState: Set<EventType> = [.applied, .removed, .diagnostics]
+
+    /// Refuses a desired-state write or a compaction from a runner that does not hold the
+    /// leader lease now (it lost it and has not heard yet): one writer of desired state, even
+    /// across a change of leader.
+    func requireLeaderLease(on connection: PostgresConnection) async throws {
+        guard try await !leaderLease.isHeld(on: connection, logger: logger) else { return }
+        throw JournalError(kind: .notLeader, path: url.description,
+                           message: "this runner no longer holds the leader lease: desired state is the new leader's to write")
+    }
+
     /// Refuses a claim from a runner whose own lease lapsed (it was frozen, or cut off): peers
     /// may already have taken its attempts over, and would take a new claim over at once.
     func requireOwnLease(on connection: PostgresConnection) async throws {
-        let lease = runnerLease
-        let rows = try await connection.query("""
-            SELECT 1 FROM almanac.leases WHERE name = \(lease.name) AND holder = \(lease.holder) AND lease_until >= now()
-            """, logger: logger).collect()
-        guard rows.isEmpty else { return }
+        guard try await !runnerLease.isHeld(on: connection, logger: logger) else { return }
         throw JournalError(kind: .fenced, path: url.description,
-                           message: "this runner's lease (\(lease.name)) lapsed: it claims nothing more")
+                           message: "this runner's lease (\(runnerLease.name)) lapsed: it claims nothing more")
     }
 
     private struct RunnerLeaseHeld: Error, CustomStringConvertible {
@@ -75,9 +83,19 @@ extension PostgresJournal: ClusterJournal {
                 }
             }
         }
-        // Both leases are released by now; the row says when this runner stopped.
+        // The keepers released their leases; released again here by holder, whatever term a
+        // keeper last knew (a keeper's own release was seen, about one stop in four, to leave the
+        // runner lease live: cause not found yet, see docs/cluster.md), and
+        // the row says when this runner stopped.
+        let names = [runnerLease.name, leaderLease.name]
         _ = try? await database("leave") { [client] in
-            try await client.query("UPDATE almanac.runners SET stopped_at = now() WHERE id = \(runner)", logger: logger)
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("""
+                    UPDATE almanac.leases SET holder = NULL, lease_until = '-infinity'
+                    WHERE name = ANY(\(names)::text[]) AND holder = \(runner)
+                    """, logger: logger)
+                try await connection.query("UPDATE almanac.runners SET stopped_at = now() WHERE id = \(runner)", logger: logger)
+            }
         }
     }
 
@@ -145,6 +163,27 @@ extension PostgresJournal: ClusterJournal {
             WHERE c.job = f.job AND c.attempt = f.attempt AND c.ended_at IS NULL
               AND c.scheduled_at = timestamptz 'epoch' + f.scheduled_at * interval '1 millisecond'
             """, logger: logger)
+    }
+
+    /// The channel peers are woken on, and the events that wake them.
+    static let wakeChannel = "almanac_wake"
+    static let wakesPeers: Set<EventType> = [.triggered, .paused, .resumed, .cancelled]
+
+    package func wakeups(_ handler: @escaping @Sendable () async -> Void) async {
+        let url = url, logger = logger
+        while !Task.isCancelled {
+            do {
+                // Its own session: a pooled connection goes back to the pool between statements.
+                let connection = try await Self.connect(url, logger: logger)
+                defer { Task { try? await connection.close() } }
+                try await connection.listen(on: Self.wakeChannel) { notifications in
+                    for try await _ in notifications { await handler() }
+                }
+            } catch {
+                // Gone (a restart, a terminated backend): the sync's polling covers the gap.
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
     }
 
     /// Which of `jobs` have an attempt claimed and not ended, on any runner.

@@ -138,7 +138,9 @@ package actor PostgresJournal: JournalBackend {
         if events.contains(where: { $0.type == .snapshot }) {
             throw JournalError(kind: .invalidEvent, path: url.description, message: "snapshot events are written only by compact()")
         }
+        let leads = joined != nil && events.contains { Self.desiredState.contains($0.type) }
         return try await write("append") { connection, head in
+            if leads { try await self.requireLeaderLease(on: connection) }
             let stored = try await self.numbered(events, after: head)
             try await self.insertClaims(of: stored.filter { $0.type == .started }, on: connection)
             try await self.closeClaims(of: stored.filter { $0.type == .finished }, on: connection)
@@ -204,8 +206,10 @@ package actor PostgresJournal: JournalBackend {
     package func compact(now: Date, retention: Retention) async throws {
         try checkOpen()
         let source = url.description
+        let leads = joined != nil
         let compacted = try await database("compact") { [client, logger] in
             try await client.withTransaction(logger: logger) { connection in
+                if leads { try await self.requireLeaderLease(on: connection) }
                 let head = try await self.lockHead(on: connection)
                 try await self.apply(after: await self.current.lastSeq, through: head, on: connection)
                 var snapshot = await self.current
@@ -278,6 +282,10 @@ package actor PostgresJournal: JournalBackend {
                 guard !stored.isEmpty else { return (head, stored, result) }
                 try await self.insertEvents(stored, on: connection)
                 try await connection.query("UPDATE almanac.head SET seq = \(Int64(head) + Int64(stored.count))", logger: logger)
+                if stored.contains(where: { Self.wakesPeers.contains($0.type) }) {
+                    // Delivered at commit, to every runner listening (PostgresJournal+Cluster).
+                    try await connection.query("SELECT pg_notify(\(Self.wakeChannel), '')", logger: logger)
+                }
                 return (head, stored, result)
             }
         }
@@ -435,16 +443,20 @@ package actor PostgresJournal: JournalBackend {
     /// at once in the server's words; the pool would retry it quietly until `timeout`.
     static func probe(_ url: DatabaseURL, timeout: Duration, logger: Logger) async throws(JournalError) {
         try await database("connect", at: url, timeout: timeout) {
-            let tls: PostgresConnection.Configuration.TLS = switch url.tls {
-            case .disable: .disable
-            case .prefer: .prefer(try NIOSSLContext(configuration: tlsConfiguration))
-            case .require: .require(try NIOSSLContext(configuration: tlsConfiguration))
-            }
-            let configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user,
-                                                                 password: url.password, database: url.database, tls: tls)
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
-            try await connection.close()
+            try await connect(url, logger: logger).close()
         }
+    }
+
+    /// One connection of its own, outside the pool (the probe; the wake-up listener's session).
+    static func connect(_ url: DatabaseURL, logger: Logger) async throws -> PostgresConnection {
+        let tls: PostgresConnection.Configuration.TLS = switch url.tls {
+        case .disable: .disable
+        case .prefer: .prefer(try NIOSSLContext(configuration: tlsConfiguration))
+        case .require: .require(try NIOSSLContext(configuration: tlsConfiguration))
+        }
+        let configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user,
+                                                             password: url.password, database: url.database, tls: tls)
+        return try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
     }
 
     /// Runs `body`, turning any error into a `JournalError` about `operation`, within `timeout`.

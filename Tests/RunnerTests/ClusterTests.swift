@@ -47,7 +47,7 @@ struct ClusterTests {
         let report = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
         let rows = report?["runners"] as? [[String: Any]] ?? []
         #expect(rows.count == 3)
-        #expect(rows.allSatisfy { $0["stoppedAt"] != nil && ($0["live"] as? Bool) == false })
+        #expect(rows.allSatisfy { $0["stoppedAt"] != nil && ($0["live"] as? Bool) == false }, "\(rows)\n\(cluster.log)")
         let jobs = report?["jobs"] as? [[String: Any]] ?? []
         #expect(jobs.first?["runs"] as? Int == lines.count)
         let (historyStatus, historyOut, _) = try almanac(["history", "tick", "--database", cluster.databaseText, "--limit", "100"])
@@ -181,6 +181,35 @@ struct ClusterTests {
         #expect(cluster.effectLines().count > atPause + 1)
         let keys = cluster.effectLines().map { $0.split(separator: " ")[0] }
         #expect(Set(keys).count == keys.count, "an occurrence ran twice")
+        for runner in runners { kill(runner.processIdentifier, SIGTERM) }
+        for runner in runners { runner.waitUntilExit() }
+    }
+
+    @Test("a trigger from any machine wakes the cluster (LISTEN/NOTIFY): each run starts well within a second, once")
+    func triggerWakesPeers() async throws {
+        let cluster = try await Cluster()
+        try cluster.write("manual", """
+            schedule: "0 0 1 1 *"
+            concurrency: allow
+            run: "echo $ALMANAC_SCHEDULED_AT $PPID >> \(cluster.effects.path)"
+            """)
+        let runners = try (0..<2).map { try cluster.launch($0) }
+        defer { for runner in runners where runner.isRunning { kill(runner.processIdentifier, SIGKILL) } }
+        try await cluster.waitForLog("running 1 job(s)", count: 2)
+        try await Task.sleep(for: .seconds(1))
+        var waits: [Duration] = []
+        for count in 1...3 {
+            let (status, _, err) = try almanac(["trigger", "manual", "--path", cluster.jobs.path, "--database", cluster.databaseText])
+            #expect(status == 0, "\(err)")
+            let queued = ContinuousClock.now
+            _ = try await cluster.waitForEffects(count, timeout: .seconds(5))
+            waits.append(ContinuousClock.now - queued)
+        }
+        print("trigger to start: \(waits)")
+        // The once-a-second poll alone would average half a second; woken, a run starts in tens of ms.
+        #expect(waits.allSatisfy { $0 < .milliseconds(600) }, "\(waits)")
+        let keys = cluster.effectLines().map { $0.split(separator: " ")[0] }
+        #expect(keys.count == 3 && Set(keys).count == 3)
         for runner in runners { kill(runner.processIdentifier, SIGTERM) }
         for runner in runners { runner.waitUntilExit() }
     }
