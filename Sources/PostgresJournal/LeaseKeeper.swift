@@ -57,7 +57,10 @@ package actor LeaseKeeper {
         guard !started else { preconditionFailure("LeaseKeeper.run is called once per keeper") }
         started = true
         let client = client
-        let connections = Task { await client.run() }
+        // Detached: a task started inside a ServiceGroup inherits its graceful-shutdown
+        // task-local, and PostgresClient.run() ends on it, which closed the pool at shutdown
+        // before the release below could be sent. The keeper ends its pool itself.
+        let connections = Task.detached { await client.run() }
         defer { connections.cancel() }
         var lastRenewalSent = seed?.sent ?? ContinuousClock.now
         while !Task.isCancelled {
@@ -93,8 +96,13 @@ package actor LeaseKeeper {
             try? await Task.sleep(until: next, clock: .continuous)
         }
         if let held = term {
-            _ = try? await call("release", until: .now + .seconds(2)) { [lease, logger] in
-                try await lease.release(client, term: held, logger: logger)
+            do {
+                try await call("release", until: .now + .seconds(2)) { [lease, logger] in
+                    try await lease.release(client, term: held, logger: logger)
+                }
+            } catch {
+                // The lease then ends on its own; the caller may release it by holder too.
+                logger.error("almanac: releasing the \(lease.name) lease failed: \(error)")
             }
             term = nil
         }

@@ -84,9 +84,8 @@ extension PostgresJournal: ClusterJournal {
             }
         }
         // The keepers released their leases; released again here by holder, whatever term a
-        // keeper last knew (a keeper's own release was seen, about one stop in four, to leave the
-        // runner lease live: cause not found yet, see docs/cluster.md), and
-        // the row says when this runner stopped.
+        // keeper last knew (a keeper whose release failed leaves its lease to end on its own),
+        // and the row says when this runner stopped.
         let names = [runnerLease.name, leaderLease.name]
         _ = try? await database("leave") { [client] in
             try await client.withTransaction(logger: logger) { connection in

@@ -69,7 +69,9 @@ package actor PostgresJournal: JournalBackend {
         self.logger = logger
         client = PostgresClient(configuration: Self.configuration(url), backgroundLogger: logger)
         let client = client
-        connections = Task { await client.run() }
+        // Detached from any ServiceGroup's graceful shutdown (see LeaseKeeper.run): the journal
+        // must outlive the drain's last writes; `close()` ends the pool.
+        connections = Task.detached { await client.run() }
     }
 
     /// TLS as libpq's `prefer` and `require` do it: encrypted, the certificate not verified
