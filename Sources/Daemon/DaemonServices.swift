@@ -150,6 +150,7 @@ struct ClusterService: Service {
     let runner: Runner
     let writeBack: StatusWriteBack?
     let reload: @Sendable () async -> ReloadOutcome
+    let clock: SystemClock
     let log: RunnerLog
     /// Opened by the setup once `join` answered; false when the start failed before it.
     let joined: StartGate
@@ -157,7 +158,7 @@ struct ClusterService: Service {
 
     func run() async {
         guard await joined.wait() else { return }
-        let (cluster, runner, writeBack, reload, log, gate) = (cluster, runner, writeBack, reload, log, gate)
+        let (cluster, runner, writeBack, reload, log, gate, clock) = (cluster, runner, writeBack, reload, log, gate, clock)
         let task = Task {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -190,6 +191,13 @@ struct ClusterService: Service {
                     }
                 }
                 group.addTask {
+                    // The machine's clock drifts, or is stepped: the runner follows the database's.
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: ClusterClock.interval)
+                        await ClusterClock.measure(cluster, for: clock, log: log)
+                    }
+                }
+                group.addTask {
                     // A peer's trigger or pause wakes the sync at once; the loop above is the fallback.
                     guard await gate.wait() else { return }
                     await cluster.wakeups { await runner.syncWithPeers() }
@@ -206,5 +214,25 @@ struct ClusterService: Service {
         } onCancel: {
             task.cancel()
         }
+    }
+}
+
+/// Beside peers every runner fires on the database's clock, not its machine's: the offset is
+/// measured at join (before the first reconcile) and every 10 s, and a skew of a second or more
+/// is said in the log. Leases need no such care: they are on the database's `now()`, and each
+/// runner's fence on its own monotonic clock.
+enum ClusterClock {
+    static let interval: Duration = .seconds(10)
+
+    static func measure(_ cluster: any ClusterJournal, for clock: SystemClock, log: RunnerLog) async {
+        // Unreachable: the last figure stands (the sync and the lease keeper report the database).
+        guard let (measured, roundTrip) = try? await cluster.clockOffset(from: clock.machineNow) else { return }
+        let offset = clock.offset
+        let before = offset.seconds
+        offset.set(measured)
+        guard abs(measured - before) >= 1 else { return }
+        let skew = String(format: "%.1f", abs(measured))
+        log(.warning, "almanac: this machine's clock is \(skew) s \(measured > 0 ? "behind" : "ahead of") the database's "
+            + "(measured over a \(Int((roundTrip * 1000).rounded())) ms round trip); this runner fires on the database's clock")
     }
 }

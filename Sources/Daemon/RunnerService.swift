@@ -46,7 +46,7 @@ package struct RunnerService: HookedRunnerService {
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         let opened = try await store.open(stateDirectory: stateDirectory)
         let journal = opened.journal
-        let clock = SystemClock()
+        let clock = SystemClock.daemon(environment: environment)
         let writeBack = statusDirectory.map {
             StatusWriteBack(sink: DirectoryStatusSink(directory: $0), journal: journal, clock: clock, interval: statusInterval)
         }

@@ -68,6 +68,8 @@ struct ServiceSession {
         let cluster = self.cluster, writeBack = self.writeBack
         var setup = setup
         let joined = StartGate()
+        // On the database's clock from the start (ClusterClock): `--for` and the first reconcile read it.
+        if let cluster { await ClusterClock.measure(cluster, for: clock, log: log) }
         if let cluster {
             // Before anything fires: registered, with this runner's lease, leading or following.
             setup = { [setup] in
@@ -99,7 +101,7 @@ struct ServiceSession {
             // Stopped after the drain and the last status write: the leases outlast this
             // runner's last attempt, and a status write it makes as leader.
             services.append(.init(service: ClusterService(cluster: cluster, runner: runner, writeBack: writeBack, reload: reload,
-                                                          log: log, joined: joined, gate: gate)))
+                                                          clock: clock, log: log, joined: joined, gate: gate)))
         }
         if let writeBack { services.append(.init(service: StatusWriterService(writeBack: writeBack, log: log, gate: gate))) }
         services += [

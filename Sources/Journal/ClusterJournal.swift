@@ -38,6 +38,13 @@ package protocol ClusterJournal: JournalBackend {
     /// doing this at once exactly one records each attempt. Returns the events written.
     /// Only claims of `jobs` are taken over when given (a runner's policy applies to what it holds).
     func takeOver(jobs: Set<String>?, _ journal: @escaping @Sendable ([LapsedAttempt]) -> [JournalEvent]) async throws -> [JournalEvent]
+
+    /// How far the database's clock is ahead of `machine` (seconds), and the round trip it was
+    /// measured over: the best of a few samples, each read at its round trip's middle.
+    func clockOffset(from machine: @escaping @Sendable () -> Date) async throws -> (offset: TimeInterval, roundTrip: TimeInterval)
+
+    /// The runners of the last day with their leases, newest first (`status`, the API, the dashboard).
+    func runners() async throws -> [ClusterRunner]
 }
 
 /// A change in a runner's standing in its cluster.

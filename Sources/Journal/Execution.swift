@@ -12,13 +12,16 @@ package struct Execution: Sendable, Hashable {
     /// time) to the launch: the `started` event gives a first figure, `finished` the exact one.
     package var metrics: ExecutionMetrics
     package var message: String?
+    /// The cluster runner that claimed it (`host:pid:nonce`); nil on a runner of its own.
+    package var runner: String?
 
-    package init(key: OccurrenceKey, attempt: Int, triggeredBy: Cause? = nil, startedAt: Date, pid: Int? = nil) {
+    package init(key: OccurrenceKey, attempt: Int, triggeredBy: Cause? = nil, startedAt: Date, pid: Int? = nil, runner: String? = nil) {
         self.key = key
         self.attempt = attempt
         self.triggeredBy = triggeredBy
         self.startedAt = startedAt
         self.metrics = ExecutionMetrics(pid: pid)
+        self.runner = runner
     }
 
     /// How late the attempt started, in whole milliseconds: from the journaled lateness when
@@ -48,7 +51,7 @@ extension Execution: Codable {
     /// The snapshot's form: the metrics flat beside the execution's own keys, as before they
     /// were a struct of their own.
     enum CodingKeys: String, CodingKey {
-        case key, attempt, triggeredBy, startedAt, finishedAt, message
+        case key, attempt, triggeredBy, startedAt, finishedAt, message, runner
     }
 
     package init(from decoder: any Decoder) throws {
@@ -59,6 +62,7 @@ extension Execution: Codable {
         startedAt = try c.decode(Date.self, forKey: .startedAt)
         finishedAt = try c.decodeIfPresent(Date.self, forKey: .finishedAt)
         message = try c.decodeIfPresent(String.self, forKey: .message)
+        runner = try c.decodeIfPresent(String.self, forKey: .runner)
         metrics = try ExecutionMetrics(from: decoder)
     }
 
@@ -70,6 +74,7 @@ extension Execution: Codable {
         try c.encode(startedAt, forKey: .startedAt)
         try c.encodeIfPresent(finishedAt, forKey: .finishedAt)
         try c.encodeIfPresent(message, forKey: .message)
+        try c.encodeIfPresent(runner, forKey: .runner)
         try metrics.encode(to: encoder)
     }
 }

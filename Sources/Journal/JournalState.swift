@@ -111,7 +111,7 @@ extension JobState.Values {
             guard let key = s.key else { break }
             if pendingRetry?.key == key { pendingRetry = nil }
             var execution = Execution(key: key, attempt: s.attempt ?? 1, triggeredBy: s.triggeredBy,
-                                      startedAt: event.at, pid: s.pid)
+                                      startedAt: event.at, pid: s.pid, runner: s.runner)
             execution.metrics.lateUs = s.lateUs
             running.append(consume execution)
             dequeue(s)

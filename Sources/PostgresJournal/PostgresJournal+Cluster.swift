@@ -135,33 +135,43 @@ extension PostgresJournal: ClusterJournal {
                           WHERE l.name = 'runner:' || c.runner AND l.holder = c.runner AND l.lease_until >= now())
         """
 
-    /// Closes the claims of the attempts `finished` ends; refuses the write when one of them
-    /// was taken over (or is another runner's), so a runner that woke after its lease lapsed
-    /// cannot record an end over the peer's.
-    func closeClaims(of finished: [JournalEvent], on connection: PostgresConnection) async throws {
-        let ends = finished.compactMap { event in event.key.map { ($0, event.attempt ?? 1) } }
-        guard !ends.isEmpty else { return }
-        let jobs = ends.map(\.0.job), times = ends.map { RFC3339.milliseconds($0.0.scheduledAt) }, attempts = ends.map(\.1)
+    /// How a claim row `c` matches a row `f` of `unnest(jobs, times in ms, attempts) AS f(job, scheduled_at, attempt)`.
+    static let claimMatchesRow = """
+        c.job = f.job AND c.attempt = f.attempt AND c.scheduled_at = timestamptz 'epoch' + f.scheduled_at * interval '1 millisecond'
+        """
+
+    /// The events written about an attempt by the runner that claimed it: its end, and a post
+    /// target's `processing`, `published` and failed end. Each carries the claim as its fence.
+    static let attemptWrites: Set<EventType> = [.finished, .processing, .published]
+
+    /// Refuses the write when one of the attempts these events are about was taken over (or is
+    /// another runner's), so a runner that woke after its lease lapsed cannot record an end, or
+    /// announce or record a publication, over the peer's; then closes the claims of the
+    /// attempts the events end (a post target's end leaves its attempt's claim open).
+    func fenceAndClose(_ events: [JournalEvent], on connection: PostgresConnection) async throws {
+        let written = events.filter { Self.attemptWrites.contains($0.type) }
+        let claims = written.compactMap { event in event.key.map { Claim(key: $0, attempt: event.attempt ?? 1) } }
+        guard !claims.isEmpty else { return }
         let fenced = try await connection.query("""
             SELECT c.job, c.attempt, c.runner, coalesce(c.taken_over_by, '')
             FROM almanac.claims c
-            JOIN unnest(\(jobs)::text[], \(times)::bigint[], \(attempts)::int[]) AS f(job, scheduled_at, attempt)
-              ON c.job = f.job AND c.attempt = f.attempt AND c.scheduled_at = timestamptz 'epoch' + f.scheduled_at * interval '1 millisecond'
+            JOIN unnest(\(claims.map(\.key.job))::text[], \(claims.map { RFC3339.milliseconds($0.key.scheduledAt) })::bigint[],
+                        \(claims.map(\.attempt))::int[]) AS f(job, scheduled_at, attempt)
+              ON \(unescaped: Self.claimMatchesRow)
             WHERE c.runner <> \(runner) OR c.taken_over_by IS NOT NULL
             LIMIT 1
             """, logger: logger).collect()
         if let row = fenced.first {
             let (job, attempt, owner, taker) = try row.decode((String, Int, String, String).self)
             throw JournalError(kind: .fenced, path: url.description, message: taker.isEmpty
-                ? "attempt \(attempt) of \(job) is runner \(owner)'s, not this runner's (\(runner)): its end is not recorded here"
-                : "runner \(taker) took attempt \(attempt) of \(job) over after this runner's lease lapsed: its end is not recorded")
+                ? "attempt \(attempt) of \(job) is runner \(owner)'s, not this runner's (\(runner)): it is not recorded here"
+                : "runner \(taker) took attempt \(attempt) of \(job) over after this runner's lease lapsed: it is not recorded")
         }
-        try await connection.query("""
-            UPDATE almanac.claims c SET ended_at = now()
-            FROM unnest(\(jobs)::text[], \(times)::bigint[], \(attempts)::int[]) AS f(job, scheduled_at, attempt)
-            WHERE c.job = f.job AND c.attempt = f.attempt AND c.ended_at IS NULL
-              AND c.scheduled_at = timestamptz 'epoch' + f.scheduled_at * interval '1 millisecond'
-            """, logger: logger)
+        let ends = written.filter { event in
+            guard case .finished(let record) = event.record else { return false }
+            return record.target == nil
+        }.compactMap { event in event.key.map { Claim(key: $0, attempt: event.attempt ?? 1) } }
+        try await closeClaims(ends, on: connection)
     }
 
     /// The channel peers are woken on, and the events that wake them.
@@ -196,16 +206,53 @@ extension PostgresJournal: ClusterJournal {
         return open
     }
 
-    /// Closes claims that were settled without running (an overlap skipped under `forbid`).
-    func closeClaims(_ claims: [(OccurrenceKey, Int)], on connection: PostgresConnection) async throws {
+    /// Which of `claims` this runner holds open: on a claim retried after its answer was lost,
+    /// the ones the first try committed.
+    func openClaims(_ claims: [Claim], on connection: PostgresConnection) async throws -> Set<Claim> {
+        guard !claims.isEmpty else { return [] }
+        let rows = try await connection.query("""
+            SELECT c.job, (extract(epoch FROM c.scheduled_at) * 1000)::bigint, c.attempt
+            FROM almanac.claims c
+            JOIN unnest(\(claims.map(\.key.job))::text[], \(claims.map { RFC3339.milliseconds($0.key.scheduledAt) })::bigint[],
+                        \(claims.map(\.attempt))::int[]) AS f(job, scheduled_at, attempt)
+              ON \(unescaped: Self.claimMatchesRow)
+            WHERE c.runner = \(runner) AND c.ended_at IS NULL
+            """, logger: logger)
+        var open = Set<Claim>()
+        for try await (job, milliseconds, attempt) in rows.decode((String, Int64, Int).self) {
+            open.insert(Claim(key: OccurrenceKey(job: job, scheduledAt: RFC3339.date(milliseconds: milliseconds)), attempt: attempt))
+        }
+        return open
+    }
+
+    /// Closes claims: the attempts ended, or settled without running (an overlap skipped under `forbid`).
+    func closeClaims(_ claims: [Claim], on connection: PostgresConnection) async throws {
         guard !claims.isEmpty else { return }
         try await connection.query("""
             UPDATE almanac.claims c SET ended_at = now()
-            FROM unnest(\(claims.map(\.0.job))::text[], \(claims.map { RFC3339.milliseconds($0.0.scheduledAt) })::bigint[],
-                        \(claims.map(\.1))::int[]) AS f(job, scheduled_at, attempt)
-            WHERE c.job = f.job AND c.attempt = f.attempt
-              AND c.scheduled_at = timestamptz 'epoch' + f.scheduled_at * interval '1 millisecond'
+            FROM unnest(\(claims.map(\.key.job))::text[], \(claims.map { RFC3339.milliseconds($0.key.scheduledAt) })::bigint[],
+                        \(claims.map(\.attempt))::int[]) AS f(job, scheduled_at, attempt)
+            WHERE \(unescaped: Self.claimMatchesRow) AND c.ended_at IS NULL
             """, logger: logger)
+    }
+
+    package func clockOffset(from machine: @escaping @Sendable () -> Date) async throws -> (offset: TimeInterval, roundTrip: TimeInterval) {
+        let logger = logger
+        return try await database("clock") { [client] in
+            // The sample with the shortest round trip bounds the error best (NTP's rule).
+            var best: (offset: TimeInterval, roundTrip: TimeInterval)?
+            for _ in 0..<3 {
+                let sent = machine()
+                let rows = try await client.query("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint", logger: logger)
+                var micros: Int64 = 0
+                for try await value in rows.decode(Int64.self) { micros = value }
+                let received = machine()
+                let roundTrip = received.timeIntervalSince(sent)
+                let offset = Double(micros) / 1e6 - (sent.timeIntervalSince1970 + roundTrip / 2)
+                if best.map({ roundTrip < $0.roundTrip }) ?? true { best = (offset, roundTrip) }
+            }
+            return best ?? (0, 0)
+        }
     }
 
     /// The runners of the last day, newest first, with their leases: for `status`.

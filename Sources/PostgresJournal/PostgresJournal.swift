@@ -145,7 +145,7 @@ package actor PostgresJournal: JournalBackend {
             if leads { try await self.requireLeaderLease(on: connection) }
             let stored = try await self.numbered(events, after: head)
             try await self.insertClaims(of: stored.filter { $0.type == .started }, on: connection)
-            try await self.closeClaims(of: stored.filter { $0.type == .finished }, on: connection)
+            try await self.fenceAndClose(stored, on: connection)
             return (stored, ())
         }.events
     }
@@ -168,6 +168,8 @@ package actor PostgresJournal: JournalBackend {
             }
             let key = OccurrenceKey(job: record.job, scheduledAt: RFC3339.normalized(scheduledAt))
             (record.scheduledAt, record.attempt) = (key.scheduledAt, record.attempt ?? 1)
+            // Beside peers the journal says which runner ran each attempt (history, status, API).
+            if joined != nil { record.runner = runner }
             var claiming = event
             claiming.record = .started(record)
             wanted.append((claiming, key, record.attempt ?? 1))
@@ -175,21 +177,44 @@ package actor PostgresJournal: JournalBackend {
         guard !wanted.isEmpty else { return [] }
         let exclusive = exclusive.intersection(wanted.map(\.claim.job))
         let fenced = joined != nil
-        return try await write("claim") { [wanted] connection, head in
+        let first: Result<[Bool], JournalError>
+        do {
+            first = .success(try await claimOnce(wanted, exclusive: exclusive, fenced: fenced, resuming: false))
+        } catch {
+            first = .failure(error)
+        }
+        guard case .failure(let error) = first, fenced, error.kind == .database else { return try first.get() }
+        // The answer was lost, not necessarily the write (a terminated session, a restarted
+        // server): once more, on a fresh connection, where what this runner's lost transaction
+        // committed is found and counted won, its `started` already journaled.
+        logger.warning("almanac: a claim failed (\(error)); trying once more")
+        try? await Task.sleep(for: .milliseconds(200))
+        return try await claimOnce(wanted, exclusive: exclusive, fenced: fenced, resuming: true)
+    }
+
+    func claimOnce(_ wanted: [(event: JournalEvent, claim: OccurrenceKey, attempt: Int)], exclusive: Set<String>,
+                           fenced: Bool, resuming: Bool) async throws(JournalError) -> [Bool] {
+        try await write("claim") { [wanted] connection, head in
             if fenced { try await self.requireOwnLease(on: connection) }
             var busy = try await self.jobsWithOpenClaims(exclusive, on: connection)
+            let claims = wanted.map { Claim(key: $0.claim, attempt: $0.attempt) }
             let taken = try await self.insertClaims(wanted.map { ($0.claim, $0.attempt) }, on: connection)
+            let already = resuming ? try await self.openClaims(claims.filter { !taken.contains($0) }, on: connection) : []
             var won = [Bool](repeating: false, count: wanted.count)
             var written: [JournalEvent] = []
-            var overlapped: [(OccurrenceKey, Int)] = []
+            var overlapped: [Claim] = []
             var seen = Set<Claim>()
             for (index, item) in wanted.enumerated() {
-                let claim = Claim(key: item.claim, attempt: item.attempt)
+                let claim = claims[index]
+                if already.contains(claim), seen.insert(claim).inserted {
+                    won[index] = true
+                    continue
+                }
                 // The first of duplicates in one batch gets it, as with the file backend.
                 guard taken.contains(claim), seen.insert(claim).inserted else { continue }
                 if exclusive.contains(item.claim.job) {
                     guard busy.insert(item.claim.job).inserted else {
-                        overlapped.append((item.claim, item.attempt))
+                        overlapped.append(claim)
                         written.append(JournalEvent(at: item.event.at, .skipped(.init(
                             job: item.claim.job, scheduledAt: item.claim.scheduledAt, attempt: item.attempt,
                             triggeredBy: item.event.triggeredBy, reason: .overlap,

@@ -94,6 +94,11 @@ extension Runner {
 
     /// Once a second beside peers: takes over the attempts of runners whose lease lapsed,
     /// queues the retries and triggers peers journaled, and refollows when the leader applied.
+    /// Why the shared journal could not be reached at the last sync, with since when; nil when it could.
+    package nonisolated var clusterTrouble: String? {
+        databaseTrouble.withLock { $0.map { "database unreachable since \(Runner.utcText($0.since)): \($0.reason)" } }
+    }
+
     package func syncWithPeers() async {
         guard let cluster = journal as? any ClusterJournal, journalFault == nil, !isStopping, started else { return }
         await takeOverLapsed(cluster)
@@ -132,12 +137,20 @@ extension Runner {
                 return events
             }
         } catch let error as JournalError where error.kind == .database {
-            // Another runner may do it; the lease keeper is what reports the database gone.
-            notify(.problem("taking over lapsed attempts failed, left to the next check: \(error)"))
+            // Another runner may do it; said once, and reported not-ready until it passes (the
+            // lease keeper fences this runner if the database stays away past the lease).
+            let began = databaseTrouble.withLock { trouble in
+                defer { trouble = (String(describing: error), trouble?.since ?? now) }
+                return trouble == nil
+            }
+            if began { notify(.problem("the shared journal cannot be reached (not ready until it can): \(error)")) }
             return
         } catch {
             journalRefused(error)
             return
+        }
+        if let trouble = databaseTrouble.withLock({ trouble in defer { trouble = nil }; return trouble }) {
+            notify(.problem("the shared journal answers again (unreachable since \(Runner.utcText(trouble.since)))"))
         }
         for event in written {
             notify(.recorded(event))

@@ -60,7 +60,7 @@ package actor Runner {
     }
 
     package let clock: any RunnerClock
-    let journal: any JournalBackend
+    package nonisolated let journal: any JournalBackend
     let launcher: any JobLauncher
     var options: Options
     /// Tells `notify:` targets how attempts ended (Publishing's `NotifyingAnnouncer`).
@@ -106,6 +106,9 @@ package actor Runner {
     /// Set once when the journal refuses a write (Runner+JournalFault); read off the actor by
     /// `/readyz`, `/metrics` and the service that turns it into a non-zero exit.
     nonisolated let fault = Mutex<JournalFault?>(nil)
+    /// Beside peers: why the last sync could not reach the shared journal, and since when; nil
+    /// once it can again. `/readyz` reports it (the lease keeper fences if it lasts).
+    nonisolated let databaseTrouble = Mutex<(reason: String, since: Date)?>(nil)
 
     package init(clock: any RunnerClock, journal: any JournalBackend, launcher: any JobLauncher, options: Options = Options(),
                 thread: DedicatedExecutor = .runner) {

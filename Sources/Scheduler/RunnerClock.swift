@@ -1,5 +1,6 @@
 import Executors
 import Foundation
+import Synchronization
 
 /// The time source the runner reads and sleeps on, injected so tests can jump through DST
 /// days and months in milliseconds.
@@ -20,21 +21,57 @@ package protocol RunnerClock: Sendable {
 /// server keeps full, and lands up to a millisecond late even when idle.
 package struct SystemClock: RunnerClock {
     let timer: DedicatedExecutor
+    /// Added to this machine's clock: zero on a runner of its own; beside peers, how far the
+    /// database's clock is ahead of this machine's, so every runner fires on that one clock.
+    package let offset: ClockOffset
+    /// How wrong this machine's clock is made to be: zero, except in the tests of a cluster
+    /// whose machines disagree (`ALMANAC_TEST_CLOCK_SKEW`, seconds). libfaketime cannot play
+    /// the part here: preloaded, it leaves a Swift program's `CommandLine.arguments` empty.
+    package let skew: TimeInterval
 
-    package init(timer: DedicatedExecutor = .runner) {
+    package init(timer: DedicatedExecutor = .runner, offset: ClockOffset = ClockOffset(), skew: TimeInterval = 0) {
         self.timer = timer
+        self.offset = offset
+        self.skew = skew
     }
 
-    package func now() -> Date { Date() }
+    /// The clock of `almanac run`: this machine's, skewed as `ALMANAC_TEST_CLOCK_SKEW` says.
+    package static func daemon(environment: [String: String]) -> SystemClock {
+        SystemClock(skew: environment["ALMANAC_TEST_CLOCK_SKEW"].flatMap(TimeInterval.init) ?? 0)
+    }
+
+    /// This machine's clock, before the offset: what the offset is measured against.
+    package func machineNow() -> Date { Date().addingTimeInterval(skew) }
+
+    package func now() -> Date { machineNow().addingTimeInterval(offset.seconds) }
 
     package func sleep(until deadline: Date) async throws {
         // Sleep in slices of at most one minute: if the wall clock is stepped (NTP, suspend),
         // the next slice sees it, instead of waiting out a stale monotonic interval.
         while true {
-            let remaining = deadline.timeIntervalSinceNow
+            let remaining = deadline.timeIntervalSince(now())
             if remaining <= 0 { return }
             let slice = UInt64(min(remaining, 60) * 1e9) + 1
             try await timer.sleep(untilMonotonic: DedicatedExecutor.monotonicNow() + slice)
         }
+    }
+}
+
+/// How far the clock the runner fires on is ahead of this machine's, in microseconds, set
+/// while the runner runs (beside peers: measured against the database's, `ClusterClock`).
+///
+/// Peers whose machines disagree by seconds (a missing NTP, a VM resumed) would otherwise each
+/// fire on their own clock: a claim still picks one runner per occurrence, but the one whose
+/// clock is 30 s fast would run every occurrence 30 s early (as Quartz asks its nodes to keep
+/// "clocks within a second"). Read on every `now()`, hence an atomic.
+package final class ClockOffset: Sendable {
+    private let microseconds = Atomic<Int64>(0)
+
+    package init() {}
+
+    package var seconds: TimeInterval { Double(microseconds.load(ordering: .relaxed)) / 1e6 }
+
+    package func set(_ seconds: TimeInterval) {
+        microseconds.store(Int64((seconds * 1e6).rounded()), ordering: .relaxed)
     }
 }

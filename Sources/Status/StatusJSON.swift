@@ -73,6 +73,7 @@ enum StatusJSON {
         json.member("message", execution.message) { $0.string($1) }
         json.member("outcome", execution.metrics.outcome?.rawValue) { $0.string($1) }
         json.member("outputTail", execution.metrics.outputTail) { $0.string($1) }
+        json.member("runner", execution.runner) { $0.string($1) }
         json.member("scheduledAt", execution.key.scheduledAt) { $0.date($1) }
         json.member("signal", execution.metrics.signal) { $0.int($1) }
         json.member("startedAt", execution.startedAt) { $0.date($1) }

@@ -1,6 +1,6 @@
 import Foundation
 import Journal
-import PostgresJournal
+@testable import PostgresJournal
 import PostgresTestSupport
 import Testing
 
@@ -20,6 +20,26 @@ struct ClusterJournalTests {
     static func finished(_ job: String, attempt: Int = 1) -> JournalEvent {
         JournalEvent(at: t0, .finished(.init(job: job, scheduledAt: t0, attempt: attempt, triggeredBy: .schedule,
                                              metrics: .init(outcome: .success))))
+    }
+
+    /// Two runners, `owner` and `peer`, joined on a fresh database.
+    static func joinedPair() async throws -> (DatabaseURL, PostgresJournal, PostgresJournal) {
+        let url = try await TestPostgres.database()
+        let owner = try await PostgresJournal.open(url, runner: "owner")
+        let peer = try await PostgresJournal.open(url, runner: "peer")
+        _ = try await owner.join(version: "test")
+        _ = try await peer.join(version: "test")
+        return (url, owner, peer)
+    }
+
+    /// Ends `owner`'s lease in the database and has `peer` take its open attempts over (interrupted).
+    static func lapseAndTakeOver(_ url: DatabaseURL, from peer: PostgresJournal) async throws -> [JournalEvent] {
+        try TestPostgres.shared().psql("UPDATE almanac.leases SET lease_until = now() - interval '1 second' WHERE name = 'runner:owner'",
+                                       database: url.database)
+        return try await peer.takeOver(jobs: nil) { lapsed in
+            lapsed.map { JournalEvent(at: t0, .finished(.init(job: $0.key.job, scheduledAt: $0.key.scheduledAt, attempt: $0.attempt,
+                                                               triggeredBy: .recovery, metrics: .init(outcome: .interrupted)))) }
+        }
     }
 
     @Test("desired state only from the leader: a runner whose leader lease ended is refused, and the new leader writes")
@@ -48,22 +68,13 @@ struct ClusterJournalTests {
 
     @Test("an end is recorded only by the claim's runner; after a takeover the late end is refused")
     func endsAreFenced() async throws {
-        let url = try await TestPostgres.database()
-        let owner = try await PostgresJournal.open(url, runner: "owner")
-        let peer = try await PostgresJournal.open(url, runner: "peer")
-        _ = try await owner.join(version: "test")
-        _ = try await peer.join(version: "test")
+        let (url, owner, peer) = try await Self.joinedPair()
         #expect(try await owner.claim([Self.started("job")]) == [true])
         // The peer cannot end the owner's attempt, and nothing lapsed yet: nothing to take over.
         await #expect(throws: JournalError.self) { _ = try await peer.append(Self.finished("job")) }
         #expect(try await peer.takeOver(jobs: nil) { _ in [] }.isEmpty)
         // The owner's lease lapses: the peer takes the attempt over, once.
-        try TestPostgres.shared().psql("UPDATE almanac.leases SET lease_until = now() - interval '1 second' WHERE name = 'runner:owner'",
-                                       database: url.database)
-        let taken = try await peer.takeOver(jobs: nil) { lapsed in
-            lapsed.map { JournalEvent(at: Self.t0, .finished(.init(job: $0.key.job, scheduledAt: $0.key.scheduledAt, attempt: $0.attempt,
-                                                                    triggeredBy: .recovery, metrics: .init(outcome: .interrupted)))) }
-        }
+        let taken = try await Self.lapseAndTakeOver(url, from: peer)
         #expect(taken.count == 1)
         #expect(try await peer.takeOver(jobs: nil) { _ in Issue.record("taken over twice"); return [] }.isEmpty)
         // The owner wakes: its end and its next claim are refused.
@@ -75,6 +86,57 @@ struct ClusterJournalTests {
         }
         await #expect(throws: JournalError.self) { _ = try await owner.claim([Self.started("other")]) }
         #expect((await peer.state()).jobs["job"]?.history.map(\.metrics.outcome) == [.interrupted])
+        try await owner.close()
+        try await peer.close()
+    }
+
+    @Test("a post's publication records carry its claim: a target's end leaves the attempt open; after a takeover, processing and published are refused; the claim names its runner")
+    func publicationsAreFenced() async throws {
+        let (url, owner, peer) = try await Self.joinedPair()
+        #expect(try await owner.claim([Self.started("post")]) == [true])
+        #expect((await owner.state()).jobs["post"]?.running.first?.runner == "owner")
+        let processing = { (target: String) in
+            JournalEvent(at: Self.t0, .processing(.init(job: "post", scheduledAt: Self.t0, attempt: 1, target: target)))
+        }
+        let published = { (target: String) in
+            JournalEvent(at: Self.t0, .published(.init(job: "post", scheduledAt: Self.t0, attempt: 1, target: target, url: "https://x/1")))
+        }
+        let failedTarget = JournalEvent(at: Self.t0, .finished(.init(job: "post", scheduledAt: Self.t0, attempt: 1,
+                                                                     metrics: .init(outcome: .failed), target: "a")))
+        _ = try await owner.append([processing("a"), failedTarget, processing("b")])
+        await #expect(throws: JournalError.self) { _ = try await peer.append([published("b")]) }
+        // The target's end did not end the attempt: its claim is still open, so a lapse is taken over.
+        let taken = try await Self.lapseAndTakeOver(url, from: peer)
+        #expect(taken.count == 1)
+        for late in [[published("b")], [processing("c")]] {
+            do {
+                _ = try await owner.append(late)
+                Issue.record("a late \(late[0].type) was recorded")
+            } catch let error as JournalError {
+                #expect(error.kind == .fenced)
+            }
+        }
+        #expect((await peer.state()).jobs["post"]?.publications["b"]?.state == .processing)
+        try await owner.close()
+        try await peer.close()
+    }
+
+    @Test("a claim retried after its answer was lost counts what the lost try committed as won, once, without a second started")
+    func retriedClaimFindsItsOwn() async throws {
+        let (_, owner, peer) = try await Self.joinedPair()
+        // The first try committed (its answer is what was lost): the owner holds both attempts.
+        #expect(try await owner.claim([Self.started("a"), Self.started("b")]) == [true, true])
+        // The retry: its own open claims are won again, a peer's is not, a new one is claimed.
+        #expect(try await peer.claim([Self.started("c")]) == [true])
+        let retried = [Self.started("a"), Self.started("b"), Self.started("c"), Self.started("d")].map { event -> (event: JournalEvent, claim: OccurrenceKey, attempt: Int) in
+            (event, event.key!, event.attempt ?? 1)
+        }
+        #expect(try await owner.claimOnce(retried, exclusive: [], fenced: true, resuming: true) == [true, true, false, true])
+        let state = await peer.state()
+        for job in ["a", "b", "c", "d"] { #expect(state.jobs[job]?.running.count == 1, "\(job)") }
+        // An attempt that ended is not won again.
+        _ = try await owner.append([Self.finished("a")])
+        #expect(try await owner.claimOnce(Array(retried.prefix(1)), exclusive: [], fenced: true, resuming: true) == [false])
         try await owner.close()
         try await peer.close()
     }

@@ -108,11 +108,23 @@ package final class TestPostgres: Sendable {
             _ = try run(binaries.appendingPathComponent("initdb").path,
                         ["-D", data, "-U", "almanac", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"])
         }
-        // fsync off: the tests never crash the machine, only processes, and PostgreSQL's own
-        // crash safety (its WAL in the page cache) still holds for those.
-        let options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
         _ = try run(binaries.appendingPathComponent("pg_ctl").path,
-                    ["-D", data, "-l", directory.appendingPathComponent("server.log").path, "-o", options, "-w", "-t", "30", "start"])
+                    ["-D", data, "-l", directory.appendingPathComponent("server.log").path, "-o", serverOptions, "-w", "-t", "30", "start"])
+    }
+
+    /// fsync off: the tests never crash the machine, only processes, and PostgreSQL's own
+    /// crash safety (its WAL in the page cache) still holds for those.
+    private var serverOptions: String {
+        "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    }
+
+    /// Restarts the server as an operator's restart goes: every session ends (`-m fast`), and
+    /// it listens again on the same port. For the chaos suite; nothing else may run meanwhile.
+    package func restart() throws {
+        let data = directory.appendingPathComponent("data").path
+        _ = try run(binaries.appendingPathComponent("pg_ctl").path,
+                    ["-D", data, "-l", directory.appendingPathComponent("server.log").path, "-o", serverOptions,
+                     "-m", "fast", "-w", "-t", "30", "restart"])
     }
 
     /// Stops the server at once and removes its directory.

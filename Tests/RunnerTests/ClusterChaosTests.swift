@@ -9,10 +9,10 @@ import Testing
 /// for `ALMANAC_CHAOS_SECONDS` (30 by default; `make chaos` runs it for minutes) a fault every
 /// 2–4 s: a runner SIGKILLed with its jobs (as a supervisor's cgroup goes) and restarted on its
 /// state directory, a runner SIGSTOPped past its lease and continued (it must exit 75 and is
-/// restarted), or every database connection terminated. Then from the jobs' own side effects
+/// restarted), every database connection terminated, or PostgreSQL restarted. Then from the jobs' own side effects
 /// and the journal: no attempt ran twice, an occurrence that ran twice has an `interrupted`
 /// record, and every second from the first fire to the last is started or skipped.
-@Suite("a cluster under SIGKILL, SIGSTOP and killed connections", .serialized)
+@Suite("a cluster under SIGKILL, SIGSTOP, killed connections and PostgreSQL restarts", .serialized)
 struct ClusterChaosTests {
     @Test("every occurrence once (or journaled interrupted, or skipped), none twice")
     func chaos() async throws {
@@ -50,7 +50,8 @@ struct ClusterChaosTests {
                 runners[index] = try launch(index)
             }
             let victim = Int.random(in: 0..<3, using: &generator)
-            switch Int.random(in: 0..<10, using: &generator) {
+            // The first fault restarts PostgreSQL, so even the short run has one.
+            switch faults.isEmpty ? 8 : Int.random(in: 0..<10, using: &generator) {
             case 0..<6:
                 killWithJobs(runners[victim].processIdentifier)
                 runners[victim].waitUntilExit()
@@ -61,6 +62,10 @@ struct ClusterChaosTests {
                 try await Task.sleep(for: .seconds(12))
                 kill(runners[victim].processIdentifier, SIGCONT)
                 faults["SIGSTOP past the lease", default: 0] += 1
+            case 8:
+                // An operator's restart: every session ends; runners whose lease outlives it carry on.
+                try TestPostgres.shared().restart()
+                faults["PostgreSQL restarted", default: 0] += 1
             default:
                 try TestPostgres.shared().psql("""
                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 import Journal
 import JournalTestSupport
@@ -185,6 +186,143 @@ struct ClusterTests {
         for runner in runners { runner.waitUntilExit() }
     }
 
+    @Test("a post across three runners: each target gets one request with its Idempotency-Key, one publication each; history, API and dashboard name the runner")
+    func postsAcrossRunners() async throws {
+        let cluster = try await Cluster()
+        let server = try await TestHTTPServer()
+        let due = RFC3339.format(Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 6).rounded(.down)), precision: .seconds)
+        try cluster.write("news", """
+            kind: post
+            at: "\(due)"
+            content: {title: "Launch"}
+            publish:
+              - {name: a, webhook: "\(server.url("/a"))"}
+              - {name: b, webhook: "\(server.url("/b"))"}
+            """)
+        let port = try ListenTests.freePort()
+        let base = "http://127.0.0.1:\(port)"
+        let runners = [try cluster.launch(0, ["--listen", "127.0.0.1:\(port)"]), try cluster.launch(1), try cluster.launch(2)]
+        defer { for runner in runners where runner.isRunning { kill(runner.processIdentifier, SIGKILL) } }
+        try await cluster.waitForLog("running 1 job(s)", count: 3)
+        _ = await server.waitForRequests(2, timeout: .seconds(15))
+        try await Task.sleep(for: .seconds(2))
+        #expect(server.requests(to: "/a").map { $0.headers["idempotency-key"] } == ["news@\(due)#a"], "\(cluster.log)")
+        #expect(server.requests(to: "/b").map { $0.headers["idempotency-key"] } == ["news@\(due)#b"])
+
+        let events = try await cluster.events().filter { $0.job == "news" }
+        #expect(events.filter { $0.type == .published }.compactMap(\.target).sorted() == ["a", "b"], "\(events)")
+        let starts = events.filter { $0.type == .started }
+        guard case .started(let started)? = starts.first?.record, starts.count == 1, let ranBy = started.runner else {
+            Issue.record("one started event with its runner: \(starts)")
+            return
+        }
+        let owner = Int32(ranBy.split(separator: ":").dropLast().last ?? "") ?? 0
+        #expect(runners.contains { $0.processIdentifier == owner }, "\(ranBy)")
+
+        let (status, history, historyError) = try almanac(["history", "news", "--database", cluster.databaseText])
+        #expect(status == 0 && history.contains("RUNNER") && history.contains(ranBy), "\(history)\(historyError)")
+        let listed = await RepoListenTests.request(base + "/api/v1/runners")
+        let rows = (try? JSONSerialization.jsonObject(with: Data((listed?.text ?? "").utf8)) as? [String: Any])?["runners"] as? [[String: Any]] ?? []
+        #expect(rows.filter { $0["live"] as? Bool == true }.count == 3, "\(listed?.text ?? "no answer")")
+        #expect(rows.filter { $0["leader"] as? Bool == true }.count == 1)
+        let overview = await RepoListenTests.request(base + "/")
+        #expect(overview?.text.contains("id=runners") == true && overview?.text.contains("leader") == true)
+        let page = await RepoListenTests.request(base + "/jobs/news")
+        #expect(page?.text.contains("<th>Runner</th>") == true && page?.text.contains(ranBy) == true)
+        for runner in runners { kill(runner.processIdentifier, SIGTERM) }
+        for runner in runners { runner.waitUntilExit() }
+        await server.stop()
+    }
+
+    @Test("a runner frozen while its post's request is out wakes fenced: the peer resends with the same Idempotency-Key, one publication is journaled")
+    func frozenPublisherIsFenced() async throws {
+        let cluster = try await Cluster()
+        let server = try await TestHTTPServer()
+        // The first answer comes after the lease has lapsed; the retry's at once.
+        server.script("/slow", .delayed(.seconds(14), .ok(#"{"url": "https://social.example/first"}"#)),
+                      .ok(#"{"url": "https://social.example/retry"}"#))
+        let due = RFC3339.format(Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 5).rounded(.down)), precision: .seconds)
+        try cluster.write("slowpost", """
+            kind: post
+            at: "\(due)"
+            retry: {max: 2, initial: 1s}
+            content: {title: "Slow"}
+            publish: {name: only, webhook: "\(server.url("/slow"))"}
+            """)
+        let runners = try (0..<2).map { try cluster.launch($0, ["--drain-timeout", "1s"]) }
+        defer { for runner in runners where runner.isRunning { kill(runner.processIdentifier, SIGKILL) } }
+        try await cluster.waitForLog("running 1 job(s)", count: 2)
+        _ = await server.waitForRequests(1, to: "/slow", timeout: .seconds(15))
+        let journal = try await cluster.journal()
+        let running = (await journal.state()).jobs["slowpost"]?.running.first
+        let owner = Int32(running?.runner?.split(separator: ":").dropLast().last ?? "") ?? 0
+        guard let frozen = runners.firstIndex(where: { $0.processIdentifier == owner }) else {
+            Issue.record("no runner of ours publishes it: \(String(describing: running))")
+            return
+        }
+        kill(owner, SIGSTOP)
+        let requests = await server.waitForRequests(2, to: "/slow", timeout: .seconds(25))
+        #expect(requests.count == 2, "\(cluster.log)")
+        #expect(Set(requests.compactMap { $0.headers["idempotency-key"] }) == ["slowpost@\(due)"])
+        let deadline = ContinuousClock.now + .seconds(10)
+        while (await journal.state()).jobs["slowpost"]?.publications["only"]?.state != .published, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        kill(owner, SIGCONT)
+        let woke = ContinuousClock.now
+        while runners[frozen].isRunning, ContinuousClock.now - woke < .seconds(15) { try await Task.sleep(for: .milliseconds(50)) }
+        runners[frozen].waitUntilExit()
+        #expect(runners[frozen].terminationStatus == 75)
+        // Wait past the first answer: whatever the woken runner learnt, it journals nothing.
+        try await Task.sleep(for: .seconds(3))
+        try await journal.close()
+        let events = try await cluster.events().filter { $0.job == "slowpost" }
+        let published = events.filter { $0.type == .published }
+        #expect(published.count == 1 && published.first?.attempt == 2, "\(events)")
+        #expect(published.first.flatMap { event -> String? in
+            guard case .published(let record) = event.record else { return nil }
+            return record.url
+        } == "https://social.example/retry")
+        #expect(events.contains { $0.type == .finished && $0.attempt == 1 && $0.outcome == "interrupted" })
+        for runner in runners where runner.isRunning { kill(runner.processIdentifier, SIGTERM) }
+        for runner in runners { runner.waitUntilExit() }
+        await server.stop()
+    }
+
+    @Test("machines whose clocks disagree by ±30 s fire on the database's clock: each occurrence once, none early, none late")
+    func clockSkewChangesNothing() async throws {
+        let cluster = try await Cluster()
+        // `date` in the job reads the real clock: the skew is the runner's alone.
+        try cluster.write("tick", """
+            schedule: "* * * * * *"
+            concurrency: allow
+            run: "echo $ALMANAC_SCHEDULED_AT $(date +%s.%N) $PPID >> \(cluster.effects.path)"
+            """)
+        let runners = try [0, 30, -30].enumerated().map { index, skew in
+            try cluster.launch(index, ["--for", "8s"], environment: ["ALMANAC_TEST_CLOCK_SKEW": String(skew)])
+        }
+        for runner in runners { runner.waitUntilExit() }
+        for runner in runners { #expect(runner.terminationStatus == 0, "\(cluster.log)") }
+        #expect(cluster.log.components(separatedBy: "s behind the database's").count == 2, "\(cluster.log)")
+        #expect(cluster.log.contains("30.0 s ahead of the database's"))
+
+        let lines = cluster.effectLines()
+        let keys = lines.map { String($0.split(separator: " ")[0]) }
+        #expect(Set(keys).count == keys.count && keys.count >= 4, "\(lines)")
+        for line in lines {
+            let parts = line.split(separator: " ")
+            guard let scheduled = RFC3339.parse(String(parts[0])), let ran = Double(parts[1]) else {
+                Issue.record("unreadable: \(line)")
+                continue
+            }
+            // A runner on its own clock would start these 30 s early or 30 s late.
+            let late = ran - scheduled.timeIntervalSince1970
+            #expect(late > -0.05 && late < 1.0, "\(line): \(late) s after its time")
+        }
+        let pids = Set(lines.map { $0.split(separator: " ")[2] })
+        #expect(pids.count >= 2, "one runner ran everything: \(lines)")
+    }
+
     @Test("a trigger from any machine wakes the cluster (LISTEN/NOTIFY): each run starts well within a second, once")
     func triggerWakesPeers() async throws {
         let cluster = try await Cluster()
@@ -237,6 +375,72 @@ struct ClusterTests {
         let settled = events.filter { ($0.type == .started || $0.type == .skipped) && $0.job == "slow" }
         let keys = settled.map { "\($0.scheduledAt.map(RFC3339Test.format) ?? "")#\($0.attempt ?? 0)" }
         #expect(Set(keys).count == keys.count, "an occurrence was settled twice: \(keys)")
+    }
+
+    @Test("concurrency: replace holds across runners: the runner whose attempt runs stops it when the next is due, wherever that one starts")
+    func replaceAcrossRunners() async throws {
+        let cluster = try await Cluster()
+        let effects = cluster.effects.path
+        try cluster.write("latest", """
+            schedule: "*/2 * * * * *"
+            concurrency: replace
+            run: "echo $(date +%s.%N) start $ALMANAC_SCHEDULED_AT $PPID >> \(effects); trap 'echo $(date +%s.%N) stop $ALMANAC_SCHEDULED_AT >> \(effects); exit 0' TERM; sleep 30 & wait"
+            """)
+        let runners = try (0..<2).map { try cluster.launch($0, ["--for", "9s", "--drain-timeout", "1s"]) }
+        for runner in runners { runner.waitUntilExit() }
+        let lines = cluster.effectLines()
+        let starts = lines.filter { $0.contains(" start ") }.map { $0.split(separator: " ") }
+        let stops = Dictionary(lines.filter { $0.contains(" stop ") }.map { $0.split(separator: " ") }.map { (String($0[2]), Double($0[0]) ?? 0) },
+                               uniquingKeysWith: { first, _ in first })
+        #expect(starts.count >= 3, "\(lines)\n\(cluster.log)")
+        #expect(Set(starts.map { $0[2] }).count == starts.count, "an occurrence started twice: \(lines)")
+        // Each attempt but the last was stopped by its own runner within a moment of the next one's start.
+        for (previous, next) in zip(starts, starts.dropFirst()) {
+            guard let stopped = stops[String(previous[2])], let started = Double(next[0]) else {
+                Issue.record("\(previous[2]) was not stopped when \(next[2]) started: \(lines)")
+                continue
+            }
+            #expect(abs(stopped - started) < 0.5, "\(previous[2]) stopped \(stopped - started) s after the next started")
+        }
+        let journal = try await cluster.journal()
+        let history = (await journal.state()).jobs["latest"]?.history ?? []
+        try await journal.close()
+        let replaced = history.filter { $0.metrics.errorClass == .replaced }
+        #expect(replaced.count >= starts.count - 1, "\(history.map { ($0.key.scheduledAt, $0.metrics.errorClass as Any) })")
+        // Which runner wins the next claim is a race (the replacing one first waits for its child).
+        print("replace across runners: attempts on \(Set(starts.map { $0[3] }).count) runner(s)")
+    }
+
+    @Test("PostgreSQL restarted under a running cluster: the runners reconnect in place, none exits, none runs an occurrence twice")
+    func databaseRestart() async throws {
+        let cluster = try await Cluster()
+        try cluster.write("tick", """
+            schedule: "* * * * * *"
+            concurrency: allow
+            catchup: {window: 1h, policy: all}
+            run: "echo $ALMANAC_SCHEDULED_AT#$ALMANAC_ATTEMPT $PPID >> \(cluster.effects.path)"
+            """)
+        let runners = try (0..<2).map { try cluster.launch($0) }
+        defer { for runner in runners where runner.isRunning { kill(runner.processIdentifier, SIGKILL) } }
+        try await cluster.waitForLog("running 1 job(s)", count: 2)
+        _ = try await cluster.waitForEffects(2)
+        try TestPostgres.shared().restart()
+        let restarted = cluster.effectLines().count
+        try await Task.sleep(for: .seconds(5))
+        let alive = runners.allSatisfy(\.isRunning)
+        #expect(alive, "a runner exited on a restart: \(cluster.log)")
+        #expect(cluster.effectLines().count >= restarted + 3, "\(cluster.effectLines())")
+        let keys = cluster.effectLines().map { String($0.split(separator: " ")[0]) }
+        #expect(Set(keys).count == keys.count, "an attempt ran twice: \(keys)")
+        for runner in runners { kill(runner.processIdentifier, SIGTERM) }
+        for runner in runners { runner.waitUntilExit() }
+        for runner in runners { #expect(runner.terminationStatus == 0) }
+        // Every second from the first run to the last was started or skipped: none lost.
+        let events = try await cluster.events().filter { $0.job == "tick" && ($0.type == .started || $0.type == .skipped) }
+        let seconds = Set(events.compactMap { $0.scheduledAt.map { Int($0.timeIntervalSince1970) } })
+        if let first = seconds.min(), let last = seconds.max() {
+            #expect(Set(first...last).subtracting(seconds).isEmpty, "lost: \(Set(first...last).subtracting(seconds).sorted())")
+        }
     }
 
     @Test("a runner whose file differs from the applied version does not fire that job, and says so")

@@ -54,7 +54,7 @@ package struct RepoRunnerService: HookedRunnerService {
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         let opened = try await store.open(stateDirectory: stateDirectory)
         let journal = opened.journal
-        let clock = SystemClock()
+        let clock = SystemClock.daemon(environment: source.environment)
         let log = self.log
         var sourceOptions = source
         sourceOptions.botEmail = identity.email

@@ -57,21 +57,25 @@ extension JournalRecord {
         /// A first figure for the lateness; the `finished` record has the launch's exact one.
         package var lateUs: Int?
         package var pid: Int?
+        /// The runner that claimed the attempt, beside peers on a shared journal (set by the claim).
+        package var runner: String?
 
         package init(job: String, scheduledAt: Date? = nil, attempt: Int? = nil, triggeredBy: Cause? = nil,
-                    lateUs: Int? = nil, pid: Int? = nil) {
+                    lateUs: Int? = nil, pid: Int? = nil, runner: String? = nil) {
             self.job = job
             self.scheduledAt = scheduledAt
             self.attempt = attempt
             self.triggeredBy = triggeredBy
             self.lateUs = lateUs
             self.pid = pid
+            self.runner = runner
         }
 
         package static let blank = Self(job: "")
         package static let fields: [RecordField<Self>] = occurrence() + [
             .int(.lateUs, { $0.lateUs }, { $0.lateUs = $1 }),
             .int(.pid, { $0.pid }, { $0.pid = $1 }),
+            .string(.runner, { $0.runner }, { $0.runner = $1 }),
         ]
     }
 

@@ -9,6 +9,8 @@ package enum RecordKey: Int, CaseIterable, Sendable {
     case seq, at, type, job, scheduledAt, attempt, triggeredBy, hash, revision, kind, enabled, source, fields
     case outcome, exitCode, signal, durationMs, lateUs, errorClass, cpuUserMs, cpuSystemMs, maxRSSKB, pid, logPath
     case reason, retryAt, message, messages, target, url, status, commit, result, outputTail, snapshot, v
+    /// Which runner of a cluster claimed an attempt (`started`); after `v` so no raw value moves.
+    case runner
 
     /// The key as written on the line.
     ///

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Journal
 import NIOCore
 import Scheduler
 import Daemon
@@ -66,6 +67,24 @@ struct APIHandlers: Sendable {
         try access.read(request)
         let snapshot = await Snapshot.take(try await link.require(), now: now())
         return try json(PostsResponse(posts: snapshot.posts()))
+    }
+
+    /// `GET /api/v1/runners`: every runner of the cluster this one is in (the last day's), with
+    /// its lease and which one leads; an empty list for a runner on a journal of its own.
+    func runners(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try access.read(request)
+        let handle = try await link.require()
+        return try json(RunnersResponse(runners: try await Self.runners(of: handle)))
+    }
+
+    /// The cluster's runners, or none without one; a 503 when the database does not answer.
+    static func runners(of handle: RunnerHandle) async throws(APIError) -> [ClusterRunner] {
+        guard let cluster = handle.runner.journal as? any ClusterJournal else { return [] }
+        do {
+            return try await cluster.runners()
+        } catch {
+            throw APIError(.serviceUnavailable, "the shared journal does not answer: \(error)")
+        }
     }
 
     func plan(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {

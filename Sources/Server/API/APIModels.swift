@@ -56,6 +56,8 @@ struct ExecutionView: Encodable {
     var message: String?
     var cpuUserMs: Int?
     var maxRSSKB: Int?
+    /// The cluster runner that ran it (`host:pid:nonce`); absent on a runner of its own.
+    var runner: String?
 
     init(_ execution: Execution) {
         scheduledAt = execution.key.scheduledAt
@@ -74,6 +76,7 @@ struct ExecutionView: Encodable {
         message = execution.message
         cpuUserMs = execution.metrics.cpuUserMs
         maxRSSKB = execution.metrics.maxRSSKB
+        runner = execution.runner
     }
 }
 
@@ -92,6 +95,11 @@ struct PostView: Encodable {
     var state: String
     var targets: [Publication]
     var source: String?
+}
+
+/// `GET /api/v1/runners`.
+struct RunnersResponse: Encodable {
+    var runners: [ClusterRunner]
 }
 
 struct PostsResponse: Encodable {

@@ -39,6 +39,7 @@ package func buildRouter(link: RunnerLink, settings: ServerSettings, metrics: Se
     v1.get("/posts", use: api.posts)
     v1.post("/posts/{name}/cancel", use: api.cancel)
     v1.get("/plan", use: api.plan)
+    v1.get("/runners", use: api.runners)
     v1.post("/sync", use: api.sync)
 
     router.post("/hooks/github", use: hooks.github)
@@ -56,6 +57,7 @@ func readiness(_ link: RunnerLink) async throws -> Response {
     var problems = 0
     if let handle = await link.handle {
         if let fault = handle.runner.journalFault { reasons.append(fault.reason) }
+        if let trouble = handle.runner.clusterTrouble { reasons.append(trouble) }
         if await link.draining { reasons.append("draining") }
         if let plan = handle.runner.lastPlan {
             problems = plan.diagnostics.count

@@ -1,6 +1,7 @@
 import AlmanacCore
 import Foundation
 import Hummingbird
+import Daemon
 import Journal
 import Status
 
@@ -13,7 +14,8 @@ struct DashboardHandlers: Sendable {
 
     func index(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
         try access.read(request)
-        let snapshot = await Snapshot.take(try await link.require(), now: now())
+        let handle = try await link.require()
+        let snapshot = await Snapshot.take(handle, now: now())
         var body = "<h1>Jobs</h1>"
         let problems = snapshot.plan?.diagnostics ?? []
         if !problems.isEmpty {
@@ -44,6 +46,7 @@ struct DashboardHandlers: Sendable {
             }
             body += "</tbody></table>"
         }
+        body += await runners(handle)
         body += "<p class=muted>\(snapshot.report.jobs.count) job(s) · as of \(HTML.time(snapshot.now)) · "
             + "<a href=\"/api/v1/openapi.json\">API</a> · <a href=\"/metrics\">metrics</a></p>"
         return html(HTML.page(title: "Almanac", body: body))
@@ -85,9 +88,10 @@ struct DashboardHandlers: Sendable {
             + "<tr><th>Source</th><td>\(HTML.escape(job.source ?? "–"))\(job.problem.map { " — " + HTML.escape($0) } ?? "")</td></tr>"
             + "</tbody></table><p>\(actions(job))</p>"
         body += "<h2>Durations</h2>" + DurationChart.svg(executions.reversed())
+        let cluster = executions.contains { $0.runner != nil }
         body += """
             <h2>Executions</h2><table id=executions><thead><tr><th>Status</th><th>Scheduled</th><th>Started</th>
-            <th>Late</th><th>Duration</th><th>Attempt</th><th>Exit</th><th>Output (tail)</th></tr></thead><tbody>
+            <th>Late</th><th>Duration</th><th>Attempt</th><th>Exit</th>\(cluster ? "<th>Runner</th>" : "")<th>Output (tail)</th></tr></thead><tbody>
             """
         for execution in executions {
             let view = ExecutionView(execution)
@@ -95,10 +99,29 @@ struct DashboardHandlers: Sendable {
             body += "<tr><td>\(HTML.outcome(view.status))</td><td>\(HTML.time(view.scheduledAt))</td><td>\(HTML.time(view.startedAt))</td>"
                 + "<td class=num>\(HTML.lateness(view))</td><td class=num>\(HTML.duration(view.durationMs))</td>"
                 + "<td class=num>\(view.attempt)</td><td class=num>\(view.exitCode.map(String.init) ?? view.signal.map { "sig \($0)" } ?? "–")</td>"
+                + (cluster ? "<td>\(HTML.escape(view.runner ?? "–"))</td>" : "")
                 + "<td><pre>\(HTML.escape(tail))</pre>\(view.errorClass.map { "<span class=muted>\(HTML.escape($0))</span>" } ?? "")</td></tr>"
         }
         body += "</tbody></table>"
         return html(HTML.page(title: "\(name) · Almanac", body: body))
+    }
+
+    /// The cluster's runners (beside peers on a shared journal): which leads, and each lease.
+    func runners(_ handle: RunnerHandle) async -> String {
+        guard handle.runner.journal is any ClusterJournal else { return "" }
+        guard let runners = try? await APIHandlers.runners(of: handle) else {
+            return "<h2>Runners</h2><p class=problems>the shared journal does not answer</p>"
+        }
+        var body = "<h2>Runners</h2><table id=runners><thead><tr><th>Runner</th><th>Host</th><th>PID</th><th>Version</th>"
+            + "<th>Started</th><th>Last heartbeat</th><th>Lease</th></tr></thead><tbody>"
+        for runner in runners {
+            let lease = runner.live ? "live until " + HTML.time(runner.leaseUntil)
+                : runner.stoppedAt.map { "stopped " + HTML.time($0) } ?? "lapsed"
+            body += "<tr><td>\(HTML.escape(runner.id))\(runner.leader ? " <b>leader</b>" : "")</td><td>\(HTML.escape(runner.host))</td>"
+                + "<td class=num>\(runner.pid)</td><td>\(HTML.escape(runner.version))</td><td>\(HTML.time(runner.startedAt))</td>"
+                + "<td>\(HTML.time(runner.lastHeartbeat))</td><td>\(lease)</td></tr>"
+        }
+        return body + "</tbody></table>"
     }
 
     /// A row of `after:` edges as links to each job's page; nothing when there are none.

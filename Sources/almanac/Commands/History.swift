@@ -41,14 +41,16 @@ extension Almanac {
                 print(String(decoding: try encoder.encode(executions), as: UTF8.self))
                 return
             }
-            var rows = [["SCHEDULED", "STARTED", "LATE", "DURATION", "ATTEMPT", "OUTCOME", "EXIT", "CLASS", "BY"]]
+            // Beside peers each attempt names the runner that ran it.
+            let cluster = executions.contains { $0.runner != nil }
+            var rows = [["SCHEDULED", "STARTED", "LATE", "DURATION", "ATTEMPT", "OUTCOME", "EXIT", "CLASS", "BY"] + (cluster ? ["RUNNER"] : [])]
             for execution in executions {
                 rows.append([
                     RFC3339.format(execution.key.scheduledAt), RFC3339.format(execution.startedAt),
                     StatusRenderer.duration(execution.lateMs), execution.metrics.durationMs.map(StatusRenderer.duration) ?? "-",
                     String(execution.attempt), execution.metrics.outcome?.rawValue ?? "running", execution.metrics.exitCode.map(String.init) ?? "-",
                     execution.metrics.errorClass?.rawValue ?? "-", execution.triggeredBy?.rawValue ?? "-",
-                ])
+                ] + (cluster ? [execution.runner ?? "-"] : []))
             }
             print(StatusRenderer.table(rows), terminator: "")
         }
