@@ -43,6 +43,9 @@ package protocol ClusterJournal: JournalBackend {
     /// measured over: the best of a few samples, each read at its round trip's middle.
     func clockOffset(from machine: @escaping @Sendable () -> Date) async throws -> (offset: TimeInterval, roundTrip: TimeInterval)
 
+    /// Records what this runner fires, for `status` and the dashboard (`ClusterRunner.revision`, `differing`).
+    func describe(revision: String?, differing: Int) async throws
+
     /// The runners of the last day with their leases, newest first (`status`, the API, the dashboard).
     func runners() async throws -> [ClusterRunner]
 }
@@ -84,11 +87,15 @@ package struct ClusterRunner: Sendable, Hashable, Codable {
     /// Whether its lease is live now (on the database's clock).
     package var live: Bool
     package var leader: Bool
+    /// The revision it fires (the commit it reconciled or follows with `--repo`; nil for a directory).
+    package var revision: String?
+    /// How many jobs it does not fire because its files differ from the applied version.
+    package var differing: Int
 
     package init(id: String, host: String, pid: Int, version: String, startedAt: Date, stoppedAt: Date?,
-                 lastHeartbeat: Date?, leaseUntil: Date?, live: Bool, leader: Bool) {
+                 lastHeartbeat: Date?, leaseUntil: Date?, live: Bool, leader: Bool, revision: String? = nil, differing: Int = 0) {
         (self.id, self.host, self.pid, self.version) = (id, host, pid, version)
         (self.startedAt, self.stoppedAt, self.lastHeartbeat, self.leaseUntil) = (startedAt, stoppedAt, lastHeartbeat, leaseUntil)
-        (self.live, self.leader) = (live, leader)
+        (self.live, self.leader, self.revision, self.differing) = (live, leader, revision, differing)
     }
 }

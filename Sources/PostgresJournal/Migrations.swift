@@ -95,6 +95,11 @@ package enum Migrations {
             "UPDATE almanac.claims SET ended_at = claimed_at",
             "CREATE INDEX claims_open ON almanac.claims (runner) WHERE ended_at IS NULL",
         ]),
+        Migration(version: 4, name: "runner revisions", statements: [
+            // What each runner fires: the revision it reconciled or follows (a commit with
+            // --repo), and how many jobs it holds back because its files differ from the applied.
+            "ALTER TABLE almanac.runners ADD COLUMN revision text, ADD COLUMN differing integer NOT NULL DEFAULT 0",
+        ]),
     ]
 
     /// The newest version this binary knows.

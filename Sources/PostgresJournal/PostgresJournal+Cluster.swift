@@ -255,12 +255,20 @@ extension PostgresJournal: ClusterJournal {
         }
     }
 
+    package func describe(revision: String?, differing: Int) async throws {
+        let logger = logger, runner = runner
+        _ = try await database("describe") { [client] in
+            try await client.query("UPDATE almanac.runners SET revision = \(revision), differing = \(differing) WHERE id = \(runner)",
+                                   logger: logger)
+        }
+    }
+
     /// The runners of the last day, newest first, with their leases: for `status`.
     package func runners() async throws -> [ClusterRunner] {
         let logger = logger, heartbeatToEnd = runnerLease.duration.timeInterval
         return try await database("runners") { [client] in
             let rows = try await client.query("""
-                SELECT r.id, r.host, r.pid, r.version, (extract(epoch FROM r.started_at) * 1000)::bigint,
+                SELECT r.id, r.host, r.pid, r.version, r.revision, r.differing, (extract(epoch FROM r.started_at) * 1000)::bigint,
                        (extract(epoch FROM r.stopped_at) * 1000)::bigint,
                        CASE WHEN l.lease_until > '-infinity' THEN (extract(epoch FROM l.lease_until) * 1000)::bigint END,
                        coalesce(l.lease_until >= now(), false), coalesce(d.holder = r.id AND d.lease_until >= now(), false)
@@ -271,13 +279,13 @@ extension PostgresJournal: ClusterJournal {
                 ORDER BY r.started_at DESC
                 """, logger: logger)
             var result: [ClusterRunner] = []
-            for try await (id, host, pid, version, started, stopped, until, live, leads)
-                in rows.decode((String, String, Int, String, Int64, Int64?, Int64?, Bool, Bool).self) {
+            for try await (id, host, pid, version, revision, differing, started, stopped, until, live, leads)
+                in rows.decode((String, String, Int, String, String?, Int, Int64, Int64?, Int64?, Bool, Bool).self) {
                 let leaseUntil = until.map(RFC3339.date(milliseconds:))
                 result.append(ClusterRunner(id: id, host: host, pid: pid, version: version, startedAt: RFC3339.date(milliseconds: started),
                                             stoppedAt: stopped.map(RFC3339.date(milliseconds:)),
                                             lastHeartbeat: leaseUntil.map { $0.addingTimeInterval(-heartbeatToEnd) },
-                                            leaseUntil: leaseUntil, live: live, leader: leads))
+                                            leaseUntil: leaseUntil, live: live, leader: leads, revision: revision, differing: differing))
             }
             return result
         }

@@ -108,6 +108,12 @@ extension Runner {
         if role == .follower, followedChanged(state), let followed {
             _ = await follow(followed.manifest, revision: followed.revision)
         }
+        if described.map({ $0.revision != firing || $0.differing != declined.count }) ?? true {
+            // Shown beside each runner in `status` and on the dashboard; retried next second if it fails.
+            if (try? await cluster.describe(revision: firing, differing: declined.count)) != nil {
+                described = (firing, declined.count)
+            }
+        }
         poke()
     }
 

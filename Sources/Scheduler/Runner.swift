@@ -88,6 +88,9 @@ package actor Runner {
     var followed: (manifest: Manifest, revision: String?)?
     /// A follower's jobs whose files differ from the applied version (name → hash), said once each.
     var declined: [String: String] = [:]
+    /// The revision this runner last reconciled or followed, and what it last told peers it fires.
+    var firing: String?
+    var described: (revision: String?, differing: Int)?
     /// Retries and triggers a peer journaled that this runner queued too (the claim decides who runs them).
     var adopted: Set<RunKey> = []
     /// What the API and dashboard read, published at each reconcile and read under a lock: a
@@ -148,6 +151,7 @@ package actor Runner {
     }
 
     private func reconcile(_ manifest: Manifest, revision: String?) async throws -> Plan {
+        firing = revision
         if role == .follower { return await follow(manifest, revision: revision) }
         let now = clock.now()
         let state = await journal.state()

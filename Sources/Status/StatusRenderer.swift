@@ -1,20 +1,27 @@
 import AlmanacCore
 import Foundation
+import Journal
 import CronSchedule
 
 /// Renders a `StatusReport` for a terminal (aligned columns) or for scripts (JSON, sorted keys,
 /// so the same state always gives the same bytes).
 package enum StatusRenderer {
+    /// What a runner fires: its revision (a commit's first 12 digits, or "files"), and how many
+    /// jobs it holds back because its files differ from the applied version.
+    package static func fires(_ runner: ClusterRunner) -> String {
+        (runner.revision.map { String($0.prefix(12)) } ?? "files") + (runner.differing > 0 ? " (\(runner.differing) differ)" : "")
+    }
+
     package static func text(_ report: StatusReport) -> String {
         var out = ""
         if report.runnerUp == false {
             out += "no runner is up" + (report.runnerLastSeen.map { " (last seen \(RFC3339.format($0)))" } ?? " (none has run here)") + "\n"
         }
         if let runners = report.runners {
-            var rows = [["RUNNER", "HOST", "PID", "VERSION", "STARTED", "LAST HEARTBEAT", "LEASE"]]
+            var rows = [["RUNNER", "HOST", "PID", "VERSION", "FIRES", "STARTED", "LAST HEARTBEAT", "LEASE"]]
             for runner in runners {
                 rows.append([
-                    runner.id + (runner.leader ? " (leader)" : ""), runner.host, String(runner.pid), runner.version,
+                    runner.id + (runner.leader ? " (leader)" : ""), runner.host, String(runner.pid), runner.version, fires(runner),
                     RFC3339.format(runner.startedAt), runner.lastHeartbeat.map { RFC3339.format($0) } ?? "-",
                     runner.live ? "live until \(runner.leaseUntil.map { RFC3339.format($0) } ?? "?")"
                         : runner.stoppedAt.map { "stopped \(RFC3339.format($0))" } ?? "lapsed",

@@ -14,11 +14,11 @@ struct DatabaseCLITests {
         let text = "postgres://almanac:not-printed-4711@127.0.0.1:\(url.port)/\(url.database)?sslmode=disable"
         let (first, out1, err1) = try almanac(["db", "migrate", "--database", text])
         #expect(first == 0, "\(err1)")
-        #expect(out1.contains("migrated from version 0 to 3"))
+        #expect(out1.contains("migrated from version 0 to 4"))
         // The URL may come from the environment instead.
         let (second, out2, err2) = try almanac(["db", "migrate"], environment: ["ALMANAC_DATABASE_URL": text])
         #expect(second == 0, "\(err2)")
-        #expect(out2.contains("schema is current (version 3)"))
+        #expect(out2.contains("schema is current (version 4)"))
         for output in [out1, err1, out2, err2] { #expect(!output.contains("not-printed-4711")) }
     }
 

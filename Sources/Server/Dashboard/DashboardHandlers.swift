@@ -113,12 +113,13 @@ struct DashboardHandlers: Sendable {
             return "<h2>Runners</h2><p class=problems>the shared journal does not answer</p>"
         }
         var body = "<h2>Runners</h2><table id=runners><thead><tr><th>Runner</th><th>Host</th><th>PID</th><th>Version</th>"
-            + "<th>Started</th><th>Last heartbeat</th><th>Lease</th></tr></thead><tbody>"
+            + "<th>Fires</th><th>Started</th><th>Last heartbeat</th><th>Lease</th></tr></thead><tbody>"
         for runner in runners {
             let lease = runner.live ? "live until " + HTML.time(runner.leaseUntil)
                 : runner.stoppedAt.map { "stopped " + HTML.time($0) } ?? "lapsed"
             body += "<tr><td>\(HTML.escape(runner.id))\(runner.leader ? " <b>leader</b>" : "")</td><td>\(HTML.escape(runner.host))</td>"
-                + "<td class=num>\(runner.pid)</td><td>\(HTML.escape(runner.version))</td><td>\(HTML.time(runner.startedAt))</td>"
+                + "<td class=num>\(runner.pid)</td><td>\(HTML.escape(runner.version))</td>"
+                + "<td>\(HTML.escape(StatusRenderer.fires(runner)))</td><td>\(HTML.time(runner.startedAt))</td>"
                 + "<td>\(HTML.time(runner.lastHeartbeat))</td><td>\(lease)</td></tr>"
         }
         return body + "</tbody></table>"
