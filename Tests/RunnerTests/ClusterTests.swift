@@ -414,16 +414,8 @@ struct ClusterTests {
     @Test("PostgreSQL restarted under a running cluster: the runners reconnect in place, none exits, none runs an occurrence twice")
     func databaseRestart() async throws {
         let cluster = try await Cluster()
-        try cluster.write("tick", """
-            schedule: "* * * * * *"
-            concurrency: allow
-            catchup: {window: 1h, policy: all}
-            run: "echo $ALMANAC_SCHEDULED_AT#$ALMANAC_ATTEMPT $PPID >> \(cluster.effects.path)"
-            """)
-        let runners = try (0..<2).map { try cluster.launch($0) }
+        let runners = try await cluster.startTicking(window: "1h")
         defer { for runner in runners where runner.isRunning { kill(runner.processIdentifier, SIGKILL) } }
-        try await cluster.waitForLog("running 1 job(s)", count: 2)
-        _ = try await cluster.waitForEffects(2)
         try TestPostgres.shared().restart()
         let restarted = cluster.effectLines().count
         try await Task.sleep(for: .seconds(5))
@@ -436,26 +428,15 @@ struct ClusterTests {
         for runner in runners { runner.waitUntilExit() }
         for runner in runners { #expect(runner.terminationStatus == 0) }
         // Every second from the first run to the last was started or skipped: none lost.
-        let events = try await cluster.events().filter { $0.job == "tick" && ($0.type == .started || $0.type == .skipped) }
-        let seconds = Set(events.compactMap { $0.scheduledAt.map { Int($0.timeIntervalSince1970) } })
-        if let first = seconds.min(), let last = seconds.max() {
-            #expect(Set(first...last).subtracting(seconds).isEmpty, "lost: \(Set(first...last).subtracting(seconds).sorted())")
-        }
+        let settled = try await cluster.settled("tick")
+        #expect(Cluster.lost(settled).isEmpty, "lost: \(Cluster.lost(settled))")
     }
 
     @Test("the whole cluster stopped mid-schedule and started again: the outage is caught up from the journal once, older than the window journaled missed")
     func catchUpAfterClusterRestart() async throws {
         let cluster = try await Cluster()
-        try cluster.write("tick", """
-            schedule: "* * * * * *"
-            concurrency: allow
-            catchup: {window: 3s, policy: all}
-            run: "echo $ALMANAC_SCHEDULED_AT#$ALMANAC_ATTEMPT $PPID >> \(cluster.effects.path)"
-            """)
-        var runners = try (0..<2).map { try cluster.launch($0) }
+        var runners = try await cluster.startTicking(window: "3s")
         defer { for runner in runners where runner.isRunning { kill(runner.processIdentifier, SIGKILL) } }
-        try await cluster.waitForLog("running 1 job(s)", count: 2)
-        _ = try await cluster.waitForEffects(2)
         for runner in runners { kill(runner.processIdentifier, SIGTERM) }
         for runner in runners { runner.waitUntilExit() }
         let stopped = Date()
@@ -472,9 +453,7 @@ struct ClusterTests {
         let settled = events.filter { $0.type == .started || $0.type == .skipped }
         let seconds = settled.compactMap { $0.scheduledAt.map { Int($0.timeIntervalSince1970) } }
         #expect(Set(seconds).count == seconds.count, "an occurrence was settled twice")
-        if let first = seconds.min(), let last = seconds.max() {
-            #expect(Set(first...last).subtracting(seconds).isEmpty, "lost: \(Set(first...last).subtracting(seconds).sorted())")
-        }
+        #expect(Cluster.lost(settled).isEmpty, "lost: \(Cluster.lost(settled))")
         // Of the 8 s outage, what lies beyond the 3 s window is journaled missed, once; the rest ran as catch-ups.
         let missed = settled.filter { $0.type == .skipped && $0.scheduledAt.map { $0 > stopped } == true }
         #expect(missed.count >= 3, "\(settled.map { ($0.type, $0.scheduledAt as Any) })")
@@ -565,6 +544,32 @@ private struct Cluster {
             try await Task.sleep(for: .milliseconds(50))
         }
         try #require(log.components(separatedBy: text).count - 1 >= count, "\(log)")
+    }
+
+    /// Two runners on `tick`, an every-second job with catch-up `all` within `window`, once both run it.
+    func startTicking(window: String) async throws -> [Process] {
+        try write("tick", """
+            schedule: "* * * * * *"
+            concurrency: allow
+            catchup: {window: \(window), policy: all}
+            run: "echo $ALMANAC_SCHEDULED_AT#$ALMANAC_ATTEMPT $PPID >> \(effects.path)"
+            """)
+        let runners = try (0..<2).map { try launch($0) }
+        try await waitForLog("running 1 job(s)", count: 2)
+        _ = try await waitForEffects(2)
+        return runners
+    }
+
+    /// `job`'s started and skipped events: each occurrence settled.
+    func settled(_ job: String) async throws -> [JournalEvent] {
+        try await events().filter { $0.job == job && ($0.type == .started || $0.type == .skipped) }
+    }
+
+    /// The seconds between the first and the last settled occurrence that none settled.
+    static func lost(_ settled: [JournalEvent]) -> [Int] {
+        let seconds = Set(settled.compactMap { $0.scheduledAt.map { Int($0.timeIntervalSince1970) } })
+        guard let first = seconds.min(), let last = seconds.max() else { return [] }
+        return Set(first...last).subtracting(seconds).sorted()
     }
 
     /// Every event in the shared journal, read back through an export.
