@@ -167,11 +167,30 @@ extension PostgresJournal: ClusterJournal {
                 ? "attempt \(attempt) of \(job) is runner \(owner)'s, not this runner's (\(runner)): it is not recorded here"
                 : "runner \(taker) took attempt \(attempt) of \(job) over after this runner's lease lapsed: it is not recorded")
         }
-        let ends = written.filter { event in
+        try await closeClaims(Self.ends(written), on: connection)
+    }
+
+    /// The attempts these events end: their `finished` records without a post target.
+    static func ends(_ events: [JournalEvent]) -> [Claim] {
+        events.filter { event in
             guard case .finished(let record) = event.record else { return false }
             return record.target == nil
         }.compactMap { event in event.key.map { Claim(key: $0, attempt: event.attempt ?? 1) } }
-        try await closeClaims(ends, on: connection)
+    }
+
+    /// Whether every one of `claims` is this runner's and closed, not taken over: its end is journaled.
+    func endedByThisRunner(_ claims: [Claim], on connection: PostgresConnection) async throws -> Bool {
+        guard !claims.isEmpty else { return false }
+        let rows = try await connection.query("""
+            SELECT count(*) FROM almanac.claims c
+            JOIN unnest(\(claims.map(\.key.job))::text[], \(claims.map { RFC3339.milliseconds($0.key.scheduledAt) })::bigint[],
+                        \(claims.map(\.attempt))::int[]) AS f(job, scheduled_at, attempt)
+              ON \(unescaped: Self.claimMatchesRow)
+            WHERE c.runner = \(runner) AND c.ended_at IS NOT NULL AND c.taken_over_by IS NULL
+            """, logger: logger)
+        var ended = 0
+        for try await count in rows.decode(Int.self) { ended = count }
+        return ended == Set(claims).count
     }
 
     /// The channel peers are woken on, and the events that wake them.

@@ -141,13 +141,36 @@ package actor PostgresJournal: JournalBackend {
             throw JournalError(kind: .invalidEvent, path: url.description, message: "snapshot events are written only by compact()")
         }
         let leads = joined != nil && events.contains { Self.desiredState.contains($0.type) }
-        return try await write("append") { connection, head in
+        let first: Result<[JournalEvent], JournalError>
+        do {
+            first = .success(try await appendOnce(events, leads: leads, resuming: false))
+        } catch {
+            first = .failure(error)
+        }
+        // An attempt's end whose answer was lost (a terminated session, a restarted server) is
+        // sent once more: its claim, closed in the same transaction, says whether it committed.
+        // Other writes are not retried: written twice, they could not be told from two.
+        guard case .failure(let error) = first, joined != nil, error.kind == .database, !Self.ends(events).isEmpty else {
+            return try first.get()
+        }
+        logger.warning("almanac: recording an attempt's end failed (\(error)); trying once more")
+        try? await Task.sleep(for: .milliseconds(200))
+        return try await appendOnce(events, leads: leads, resuming: true)
+    }
+
+    /// Appends `events` in one transaction. `resuming` after a lost answer: when the claims the
+    /// events end are already closed by this runner, the first try committed, and nothing is
+    /// written again (the events are returned as given; the next read brings their numbers).
+    func appendOnce(_ events: [JournalEvent], leads: Bool, resuming: Bool) async throws(JournalError) -> [JournalEvent] {
+        let written = try await write("append") { connection, head in
             if leads { try await self.requireLeaderLease(on: connection) }
+            if resuming, try await self.endedByThisRunner(Self.ends(events), on: connection) { return ([], true) }
             let stored = try await self.numbered(events, after: head)
             try await self.insertClaims(of: stored.filter { $0.type == .started }, on: connection)
             try await self.fenceAndClose(stored, on: connection)
-            return (stored, ())
-        }.events
+            return (stored, false)
+        }
+        return written.result ? events : written.events
     }
 
     package func claim(_ started: [JournalEvent]) async throws -> [Bool] {

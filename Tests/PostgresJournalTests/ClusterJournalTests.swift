@@ -140,4 +140,20 @@ struct ClusterJournalTests {
         try await owner.close()
         try await peer.close()
     }
+
+    @Test("an attempt's end retried after its answer was lost is written once: a closed claim says the first try committed")
+    func retriedEndIsWrittenOnce() async throws {
+        let (_, owner, peer) = try await Self.joinedPair()
+        #expect(try await owner.claim([Self.started("a"), Self.started("b")]) == [true, true])
+        // The first try committed: the retry writes nothing.
+        _ = try await owner.append([Self.finished("a")])
+        #expect(try await owner.appendOnce([Self.finished("a")], leads: false, resuming: true).count == 1)
+        // The first try did not commit: the retry writes it.
+        _ = try await owner.appendOnce([Self.finished("b")], leads: false, resuming: true)
+        let state = await peer.state()
+        #expect(state.jobs["a"]?.history.count == 1 && state.jobs["a"]?.running.isEmpty == true)
+        #expect(state.jobs["b"]?.history.count == 1 && state.jobs["b"]?.running.isEmpty == true)
+        try await owner.close()
+        try await peer.close()
+    }
 }

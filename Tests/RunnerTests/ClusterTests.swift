@@ -432,6 +432,30 @@ struct ClusterTests {
         #expect(Cluster.lost(settled).isEmpty, "lost: \(Cluster.lost(settled))")
     }
 
+    @Test("every database session terminated again and again: the runners reconnect in place, none exits, nothing runs twice or is lost")
+    func connectionsKilled() async throws {
+        let cluster = try await Cluster()
+        let runners = try await cluster.startTicking(window: "1h")
+        defer { for runner in runners where runner.isRunning { kill(runner.processIdentifier, SIGKILL) } }
+        for _ in 0..<8 {
+            try TestPostgres.shared().psql("""
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = '\(cluster.url.database)' AND pid <> pg_backend_pid()
+                """)
+            try await Task.sleep(for: .milliseconds(700))
+        }
+        try await Task.sleep(for: .seconds(2))
+        let alive = runners.allSatisfy(\.isRunning)
+        #expect(alive, "a runner exited: \(cluster.log)")
+        for runner in runners { kill(runner.processIdentifier, SIGTERM) }
+        for runner in runners { runner.waitUntilExit() }
+        let keys = cluster.effectLines().map { String($0.split(separator: " ")[0]) }
+        #expect(Set(keys).count == keys.count, "an attempt ran twice: \(keys)")
+        let settled = try await cluster.settled("tick")
+        #expect(Cluster.lost(settled).isEmpty, "lost: \(Cluster.lost(settled))")
+        print("connections killed: \(cluster.log.components(separatedBy: "trying once more").count - 1) write(s) retried")
+    }
+
     @Test("the whole cluster stopped mid-schedule and started again: the outage is caught up from the journal once, older than the window journaled missed")
     func catchUpAfterClusterRestart() async throws {
         let cluster = try await Cluster()
