@@ -63,6 +63,13 @@ extension PostgresJournal: ClusterJournal {
         var description: String { "another process holds the lease of runner \(runner)" }
     }
 
+    /// A fenced runner only winds down (its last records are refused or cannot be sent): each
+    /// statement from now on gets 2 s, so a database that is gone cannot keep it from exiting
+    /// for the minutes its drain, reads and close would each wait (seen: 46 s).
+    func windDown() {
+        timeout = min(timeout, .seconds(2))
+    }
+
     package func hold(_ handler: @escaping @Sendable (Membership) async -> Void) async {
         let url = url, logger = logger, runner = runner
         let own = LeaseKeeper(lease: runnerLease, url: url, holding: joined.map { ($0.runner, $0.sent) }, logger: logger)
@@ -71,7 +78,9 @@ extension PostgresJournal: ClusterJournal {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await own.run { event in
-                    if case .lost(let reason) = event { await handler(.lost(reason: "this runner's lease: " + reason)) }
+                    guard case .lost(let reason) = event else { return }
+                    await self.windDown()
+                    await handler(.lost(reason: "this runner's lease: " + reason))
                 }
             }
             group.addTask {
@@ -87,7 +96,7 @@ extension PostgresJournal: ClusterJournal {
         // keeper last knew (a keeper whose release failed leaves its lease to end on its own),
         // and the row says when this runner stopped.
         let names = [runnerLease.name, leaderLease.name]
-        _ = try? await database("leave") { [client] in
+        _ = try? await Self.database("leave", at: url, timeout: .seconds(2)) { [client] in
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("""
                     UPDATE almanac.leases SET holder = NULL, lease_until = '-infinity'

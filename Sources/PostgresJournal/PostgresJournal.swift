@@ -30,7 +30,8 @@ package actor PostgresJournal: JournalBackend {
     /// Set by `join`: the leases this runner took, and when the statement taking them was sent.
     var joined: (runner: Int64, leader: Int64?, sent: ContinuousClock.Instant)?
     /// How long one read or write may wait for the database before it fails.
-    let timeout: Duration
+    /// Each statement's bound: 10 s by default, 2 s once this runner was fenced (`windDown`).
+    var timeout: Duration
 
     /// Connects, applies the schema migrations this database lacks (unless `migrate` is false,
     /// when a database that is not current is refused) and replays.

@@ -117,11 +117,27 @@ extension Runner {
         poke()
     }
 
+    /// Records that the shared journal cannot be reached (said once, until it can again).
+    private func noteDatabaseTrouble(_ reason: String, since now: Date) {
+        let began = databaseTrouble.withLock { trouble in
+            defer { trouble = (reason, trouble?.since ?? now) }
+            return trouble == nil
+        }
+        if began { notify(.problem("the shared journal cannot be reached (not ready until it can): \(reason)")) }
+    }
+
     /// Journals each lapsed peer's open attempt `interrupted`, with its retry due now when the
     /// job's policy has one left; the database lets one runner do it per attempt.
     private func takeOverLapsed(_ cluster: any ClusterJournal) async {
         let specs = jobs, now = clock.now(), me = cluster.runner
         let written: [JournalEvent]
+        // A database that is down does not refuse: the pool waits for a session up to the
+        // statement bound (10 s). Not-ready is said after 2 s without an answer.
+        let watchdog = Task { [self] in
+            try await Task.sleep(for: .seconds(2))
+            noteDatabaseTrouble("no answer from the shared journal for 2 s", since: now)
+        }
+        defer { watchdog.cancel() }
         do {
             // A follower takes over only what it holds (its retry policy is the applied one);
             // the leader takes over the rest too, so nothing stays open for ever.
@@ -145,11 +161,7 @@ extension Runner {
         } catch let error as JournalError where error.kind == .database {
             // Another runner may do it; said once, and reported not-ready until it passes (the
             // lease keeper fences this runner if the database stays away past the lease).
-            let began = databaseTrouble.withLock { trouble in
-                defer { trouble = (String(describing: error), trouble?.since ?? now) }
-                return trouble == nil
-            }
-            if began { notify(.problem("the shared journal cannot be reached (not ready until it can): \(error)")) }
+            noteDatabaseTrouble(String(describing: error), since: now)
             return
         } catch {
             journalRefused(error)

@@ -127,6 +127,17 @@ package final class TestPostgres: Sendable {
                      "-m", "fast", "-w", "-t", "30", "restart"])
     }
 
+    /// Stops the server, keeping its data, as a database outage goes; `up()` starts it again.
+    package func down() throws {
+        _ = try run(binaries.appendingPathComponent("pg_ctl").path,
+                    ["-D", directory.appendingPathComponent("data").path, "-m", "fast", "-w", "-t", "30", "stop"])
+    }
+
+    /// Starts the server `down()` stopped, on the same port.
+    package func up() throws {
+        try boot()
+    }
+
     /// Stops the server at once and removes its directory.
     private func stop() {
         let data = directory.appendingPathComponent("data").path

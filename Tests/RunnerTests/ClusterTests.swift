@@ -456,6 +456,48 @@ struct ClusterTests {
         print("connections killed: \(cluster.log.components(separatedBy: "trying once more").count - 1) write(s) retried")
     }
 
+    @Test("the database down for 15 s: the runner says not ready with the reason, fences itself (exit 75), starts again once it is back and catches the outage up, each second once")
+    func databaseOutage() async throws {
+        let cluster = try await Cluster()
+        try cluster.write("tick", """
+            schedule: "* * * * * *"
+            concurrency: allow
+            catchup: {window: 1h, policy: all}
+            run: "echo $ALMANAC_SCHEDULED_AT#$ALMANAC_ATTEMPT $PPID >> \(cluster.effects.path)"
+            """)
+        let port = try ListenTests.freePort()
+        var runner = try cluster.launch(0, ["--listen", "127.0.0.1:\(port)"])
+        defer { if runner.isRunning { kill(runner.processIdentifier, SIGKILL) } }
+        _ = try await cluster.waitForEffects(2)
+        try TestPostgres.shared().down()
+        var reason = ""
+        let down = ContinuousClock.now
+        while reason.isEmpty, ContinuousClock.now - down < .seconds(6) {
+            try await Task.sleep(for: .milliseconds(200))
+            if let ready = await RepoListenTests.request("http://127.0.0.1:\(port)/readyz"), ready.status == 503 { reason = ready.text }
+        }
+        #expect(reason.contains("database unreachable since"), "\(reason)")
+        runner.waitUntilExit()
+        // Fenced about 5 s in; the wind-down's statements get 2 s each (they once got 10 s: 51 s in all).
+        let exited = ContinuousClock.now - down
+        #expect(exited < .seconds(30), "exited \(exited) after the database went down")
+        print("database outage: exited \(exited) after the database went down")
+        #expect(runner.terminationStatus == 75, "\(cluster.log)")
+        try await Task.sleep(until: down + .seconds(15))
+        try TestPostgres.shared().up()
+        runner = try cluster.launch(0)
+        try await cluster.waitForLog("running 1 job(s)", count: 2)
+        print("database outage: running again \(ContinuousClock.now - down) after the database went down")
+        try await Task.sleep(for: .seconds(2))
+        kill(runner.processIdentifier, SIGTERM)
+        runner.waitUntilExit()
+        let keys = cluster.effectLines().map { String($0.split(separator: " ")[0]) }
+        #expect(Set(keys).count == keys.count, "an attempt ran twice: \(keys)")
+        let settled = try await cluster.settled("tick")
+        #expect(Cluster.lost(settled).isEmpty, "lost: \(Cluster.lost(settled))")
+        #expect(settled.count >= 18, "\(settled.count) settled")
+    }
+
     @Test("the whole cluster stopped mid-schedule and started again: the outage is caught up from the journal once, older than the window journaled missed")
     func catchUpAfterClusterRestart() async throws {
         let cluster = try await Cluster()
