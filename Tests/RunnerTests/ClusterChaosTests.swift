@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 import Journal
 import JournalTestSupport
@@ -9,9 +10,11 @@ import Testing
 /// for `ALMANAC_CHAOS_SECONDS` (30 by default; `make chaos` runs it for minutes) a fault every
 /// 2–4 s: a runner SIGKILLed with its jobs (as a supervisor's cgroup goes) and restarted on its
 /// state directory, a runner SIGSTOPped past its lease and continued (it must exit 75 and is
-/// restarted), every database connection terminated, or PostgreSQL restarted. Then from the jobs' own side effects
-/// and the journal: no attempt ran twice, an occurrence that ran twice has an `interrupted`
-/// record, and every second from the first fire to the last is started or skipped.
+/// restarted), every database connection terminated, or PostgreSQL restarted; a post with two
+/// webhook targets falls due every 3 s throughout. Then from the jobs' own side effects, the
+/// journal and the receiver: no attempt ran twice, an occurrence that ran twice has an
+/// `interrupted` record, every second from the first fire to the last is started or skipped,
+/// and each post's target was published once, every request for it with its one key.
 @Suite("a cluster under SIGKILL, SIGSTOP, killed connections and PostgreSQL restarts", .serialized)
 struct ClusterChaosTests {
     @Test("every occurrence once (or journaled interrupted, or skipped), none twice")
@@ -32,6 +35,24 @@ struct ClusterChaosTests {
                 catchup: {window: 1h, policy: all}
                 run: "echo $ALMANAC_JOB@$ALMANAC_SCHEDULED_AT#$ALMANAC_ATTEMPT >> \(effects.path)"
                 """.write(to: jobs.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+        }
+        // Posts too: one every 3 s through the run, two webhook targets each, on a receiver here.
+        let receiver = try await TestHTTPServer()
+        let firstPost = (Date().timeIntervalSince1970 + 8).rounded(.down)
+        var posts: [String: String] = [:]
+        for index in 0..<max(1, seconds / 3) {
+            let due = RFC3339.format(Date(timeIntervalSince1970: firstPost + Double(index * 3)), precision: .seconds)
+            posts["post-\(index)"] = due
+            try """
+                name: post-\(index)
+                kind: post
+                at: "\(due)"
+                retry: {max: 5, initial: 1s}
+                content: {title: "post \(index)"}
+                publish:
+                  - {name: a, webhook: "\(receiver.url("/a"))"}
+                  - {name: b, webhook: "\(receiver.url("/b"))"}
+                """.write(to: jobs.appendingPathComponent("post-\(index).yaml"), atomically: true, encoding: .utf8)
         }
         func launch(_ index: Int) throws -> Process {
             try launchAlmanac(["run", jobs.path, "--state", temp.url.appendingPathComponent("state-\(index)").path,
@@ -106,7 +127,19 @@ struct ClusterChaosTests {
             let keys = Set(started.map { "\($0.scheduledAt.map(RFC3339Test.format) ?? "")#\($0.attempt ?? 0)" })
             #expect(keys.count == started.count, "\(job): an attempt was journaled started twice; \(summary)")
         }
-        print("chaos: \(seconds) s, \(summary)")
+        // Each post's target published once in the journal; every request for it carried its one key.
+        for (post, due) in posts.sorted(by: { $0.key < $1.key }) {
+            for target in ["a", "b"] {
+                let published = events.filter { $0.type == .published && $0.job == post && $0.target == target }
+                #expect(published.count == 1, "\(post) → \(target) published \(published.count) times; \(summary)")
+                let keys = Set(receiver.requests(to: "/\(target)").compactMap { $0.headers["idempotency-key"] }
+                    .filter { $0.hasPrefix("\(post)@") })
+                #expect(keys == ["\(post)@\(due)#\(target)"], "\(post) → \(target): \(keys)")
+            }
+        }
+        let requests = receiver.requests().count
+        await receiver.stop()
+        print("chaos: \(seconds) s, \(summary), \(posts.count) posts (\(requests) requests for \(posts.count * 2) targets)")
     }
 
     /// SIGKILL to the runner and to each of its children's process groups (a job is its own
