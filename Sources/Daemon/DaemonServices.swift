@@ -229,7 +229,7 @@ enum ClusterClock {
         guard let (measured, roundTrip) = try? await cluster.clockOffset(from: clock.machineNow) else { return }
         let offset = clock.offset
         let before = offset.seconds
-        offset.set(measured)
+        offset.set(measured, machineNow: clock.machineNow())
         guard abs(measured - before) >= 1 else { return }
         let skew = String(format: "%.1f", abs(measured))
         log(.warning, "almanac: this machine's clock is \(skew) s \(measured > 0 ? "behind" : "ahead of") the database's "

@@ -1,9 +1,9 @@
 import Foundation
 
 /// What went wrong with the journal, phrased for the person running almanac.
-package struct JournalError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct JournalError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The category, for code that must react differently (e.g. exit codes).
-    package enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Hashable {
         /// Another process holds the state dir's lock file.
         case locked(pid: Int?)
         /// A line other than the last does not parse; the journal was left untouched.

@@ -155,28 +155,35 @@ extension PostgresJournal: ClusterJournal {
 
     /// Refuses the write when one of the attempts these events are about was taken over (or is
     /// another runner's), so a runner that woke after its lease lapsed cannot record an end, or
-    /// announce or record a publication, over the peer's; then closes the claims of the
-    /// attempts the events end (a post target's end leaves its attempt's claim open).
+    /// announce or record a publication, over the peer's; and when an attempt they end was
+    /// ended already (a first try that commits after its retry did, cf. `append`). Then closes
+    /// the claims of the attempts the events end (a post target's end leaves its claim open).
     func fenceAndClose(_ events: [JournalEvent], on connection: PostgresConnection) async throws {
         let written = events.filter { Self.attemptWrites.contains($0.type) }
         let claims = written.compactMap { event in event.key.map { Claim(key: $0, attempt: event.attempt ?? 1) } }
         guard !claims.isEmpty else { return }
-        let fenced = try await connection.query("""
-            SELECT c.job, c.attempt, c.runner, coalesce(c.taken_over_by, '')
+        let ends = Self.ends(written)
+        let rows = try await connection.query("""
+            SELECT c.job, (extract(epoch FROM c.scheduled_at) * 1000)::bigint, c.attempt, c.runner,
+                   coalesce(c.taken_over_by, ''), c.ended_at IS NOT NULL
             FROM almanac.claims c
             JOIN unnest(\(claims.map(\.key.job))::text[], \(claims.map { RFC3339.milliseconds($0.key.scheduledAt) })::bigint[],
                         \(claims.map(\.attempt))::int[]) AS f(job, scheduled_at, attempt)
               ON \(unescaped: Self.claimMatchesRow)
-            WHERE c.runner <> \(runner) OR c.taken_over_by IS NOT NULL
-            LIMIT 1
-            """, logger: logger).collect()
-        if let row = fenced.first {
-            let (job, attempt, owner, taker) = try row.decode((String, Int, String, String).self)
-            throw JournalError(kind: .fenced, path: url.description, message: taker.isEmpty
-                ? "attempt \(attempt) of \(job) is runner \(owner)'s, not this runner's (\(runner)): it is not recorded here"
-                : "runner \(taker) took attempt \(attempt) of \(job) over after this runner's lease lapsed: it is not recorded")
+            """, logger: logger)
+        for try await (job, milliseconds, attempt, owner, taker, ended) in rows.decode((String, Int64, Int, String, String, Bool).self) {
+            if owner != runner || !taker.isEmpty {
+                throw JournalError(kind: .fenced, path: url.description, message: taker.isEmpty
+                    ? "attempt \(attempt) of \(job) is runner \(owner)'s, not this runner's (\(runner)): it is not recorded here"
+                    : "runner \(taker) took attempt \(attempt) of \(job) over after this runner's lease lapsed: it is not recorded")
+            }
+            let claim = Claim(key: OccurrenceKey(job: job, scheduledAt: RFC3339.date(milliseconds: milliseconds)), attempt: attempt)
+            if ended, ends.contains(claim) {
+                throw JournalError(kind: .invalidEvent, path: url.description,
+                                   message: "the end of attempt \(attempt) of \(job) is journaled already; not recorded twice")
+            }
         }
-        try await closeClaims(Self.ends(written), on: connection)
+        try await closeClaims(ends, on: connection)
     }
 
     /// The attempts these events end: their `finished` records without a post target.
@@ -187,19 +194,40 @@ extension PostgresJournal: ClusterJournal {
         }.compactMap { event in event.key.map { Claim(key: $0, attempt: event.attempt ?? 1) } }
     }
 
-    /// Whether every one of `claims` is this runner's and closed, not taken over: its end is journaled.
-    func endedByThisRunner(_ claims: [Claim], on connection: PostgresConnection) async throws -> Bool {
-        guard !claims.isEmpty else { return false }
+    package func settle(_ events: [JournalEvent]) async throws -> [JournalEvent] {
+        try checkOpen()
+        let leads = joined != nil && events.contains { Self.desiredState.contains($0.type) }
+        return try await write("settle") { connection, head in
+            if leads { try await self.requireLeaderLease(on: connection) }
+            let keyed = events.compactMap { event in event.key.map { (event, Claim(key: $0, attempt: event.attempt ?? 1)) } }
+            let taken = try await Self.insertClaims(keyed.map { ($0.1.key, $0.1.attempt) }, runner: self.runner, on: connection,
+                                                    logger: self.logger)
+            try await self.closeClaims(Array(taken), on: connection)
+            var seen = Set<Claim>()
+            let won = keyed.filter { taken.contains($0.1) && seen.insert($0.1).inserted }.map(\.0) + events.filter { $0.key == nil }
+            return (try await self.numbered(won, after: head), ())
+        }.events
+    }
+
+    /// Whether a write that ends `claims` committed, told by their claim rows: all closed by
+    /// this runner (yes), all still open (no), or unknown (an end without a claim row, such as
+    /// a missed post's, or a mixture), when the write is not retried.
+    func committed(ending claims: [Claim], on connection: PostgresConnection) async throws -> Bool? {
+        let wanted = Array(Set(claims))
+        guard !wanted.isEmpty else { return nil }
         let rows = try await connection.query("""
-            SELECT count(*) FROM almanac.claims c
-            JOIN unnest(\(claims.map(\.key.job))::text[], \(claims.map { RFC3339.milliseconds($0.key.scheduledAt) })::bigint[],
-                        \(claims.map(\.attempt))::int[]) AS f(job, scheduled_at, attempt)
+            SELECT count(*) FILTER (WHERE c.ended_at IS NOT NULL), count(*) FILTER (WHERE c.ended_at IS NULL)
+            FROM almanac.claims c
+            JOIN unnest(\(wanted.map(\.key.job))::text[], \(wanted.map { RFC3339.milliseconds($0.key.scheduledAt) })::bigint[],
+                        \(wanted.map(\.attempt))::int[]) AS f(job, scheduled_at, attempt)
               ON \(unescaped: Self.claimMatchesRow)
-            WHERE c.runner = \(runner) AND c.ended_at IS NOT NULL AND c.taken_over_by IS NULL
+            WHERE c.runner = \(runner) AND c.taken_over_by IS NULL
             """, logger: logger)
-        var ended = 0
-        for try await count in rows.decode(Int.self) { ended = count }
-        return ended == Set(claims).count
+        var (closed, open) = (0, 0)
+        for try await counts in rows.decode((Int, Int).self) { (closed, open) = counts }
+        if closed == wanted.count { return true }
+        if open == wanted.count { return false }
+        return nil
     }
 
     /// The channel peers are woken on, and the events that wake them.
@@ -270,12 +298,12 @@ extension PostgresJournal: ClusterJournal {
             // The sample with the shortest round trip bounds the error best (NTP's rule).
             var best: (offset: TimeInterval, roundTrip: TimeInterval)?
             for _ in 0..<3 {
-                let sent = machine()
+                // The round trip on the monotonic clock: a step of the machine's mid-sample cannot make it negative.
+                let sent = machine(), started = ContinuousClock.now
                 let rows = try await client.query("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint", logger: logger)
                 var micros: Int64 = 0
                 for try await value in rows.decode(Int64.self) { micros = value }
-                let received = machine()
-                let roundTrip = received.timeIntervalSince(sent)
+                let roundTrip = (ContinuousClock.now - started).timeInterval
                 let offset = Double(micros) / 1e6 - (sent.timeIntervalSince1970 + roundTrip / 2)
                 if best.map({ roundTrip < $0.roundTrip }) ?? true { best = (offset, roundTrip) }
             }

@@ -154,7 +154,7 @@ package actor PostgresJournal: JournalBackend {
         guard case .failure(let error) = first, joined != nil, error.kind == .database, !Self.ends(events).isEmpty else {
             return try first.get()
         }
-        logger.warning("almanac: recording an attempt's end failed (\(error)); trying once more")
+        logger.error("almanac: recording an attempt's end failed (\(error)); trying once more")
         try? await Task.sleep(for: .milliseconds(200))
         return try await appendOnce(events, leads: leads, resuming: true)
     }
@@ -165,7 +165,15 @@ package actor PostgresJournal: JournalBackend {
     func appendOnce(_ events: [JournalEvent], leads: Bool, resuming: Bool) async throws(JournalError) -> [JournalEvent] {
         let written = try await write("append") { connection, head in
             if leads { try await self.requireLeaderLease(on: connection) }
-            if resuming, try await self.endedByThisRunner(Self.ends(events), on: connection) { return ([], true) }
+            if resuming {
+                switch try await self.committed(ending: Self.ends(events), on: connection) {
+                case true?: return ([], true)
+                case false?: break
+                case nil:
+                    throw JournalError(kind: .database, path: self.url.description,
+                                       message: "an end's answer was lost and its claim cannot tell whether it was written")
+                }
+            }
             let stored = try await self.numbered(events, after: head)
             try await self.insertClaims(of: stored.filter { $0.type == .started }, on: connection)
             try await self.fenceAndClose(stored, on: connection)
@@ -211,13 +219,15 @@ package actor PostgresJournal: JournalBackend {
         // The answer was lost, not necessarily the write (a terminated session, a restarted
         // server): once more, on a fresh connection, where what this runner's lost transaction
         // committed is found and counted won, its `started` already journaled.
-        logger.warning("almanac: a claim failed (\(error)); trying once more")
+        logger.error("almanac: a claim failed (\(error)); trying once more")
         try? await Task.sleep(for: .milliseconds(200))
         return try await claimOnce(wanted, exclusive: exclusive, fenced: fenced, resuming: true)
     }
 
+    /// One try of `claim(_:exclusive:)`; `resuming` after a lost answer, when this runner's
+    /// open claims among `wanted` are what the lost try committed, and count as won.
     func claimOnce(_ wanted: [(event: JournalEvent, claim: OccurrenceKey, attempt: Int)], exclusive: Set<String>,
-                           fenced: Bool, resuming: Bool) async throws(JournalError) -> [Bool] {
+                   fenced: Bool, resuming: Bool) async throws(JournalError) -> [Bool] {
         try await write("claim") { [wanted] connection, head in
             if fenced { try await self.requireOwnLease(on: connection) }
             var busy = try await self.jobsWithOpenClaims(exclusive, on: connection)

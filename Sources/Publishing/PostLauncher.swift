@@ -65,9 +65,9 @@ package struct PostLauncher: JobLauncher {
             }
             let processing = JournalEvent(at: clock.now(), .processing(.init(job: post.name, scheduledAt: occurrence.scheduledAt,
                                                                              attempt: attempt, target: name)))
-            guard await record([processing]) else {
-                failures.append((name, .init(errorClass: .configuration, message: "journal write failed; not sent")))
-                continue
+            if let refused = await record([processing]) {
+                // Not sent, and the attempt ends here unrecorded: a restart or a peer takes it over.
+                return journalFailure(refused, startedAt: startedAt)
             }
             let request = PublishRequest(post: post.name, scheduledAt: occurrence.scheduledAt, attempt: attempt,
                                          target: several ? name : nil, content: post.content)
@@ -88,7 +88,10 @@ package struct PostLauncher: JobLauncher {
                 failures.append((name, failure))
                 lines.append("\(name): \(failure.description)")
             }
-            await record([done.masked(by: post.secrets)])
+            if let refused = await record([done.masked(by: post.secrets)]) {
+                // Sent but not recorded: the takeover resends with the same key, which the receiver dedups.
+                return journalFailure(refused, startedAt: startedAt)
+            }
         }
         var report = ExecutionReport(outcome: .success, startedAt: startedAt, finishedAt: clock.now(),
                                      outputTail: lines.joined(separator: "\n"))
@@ -126,17 +129,25 @@ package struct PostLauncher: JobLauncher {
         }
     }
 
-    @discardableResult
-    func record(_ events: [JournalEvent]) async -> Bool {
+    /// Appends `events`; returns the journal's refusal, nil when they are written.
+    func record(_ events: [JournalEvent]) async -> JournalError? {
         do {
             for event in try await journal.append(events) { observer?(.recorded(event)) }
-            return true
+            return nil
+        } catch let error as JournalError {
+            return error
         } catch {
-            // A refused write is said once by the runner, which records this attempt's end
-            // through the same journal and stops (Runner+JournalFault).
-            if (error as? JournalError)?.isWriteFailure != true { observer?(.problem("journal write failed: \(error)")) }
-            return false
+            return JournalError(kind: .failed, path: "journal", message: "\(error)")
         }
+    }
+
+    /// The report of an attempt a refused write cut short: the runner stops on it (Runner+JournalFault)
+    /// without journaling the attempt's end.
+    func journalFailure(_ error: JournalError, startedAt: Date) -> ExecutionReport {
+        var report = ExecutionReport(outcome: .error, startedAt: startedAt, finishedAt: clock.now(),
+                                     outputTail: "journal write failed: \(error)")
+        report.journalError = error
+        return report
     }
 }
 

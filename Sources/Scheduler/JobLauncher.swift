@@ -95,6 +95,10 @@ package struct ExecutionReport: Sendable, Hashable {
     package var retryAfter: Duration?
     /// False when the failure is not worth retrying whatever the policy (auth, bad content).
     package var retryable: Bool = true
+    /// The journal refused a record the attempt itself writes (a post target's `processing` or
+    /// `published`): its end is not journaled either, so the claim stays open and the attempt
+    /// is recovered (interrupted, retried with the same keys) by a restart or a peer.
+    package var journalError: JournalError?
 
     package init(outcome: Outcome, exitCode: Int? = nil, signal: Int? = nil, startedAt: Date, finishedAt: Date,
                 outputTail: String = "", errorClass: FailureClass? = nil, cpuUserMs: Int? = nil, cpuSystemMs: Int? = nil,

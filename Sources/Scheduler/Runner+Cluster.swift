@@ -92,13 +92,13 @@ extension Runner {
         return jobs.keys.contains { state.jobs[$0]?.removed ?? true }
     }
 
-    /// Once a second beside peers: takes over the attempts of runners whose lease lapsed,
-    /// queues the retries and triggers peers journaled, and refollows when the leader applied.
     /// Why the shared journal could not be reached at the last sync, with since when; nil when it could.
     package nonisolated var clusterTrouble: String? {
         databaseTrouble.withLock { $0.map { "database unreachable since \(Runner.utcText($0.since)): \($0.reason)" } }
     }
 
+    /// Once a second beside peers: takes over the attempts of runners whose lease lapsed,
+    /// queues the retries and triggers peers journaled, and refollows when the leader applied.
     package func syncWithPeers() async {
         guard let cluster = journal as? any ClusterJournal, journalFault == nil, !isStopping, started else { return }
         await takeOverLapsed(cluster)
@@ -135,6 +135,8 @@ extension Runner {
         // statement bound (10 s). Not-ready is said after 2 s without an answer.
         let watchdog = Task { [self] in
             try await Task.sleep(for: .seconds(2))
+            // Answered just as the sleep ended: the cancel came too late to stop it.
+            guard !Task.isCancelled else { return }
             noteDatabaseTrouble("no answer from the shared journal for 2 s", since: now)
         }
         defer { watchdog.cancel() }

@@ -212,6 +212,12 @@ extension Runner {
     func finished(_ runKey: RunKey, report: ExecutionReport) async {
         // The attempt stays in `running` until its end is journaled, so "idle" means "recorded".
         guard let run = running[runKey] else { return }
+        if let refused = report.journalError {
+            journalRefused(refused)
+            running[runKey] = nil
+            poke()
+            return
+        }
         // Masked before anything sees it: the journal, the notifications, the observer's log.
         var report = report.masked(by: run.secrets)
         if run.replaced {
@@ -249,7 +255,13 @@ extension Runner {
         // Owed `after:` runs go ahead of the upstream's `finished`, in the same write.
         let owed = await owedAfterRuns(runKey.key, outcome: report.outcome, at: now)
         events.insert(contentsOf: owed.map { triggeredEvent($0, at: now) }, at: 0)
-        await record(events)
+        // An end the journal refused (a fenced runner's, say) is neither announced nor followed:
+        // whoever records the attempt's end does that, once.
+        guard await record(events) else {
+            running[runKey] = nil
+            poke()
+            return
+        }
         queueAfter(owed, at: now)
         if let job { announce(job, report: report, attempt: runKey.attempt, key: runKey.key, retryIn: retryIn, previous: previousOutcome) }
         running[runKey] = nil

@@ -28,6 +28,18 @@ extension Runner {
         }
     }
 
+    /// Appends occurrences settled without running (missed); beside peers through the claims
+    /// (`ClusterJournal.settle`), so one a peer claimed meanwhile is not also journaled missed.
+    func settle(_ events: [JournalEvent]) async throws -> [JournalEvent] {
+        guard let cluster = journal as? any ClusterJournal else { return try await append(events) }
+        do {
+            return try await cluster.settle(events)
+        } catch {
+            journalRefused(error)
+            throw error
+        }
+    }
+
     /// Reacts to a failed journal write. A refused write (a write or fsync failed) is said once,
     /// with the cause and the file, and stops the runner: no new work is fired (it could not be
     /// recorded, so a restart might run it again), running children drain as at SIGTERM, and the

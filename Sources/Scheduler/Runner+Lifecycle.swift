@@ -75,7 +75,7 @@ extension Runner {
         if !catchUpEvents.isEmpty {
             // Journaled one by one, logged as one line per job: a restart after a day of a
             // per-minute job should not scroll the log.
-            let written = try await append(catchUpEvents)
+            let written = try await settle(catchUpEvents)
             for (job, events) in Dictionary(grouping: written, by: { $0.job ?? "" }).sorted(by: { $0.key < $1.key }) {
                 let dates = events.compactMap(\.scheduledAt)
                 if let first = dates.min(), let last = dates.max() {

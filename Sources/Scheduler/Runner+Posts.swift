@@ -30,7 +30,13 @@ extension Runner {
                 message: "due \(Runner.utcText(date)) while no runner was up; outside the catch-up window"))))
             announceMissed(post, key: key)
         }
-        if !missed.isEmpty { await record(missed) }
+        if !missed.isEmpty {
+            do {
+                for event in try await settle(missed) { notify(.recorded(event)) }
+            } catch {
+                // Said and acted on by `settle` (Runner+JournalFault).
+            }
+        }
     }
 
     /// Before a post fires, removing its file or setting `cancelled: true` cancels it (each

@@ -43,7 +43,10 @@ package struct SystemClock: RunnerClock {
     /// This machine's clock, before the offset: what the offset is measured against.
     package func machineNow() -> Date { Date().addingTimeInterval(skew) }
 
-    package func now() -> Date { machineNow().addingTimeInterval(offset.seconds) }
+    /// Beside peers the database's time, carried forward on the monotonic clock from the last
+    /// measurement, so a step of this machine's clock (NTP, a resumed VM) cannot make a fire
+    /// early; else this machine's.
+    package func now() -> Date { offset.now() ?? machineNow() }
 
     package func sleep(until deadline: Date) async throws {
         // Sleep in slices of at most one minute: if the wall clock is stepped (NTP, suspend),
@@ -66,12 +69,24 @@ package struct SystemClock: RunnerClock {
 /// "clocks within a second"). Read on every `now()`, hence an atomic.
 package final class ClockOffset: Sendable {
     private let microseconds = Atomic<Int64>(0)
+    /// The database's time at the last measurement, and the monotonic instant it was taken at.
+    private let anchor = Mutex<(database: TimeInterval, monotonic: UInt64)?>(nil)
 
     package init() {}
 
+    /// The last measured difference (database minus machine), for the log.
     package var seconds: TimeInterval { Double(microseconds.load(ordering: .relaxed)) / 1e6 }
 
-    package func set(_ seconds: TimeInterval) {
+    /// Takes a measurement made just now: the database's clock is `seconds` ahead of `machineNow`.
+    package func set(_ seconds: TimeInterval, machineNow: Date) {
         microseconds.store(Int64((seconds * 1e6).rounded()), ordering: .relaxed)
+        anchor.withLock { $0 = (machineNow.timeIntervalSince1970 + seconds, DedicatedExecutor.monotonicNow()) }
+    }
+
+    /// The database's time now, from the last measurement on; nil before any.
+    package func now() -> Date? {
+        guard let anchor = anchor.withLock({ $0 }) else { return nil }
+        let elapsed = Double(DedicatedExecutor.monotonicNow() &- anchor.monotonic) / 1e9
+        return Date(timeIntervalSince1970: anchor.database + elapsed)
     }
 }

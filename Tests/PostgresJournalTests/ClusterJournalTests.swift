@@ -147,12 +147,38 @@ struct ClusterJournalTests {
         #expect(try await owner.claim([Self.started("a"), Self.started("b")]) == [true, true])
         // The first try committed: the retry writes nothing.
         _ = try await owner.append([Self.finished("a")])
-        #expect(try await owner.appendOnce([Self.finished("a")], leads: false, resuming: true).count == 1)
+        _ = try await owner.appendOnce([Self.finished("a")], leads: false, resuming: true)
         // The first try did not commit: the retry writes it.
         _ = try await owner.appendOnce([Self.finished("b")], leads: false, resuming: true)
+        // A first try that commits after its retry did is refused: an end is never journaled twice.
+        await #expect(throws: JournalError.self) { _ = try await owner.append([Self.finished("b")]) }
+        // An end without a claim (a missed post's) cannot be told apart: not retried.
+        await #expect(throws: JournalError.self) { _ = try await owner.appendOnce([Self.finished("none")], leads: false, resuming: true) }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ends-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: file) }
+        _ = try await peer.exportJournal(to: file)
+        let ends = try FileJournal.events(file: file).filter { $0.type == .finished }.compactMap(\.job)
+        #expect(ends.sorted() == ["a", "b"], "\(ends)")
         let state = await peer.state()
-        #expect(state.jobs["a"]?.history.count == 1 && state.jobs["a"]?.running.isEmpty == true)
-        #expect(state.jobs["b"]?.history.count == 1 && state.jobs["b"]?.running.isEmpty == true)
+        #expect(state.jobs["a"]?.running.isEmpty == true && state.jobs["b"]?.running.isEmpty == true)
+        try await owner.close()
+        try await peer.close()
+    }
+
+    @Test("missed occurrences are settled through their claims: one a peer claimed meanwhile is its run, never also missed")
+    func missedIsSettledByClaim() async throws {
+        let (_, owner, peer) = try await Self.joinedPair()
+        #expect(try await peer.claim([Self.started("job")]) == [true])
+        let missed = { (at: Date) in
+            JournalEvent(at: Self.t0, .skipped(.init(job: "job", scheduledAt: at, attempt: 1, reason: .missed)))
+        }
+        let later = Self.t0.addingTimeInterval(60)
+        let written = try await owner.settle([missed(Self.t0), missed(later)])
+        #expect(written.map(\.scheduledAt) == [later])
+        // Settled means claimed: no runner starts the missed one afterwards.
+        #expect(try await peer.claim([JournalEvent(at: later, .started(.init(job: "job", scheduledAt: later, attempt: 1)))]) == [false])
+        let state = await peer.state()
+        #expect(state.jobs["job"]?.running.count == 1)
         try await owner.close()
         try await peer.close()
     }
