@@ -3,7 +3,6 @@ import Foundation
 import Journal
 import Logging
 import PostgresNIO
-import Synchronization
 
 /// The journal in PostgreSQL, shared by every runner of a cluster.
 ///
@@ -26,7 +25,7 @@ package actor PostgresJournal: JournalBackend {
     private let connections: Task<Void, Never>
     let logger: Logger
     private var current = JournalState()
-    private var closed = false
+    private(set) var closed = false
     /// Set by `join`: the leases this runner took, and when the statement taking them was sent.
     var joined: (runner: Int64, leader: Int64?, sent: ContinuousClock.Instant)?
     /// How long one read or write may wait for the database before it fails.
@@ -133,135 +132,6 @@ package actor PostgresJournal: JournalBackend {
             logger.error("almanac: journal state may be behind the database: \(error)")
         }
         return current
-    }
-
-    package func append(_ events: [JournalEvent]) async throws -> [JournalEvent] {
-        try checkOpen()
-        guard !events.isEmpty else { return [] }
-        if events.contains(where: { $0.type == .snapshot }) {
-            throw JournalError(kind: .invalidEvent, path: url.description, message: "snapshot events are written only by compact()")
-        }
-        let leads = joined != nil && events.contains { Self.desiredState.contains($0.type) }
-        let first: Result<[JournalEvent], JournalError>
-        do {
-            first = .success(try await appendOnce(events, leads: leads, resuming: false))
-        } catch {
-            first = .failure(error)
-        }
-        // An attempt's end whose answer was lost (a terminated session, a restarted server) is
-        // sent once more: its claim, closed in the same transaction, says whether it committed.
-        // Other writes are not retried: written twice, they could not be told from two.
-        guard case .failure(let error) = first, joined != nil, error.kind == .database, !Self.ends(events).isEmpty else {
-            return try first.get()
-        }
-        logger.error("almanac: recording an attempt's end failed (\(error)); trying once more")
-        try? await Task.sleep(for: .milliseconds(200))
-        return try await appendOnce(events, leads: leads, resuming: true)
-    }
-
-    /// Appends `events` in one transaction. `resuming` after a lost answer: when the claims the
-    /// events end are already closed by this runner, the first try committed, and nothing is
-    /// written again (the events are returned as given; the next read brings their numbers).
-    func appendOnce(_ events: [JournalEvent], leads: Bool, resuming: Bool) async throws(JournalError) -> [JournalEvent] {
-        let written = try await write("append") { connection, head in
-            if leads { try await self.requireLeaderLease(on: connection) }
-            if resuming {
-                switch try await self.committed(ending: Self.ends(events), on: connection) {
-                case true?: return ([], true)
-                case false?: break
-                case nil:
-                    throw JournalError(kind: .database, path: self.url.description,
-                                       message: "an end's answer was lost and its claim cannot tell whether it was written")
-                }
-            }
-            let stored = try await self.numbered(events, after: head)
-            try await self.insertClaims(of: stored.filter { $0.type == .started }, on: connection)
-            try await self.fenceAndClose(stored, on: connection)
-            return (stored, false)
-        }
-        return written.result ? events : written.events
-    }
-
-    package func claim(_ started: [JournalEvent]) async throws -> [Bool] {
-        try await claim(started, exclusive: [])
-    }
-
-    /// Claims as `claim(_:)` does; for a job in `exclusive` (`concurrency: forbid`) the claim
-    /// is also refused while any runner holds an open claim of the same job: then the attempt
-    /// is claimed closed and journaled `skipped: overlap` instead, once, whichever runner asked
-    /// first (every claim holds the head row's lock, so the check cannot race another claim).
-    package func claim(_ started: [JournalEvent], exclusive: Set<String>) async throws -> [Bool] {
-        try checkOpen()
-        var wanted: [(event: JournalEvent, claim: OccurrenceKey, attempt: Int)] = []
-        for event in started {
-            guard case .started(var record) = event.record, let scheduledAt = record.scheduledAt else {
-                throw JournalError(kind: .invalidEvent, path: url.description,
-                                   message: "a claim records a started event with its scheduled time, not \(event.type.rawValue)")
-            }
-            let key = OccurrenceKey(job: record.job, scheduledAt: RFC3339.normalized(scheduledAt))
-            (record.scheduledAt, record.attempt) = (key.scheduledAt, record.attempt ?? 1)
-            // Beside peers the journal says which runner ran each attempt (history, status, API).
-            if joined != nil { record.runner = runner }
-            var claiming = event
-            claiming.record = .started(record)
-            wanted.append((claiming, key, record.attempt ?? 1))
-        }
-        guard !wanted.isEmpty else { return [] }
-        let exclusive = exclusive.intersection(wanted.map(\.claim.job))
-        let fenced = joined != nil
-        let first: Result<[Bool], JournalError>
-        do {
-            first = .success(try await claimOnce(wanted, exclusive: exclusive, fenced: fenced, resuming: false))
-        } catch {
-            first = .failure(error)
-        }
-        guard case .failure(let error) = first, fenced, error.kind == .database else { return try first.get() }
-        // The answer was lost, not necessarily the write (a terminated session, a restarted
-        // server): once more, on a fresh connection, where what this runner's lost transaction
-        // committed is found and counted won, its `started` already journaled.
-        logger.error("almanac: a claim failed (\(error)); trying once more")
-        try? await Task.sleep(for: .milliseconds(200))
-        return try await claimOnce(wanted, exclusive: exclusive, fenced: fenced, resuming: true)
-    }
-
-    /// One try of `claim(_:exclusive:)`; `resuming` after a lost answer, when this runner's
-    /// open claims among `wanted` are what the lost try committed, and count as won.
-    func claimOnce(_ wanted: [(event: JournalEvent, claim: OccurrenceKey, attempt: Int)], exclusive: Set<String>,
-                   fenced: Bool, resuming: Bool) async throws(JournalError) -> [Bool] {
-        try await write("claim") { [wanted] connection, head in
-            if fenced { try await self.requireOwnLease(on: connection) }
-            var busy = try await self.jobsWithOpenClaims(exclusive, on: connection)
-            let claims = wanted.map { Claim(key: $0.claim, attempt: $0.attempt) }
-            let taken = try await self.insertClaims(wanted.map { ($0.claim, $0.attempt) }, on: connection)
-            let already = resuming ? try await self.openClaims(claims.filter { !taken.contains($0) }, on: connection) : []
-            var won = [Bool](repeating: false, count: wanted.count)
-            var written: [JournalEvent] = []
-            var overlapped: [Claim] = []
-            var seen = Set<Claim>()
-            for (index, item) in wanted.enumerated() {
-                let claim = claims[index]
-                if already.contains(claim), seen.insert(claim).inserted {
-                    won[index] = true
-                    continue
-                }
-                // The first of duplicates in one batch gets it, as with the file backend.
-                guard taken.contains(claim), seen.insert(claim).inserted else { continue }
-                if exclusive.contains(item.claim.job) {
-                    guard busy.insert(item.claim.job).inserted else {
-                        overlapped.append(claim)
-                        written.append(JournalEvent(at: item.event.at, .skipped(.init(
-                            job: item.claim.job, scheduledAt: item.claim.scheduledAt, attempt: item.attempt,
-                            triggeredBy: item.event.triggeredBy, reason: .overlap,
-                            message: "an earlier attempt still runs in the cluster (concurrency: forbid)"))))
-                        continue
-                    }
-                }
-                won[index] = true
-                written.append(item.event)
-            }
-            try await self.closeClaims(overlapped, on: connection)
-            return (try await self.numbered(written, after: head), won)
-        }.result
     }
 
     package func compact(now: Date, retention: Retention) async throws {
@@ -415,13 +285,13 @@ package actor PostgresJournal: JournalBackend {
 
     /// Claim rows for started events appended as they are (not through `claim`): a conflict is
     /// not an error there, as the file backend's index simply records them.
-    private func insertClaims(of started: [JournalEvent], on connection: PostgresConnection) async throws {
+    func insertClaims(of started: [JournalEvent], on connection: PostgresConnection) async throws {
         let claims = started.compactMap { event in event.key.map { ($0, event.attempt ?? 1) } }
         guard !claims.isEmpty else { return }
         _ = try await insertClaims(claims, on: connection)
     }
 
-    private func insertClaims(_ claims: [(OccurrenceKey, Int)], on connection: PostgresConnection) async throws -> Set<Claim> {
+    func insertClaims(_ claims: [(OccurrenceKey, Int)], on connection: PostgresConnection) async throws -> Set<Claim> {
         try await Self.insertClaims(claims, runner: runner, on: connection, logger: logger)
     }
 
@@ -493,74 +363,6 @@ package actor PostgresJournal: JournalBackend {
         let found: UInt64
         var description: String { "almanac.events jumps from seq \(expected - 1) to \(found) with no snapshot covering the gap" }
     }
-
-    // MARK: errors
-
-    func checkOpen() throws(JournalError) {
-        if closed { throw JournalError(kind: .notWritable, path: url.description, message: "the journal is closed") }
-    }
-
-    /// One connection made and closed, so a refused connection or a wrong password is reported
-    /// at once in the server's words; the pool would retry it quietly until `timeout`.
-    static func probe(_ url: DatabaseURL, timeout: Duration, logger: Logger) async throws(JournalError) {
-        try await database("connect", at: url, timeout: timeout) {
-            try await connect(url, logger: logger).close()
-        }
-    }
-
-    /// One connection of its own, outside the pool (the probe; the wake-up listener's session).
-    static func connect(_ url: DatabaseURL, logger: Logger) async throws -> PostgresConnection {
-        let tls: PostgresConnection.Configuration.TLS = switch url.tls {
-        case .disable: .disable
-        case .prefer: .prefer(try NIOSSLContext(configuration: tlsConfiguration))
-        case .require: .require(try NIOSSLContext(configuration: tlsConfiguration))
-        }
-        let configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user,
-                                                             password: url.password, database: url.database, tls: tls)
-        return try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
-    }
-
-    /// Runs `body`, turning any error into a `JournalError` about `operation`, within `timeout`.
-    func database<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () async throws -> T) async throws(JournalError) -> T {
-        try await Self.database(operation, at: url, timeout: timeout, body)
-    }
-
-    /// Runs `body`, turning any error into a `JournalError` about `operation`; gives up after
-    /// `timeout`, since the connection pool waits for a database that does not answer for as
-    /// long as it keeps trying to connect (over a minute), and a statement sent to a server
-    /// that froze waits for its answer whatever the task's cancellation says. Whichever ends
-    /// first, `body` or the timeout, answers; a `body` still waiting is cancelled and left to
-    /// end on its own.
-    static func database<T: Sendable>(_ operation: String, at url: DatabaseURL, timeout: Duration,
-                                      _ body: @escaping @Sendable () async throws -> T) async throws(JournalError) -> T {
-        let first = FirstAnswer<T>()
-        let outcome: Result<T, any Error> = await withCheckedContinuation { continuation in
-            first.wait(continuation)
-            let work = Task {
-                do {
-                    first.answer(.success(try await body()))
-                } catch {
-                    first.answer(.failure(error))
-                }
-            }
-            first.onTimeout = Task {
-                try await Task.sleep(for: timeout)
-                if first.answer(.failure(TimedOut())) { work.cancel() }
-            }
-        }
-        switch outcome {
-        case .success(let value):
-            return value
-        case .failure(let error as JournalError):
-            throw error
-        case .failure(is TimedOut):
-            throw JournalError(kind: .database, path: url.description, message: "\(operation): no answer from the database within \(timeout)")
-        case .failure(let error):
-            throw JournalError.database(error, operation, at: url)
-        }
-    }
-
-    private struct TimedOut: Error {}
 }
 
 extension PostgresJournal {
@@ -575,39 +377,5 @@ extension PostgresJournal {
             let before = try await Migrations.version(client, logger: logger)
             return (before, try await Migrations.migrate(client, logger: logger))
         }
-    }
-}
-
-/// The first of several answers, handed to one waiting continuation; later ones are dropped.
-private final class FirstAnswer<T: Sendable>: Sendable {
-    private let state = Mutex<(waiter: CheckedContinuation<Result<T, any Error>, Never>?, answered: Bool)>((nil, false))
-    private let timer = Mutex<Task<Void, any Error>?>(nil)
-
-    /// The timeout's task, cancelled once an answer is in.
-    var onTimeout: Task<Void, any Error>? {
-        get { timer.withLock { $0 } }
-        set {
-            let answered = state.withLock { $0.answered }
-            if answered { newValue?.cancel() } else { timer.withLock { $0 = newValue } }
-        }
-    }
-
-    func wait(_ continuation: CheckedContinuation<Result<T, any Error>, Never>) {
-        state.withLock { $0.waiter = continuation }
-    }
-
-    /// Resumes the waiter with `result` if nothing answered before; true if this answer counted.
-    @discardableResult
-    func answer(_ result: Result<T, any Error>) -> Bool {
-        let waiter = state.withLock { state -> CheckedContinuation<Result<T, any Error>, Never>? in
-            guard !state.answered else { return nil }
-            state.answered = true
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        guard let waiter else { return false }
-        timer.withLock { $0?.cancel() }
-        waiter.resume(returning: result)
-        return true
     }
 }
