@@ -15,21 +15,12 @@ extension PostgresJournal {
             throw JournalError(kind: .invalidEvent, path: url.description, message: "snapshot events are written only by compact()")
         }
         let leads = joined != nil && events.contains { Self.desiredState.contains($0.type) }
-        let first: Result<[JournalEvent], JournalError>
-        do {
-            first = .success(try await appendOnce(events, leads: leads, resuming: false))
-        } catch {
-            first = .failure(error)
-        }
         // An attempt's end whose answer was lost (a terminated session, a restarted server) is
         // sent once more: its claim, closed in the same transaction, says whether it committed.
         // Other writes are not retried: written twice, they could not be told from two.
-        guard case .failure(let error) = first, joined != nil, error.kind == .database, !Self.ends(events).isEmpty else {
-            return try first.get()
+        return try await onceMore("recording an attempt's end", if: joined != nil && !Self.ends(events).isEmpty) { resuming in
+            try await self.appendOnce(events, leads: leads, resuming: resuming)
         }
-        logger.error("almanac: recording an attempt's end failed (\(error)); trying once more")
-        try? await Task.sleep(for: .milliseconds(200))
-        return try await appendOnce(events, leads: leads, resuming: true)
     }
 
     /// Appends `events` in one transaction. `resuming` after a lost answer: when the claims the
@@ -82,19 +73,28 @@ extension PostgresJournal {
         guard !wanted.isEmpty else { return [] }
         let exclusive = exclusive.intersection(wanted.map(\.claim.job))
         let fenced = joined != nil
-        let first: Result<[Bool], JournalError>
-        do {
-            first = .success(try await claimOnce(wanted, exclusive: exclusive, fenced: fenced, resuming: false))
-        } catch {
-            first = .failure(error)
-        }
-        guard case .failure(let error) = first, fenced, error.kind == .database else { return try first.get() }
         // The answer was lost, not necessarily the write (a terminated session, a restarted
         // server): once more, on a fresh connection, where what this runner's lost transaction
         // committed is found and counted won, its `started` already journaled.
-        logger.error("almanac: a claim failed (\(error)); trying once more")
+        return try await onceMore("a claim", if: fenced) { resuming in
+            try await self.claimOnce(wanted, exclusive: exclusive, fenced: fenced, resuming: resuming)
+        }
+    }
+
+    /// Runs `body` (not resuming); when it fails on the database and `retryable`, runs it once
+    /// more, resuming, 200 ms later: the one retry of a write whose answer was lost.
+    private func onceMore<T: Sendable>(_ what: String, if retryable: Bool,
+                                       _ body: (_ resuming: Bool) async throws -> T) async throws -> T {
+        let first: Result<T, any Error>
+        do {
+            first = .success(try await body(false))
+        } catch {
+            first = .failure(error)
+        }
+        guard case .failure(let error) = first, retryable, (error as? JournalError)?.kind == .database else { return try first.get() }
+        logger.error("almanac: \(what) failed (\(error)); trying once more")
         try? await Task.sleep(for: .milliseconds(200))
-        return try await claimOnce(wanted, exclusive: exclusive, fenced: fenced, resuming: true)
+        return try await body(true)
     }
 
     /// One try of `claim(_:exclusive:)`; `resuming` after a lost answer, when this runner's
