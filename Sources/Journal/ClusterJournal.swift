@@ -43,12 +43,6 @@ package protocol ClusterJournal: JournalBackend {
     /// measured over: the best of a few samples, each read at its round trip's middle.
     func clockOffset(from machine: @escaping @Sendable () -> Date) async throws -> (offset: TimeInterval, roundTrip: TimeInterval)
 
-    /// Journals occurrences settled without running (missed: catch-up's `skipped`, a missed
-    /// post's `finished`) as claims taken closed: an occurrence a peer claimed meanwhile (its
-    /// own clock put it inside the window) is left to that run, never both run and missed.
-    /// Returns the events written.
-    func settle(_ events: [JournalEvent]) async throws -> [JournalEvent]
-
     /// Records what this runner fires, for `status` and the dashboard (`ClusterRunner.revision`, `differing`).
     func describe(revision: String?, differing: Int) async throws
 

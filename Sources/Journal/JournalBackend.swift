@@ -17,6 +17,13 @@ package protocol JournalBackend: Sendable {
     /// The file backend checks an in-memory index under its single writer.
     func claim(_ started: [JournalEvent]) async throws -> [Bool]
 
+    /// Journals occurrences settled without running (missed: catch-up's `skipped`, a missed
+    /// post's `finished`). A journal of one runner appends them; a shared one takes each one's
+    /// claim, closed, and writes only those it got, so an occurrence a peer claimed meanwhile
+    /// (its own clock put it inside the window) is left to that run, never both run and missed.
+    /// Returns the events written.
+    func settle(_ events: [JournalEvent]) async throws -> [JournalEvent]
+
     /// The state built from every durable event.
     func state() async -> JournalState
 
@@ -28,6 +35,11 @@ package protocol JournalBackend: Sendable {
 }
 
 extension JournalBackend {
+    /// One runner, one journal: nothing can have claimed them meanwhile.
+    package func settle(_ events: [JournalEvent]) async throws -> [JournalEvent] {
+        try await append(events)
+    }
+
     /// Appends one event; see `append(_:)`.
     @discardableResult
     package func append(_ event: JournalEvent) async throws -> JournalEvent {

@@ -20,20 +20,17 @@ extension Runner {
 
     /// Appends through the journal, stopping the runner first when the write is refused.
     func append(_ events: [JournalEvent]) async throws -> [JournalEvent] {
-        do {
-            return try await journal.append(events)
-        } catch {
-            journalRefused(error)
-            throw error
-        }
+        try await refusing { try await journal.append(events) }
     }
 
-    /// Appends occurrences settled without running (missed); beside peers through the claims
-    /// (`ClusterJournal.settle`), so one a peer claimed meanwhile is not also journaled missed.
+    /// Journals missed occurrences (`JournalBackend.settle`), stopping the runner first when the write is refused.
     func settle(_ events: [JournalEvent]) async throws -> [JournalEvent] {
-        guard let cluster = journal as? any ClusterJournal else { return try await append(events) }
+        try await refusing { try await journal.settle(events) }
+    }
+
+    private func refusing(_ write: () async throws -> [JournalEvent]) async throws -> [JournalEvent] {
         do {
-            return try await cluster.settle(events)
+            return try await write()
         } catch {
             journalRefused(error)
             throw error
