@@ -21,8 +21,8 @@ package protocol RunnerClock: Sendable {
 /// server keeps full, and lands up to a millisecond late even when idle.
 package struct SystemClock: RunnerClock {
     let timer: DedicatedExecutor
-    /// Added to this machine's clock: zero on a runner of its own; beside peers, how far the
-    /// database's clock is ahead of this machine's, so every runner fires on that one clock.
+    /// Unset on a runner of its own; beside peers the database's time as last measured, so
+    /// every runner fires on that one clock.
     package let offset: ClockOffset
     /// How wrong this machine's clock is made to be: zero, except in the tests of a cluster
     /// whose machines disagree (`ALMANAC_TEST_CLOCK_SKEW`, seconds). libfaketime cannot play
@@ -60,32 +60,31 @@ package struct SystemClock: RunnerClock {
     }
 }
 
-/// How far the clock the runner fires on is ahead of this machine's, in microseconds, set
-/// while the runner runs (beside peers: measured against the database's, `ClusterClock`).
+/// The clock the runner fires on beside peers: the database's, measured against this
+/// machine's while the runner runs (`ClusterClock`) and carried forward on the monotonic clock.
 ///
 /// Peers whose machines disagree by seconds (a missing NTP, a VM resumed) would otherwise each
 /// fire on their own clock: a claim still picks one runner per occurrence, but the one whose
 /// clock is 30 s fast would run every occurrence 30 s early (as Quartz asks its nodes to keep
-/// "clocks within a second"). Read on every `now()`, hence an atomic.
+/// "clocks within a second"). Read on every `now()`, under an uncontended lock.
 package final class ClockOffset: Sendable {
-    private let microseconds = Atomic<Int64>(0)
-    /// The database's time at the last measurement, and the monotonic instant it was taken at.
-    private let anchor = Mutex<(database: TimeInterval, monotonic: UInt64)?>(nil)
+    /// The last measurement: database minus machine, the database's time, and the monotonic
+    /// instant it was taken at; nil before any.
+    private let last = Mutex<(seconds: TimeInterval, database: TimeInterval, monotonic: UInt64)?>(nil)
 
     package init() {}
 
     /// The last measured difference (database minus machine), for the log.
-    package var seconds: TimeInterval { Double(microseconds.load(ordering: .relaxed)) / 1e6 }
+    package var seconds: TimeInterval { last.withLock { $0?.seconds ?? 0 } }
 
     /// Takes a measurement made just now: the database's clock is `seconds` ahead of `machineNow`.
     package func set(_ seconds: TimeInterval, machineNow: Date) {
-        microseconds.store(Int64((seconds * 1e6).rounded()), ordering: .relaxed)
-        anchor.withLock { $0 = (machineNow.timeIntervalSince1970 + seconds, DedicatedExecutor.monotonicNow()) }
+        last.withLock { $0 = (seconds, machineNow.timeIntervalSince1970 + seconds, DedicatedExecutor.monotonicNow()) }
     }
 
     /// The database's time now, from the last measurement on; nil before any.
     package func now() -> Date? {
-        guard let anchor = anchor.withLock({ $0 }) else { return nil }
+        guard let anchor = last.withLock({ $0 }) else { return nil }
         let elapsed = Double(DedicatedExecutor.monotonicNow() &- anchor.monotonic) / 1e9
         return Date(timeIntervalSince1970: anchor.database + elapsed)
     }
