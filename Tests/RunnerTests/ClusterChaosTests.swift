@@ -20,21 +20,16 @@ struct ClusterChaosTests {
     @Test("every occurrence once (or journaled interrupted, or skipped), none twice")
     func chaos() async throws {
         let seconds = Int(ProcessInfo.processInfo.environment["ALMANAC_CHAOS_SECONDS"] ?? "") ?? 30
-        let temp = try TempDirectory()
-        let url = try await TestPostgres.database()
-        let database = "postgres://\(url.user)@\(url.host):\(url.port)/\(url.database)?sslmode=disable"
-        let jobs = temp.url.appendingPathComponent("jobs"), effects = temp.url.appendingPathComponent("effects.txt")
-        try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: effects.path, contents: nil)
+        let cluster = try await Cluster()
+        let (url, effects) = (cluster.url, cluster.effects)
         for name in ["tick-a", "tick-b"] {
-            try """
-                name: \(name)
+            try cluster.write(name, """
                 schedule: "* * * * * *"
                 concurrency: allow
                 retry: {max: 3, initial: 1s}
                 catchup: {window: 1h, policy: all}
                 run: "echo $ALMANAC_JOB@$ALMANAC_SCHEDULED_AT#$ALMANAC_ATTEMPT >> \(effects.path)"
-                """.write(to: jobs.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+                """)
         }
         // Posts too: one every 3 s through the run, two webhook targets each, on a receiver here.
         let receiver = try await TestHTTPServer()
@@ -43,8 +38,7 @@ struct ClusterChaosTests {
         for index in 0..<max(1, seconds / 3) {
             let due = RFC3339.format(Date(timeIntervalSince1970: firstPost + Double(index * 3)), precision: .seconds)
             posts["post-\(index)"] = due
-            try """
-                name: post-\(index)
+            try cluster.write("post-\(index)", """
                 kind: post
                 at: "\(due)"
                 retry: {max: 5, initial: 1s}
@@ -52,13 +46,9 @@ struct ClusterChaosTests {
                 publish:
                   - {name: a, webhook: "\(receiver.url("/a"))"}
                   - {name: b, webhook: "\(receiver.url("/b"))"}
-                """.write(to: jobs.appendingPathComponent("post-\(index).yaml"), atomically: true, encoding: .utf8)
+                """)
         }
-        func launch(_ index: Int) throws -> Process {
-            try launchAlmanac(["run", jobs.path, "--state", temp.url.appendingPathComponent("state-\(index)").path,
-                               "--database", database, "--drain-timeout", "2s"],
-                              log: temp.url.appendingPathComponent("runner-\(index).log"))
-        }
+        func launch(_ index: Int) throws -> Process { try cluster.launch(index, ["--drain-timeout", "2s"]) }
         var runners = try (0..<3).map(launch)
         var faults: [String: Int] = [:]
         var generator = SystemRandomNumberGenerator()
@@ -101,11 +91,7 @@ struct ClusterChaosTests {
         for runner in runners where runner.isRunning { kill(runner.processIdentifier, SIGTERM) }
         for runner in runners { runner.waitUntilExit() }
 
-        let reader = try await PostgresJournal.open(url, runner: "chaos-reader", migrate: false)
-        let export = temp.url.appendingPathComponent("export.jsonl")
-        _ = try await reader.exportJournal(to: export)
-        try await reader.close()
-        let events = try FileJournal.events(file: export)
+        let events = try await cluster.events()
         let lines = try String(contentsOf: effects, encoding: .utf8).split(separator: "\n").map(String.init)
         var attempts: [String: Int] = [:], occurrences: [String: Int] = [:]
         for line in lines {

@@ -558,8 +558,8 @@ struct ClusterTests {
     }
 }
 
-/// A job directory, one state directory per runner, a log they share, a fresh database.
-private struct Cluster {
+/// A job directory, one state directory and one log per runner, a fresh database (the chaos suite's too).
+struct Cluster {
     let temp: TempDirectory
     let url: DatabaseURL
     var root: URL { temp.url }
