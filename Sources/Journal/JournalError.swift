@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 /// What went wrong with the journal, phrased for the person running almanac.
@@ -78,7 +79,15 @@ package struct JournalError: Error, Sendable, Hashable, CustomStringConvertible 
     static func corrupt(path: String, line: Int, reason: String) -> JournalError {
         JournalError(kind: .corruptLine(line: line), path: path,
                      message: "corrupt journal line (\(reason)); the journal was not modified. "
-                         + "Repair or delete that line, or restore a backup, then start again")
+                         + "`almanac journal verify --state \(directory(of: path))` lists every damaged line; "
+                         + "`almanac journal repair --state \(directory(of: path))` moves them aside into "
+                         + "\(JournalRepair.quarantineName) and keeps every good event (or restore a backup)")
+    }
+
+    /// The state directory of a journal file, for the commands a message suggests.
+    private static func directory(of path: String) -> String {
+        let directory = (path as NSString).deletingLastPathComponent
+        return ShellWord.quoted(directory.isEmpty ? "." : directory)
     }
 
     static func invalid(_ message: String, path: String) -> JournalError {

@@ -7,8 +7,8 @@ extension Almanac {
     struct JournalCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "journal",
-            abstract: "Move a journal between a state directory and PostgreSQL.",
-            subcommands: [Import.self, Export.self])
+            abstract: "Check or repair a state directory's journal, or move it between a state directory and PostgreSQL.",
+            subcommands: [Verify.self, Repair.self, Import.self, Export.self])
 
         struct Import: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
