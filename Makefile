@@ -4,7 +4,7 @@
 APT_PACKAGES := libgit2-dev libyaml-dev pkg-config postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps run test bench chaos vectors dashboard-check
+.PHONY: deps run test bench chaos vectors dashboard-check api-check
 
 deps:
 	@missing=""; \
@@ -31,6 +31,23 @@ dashboard-check: deps
 	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium curl; }
 	swift build --product almanac
 	CHECK_ONLY=1 scripts/screenshot-dashboard.sh
+
+# API conformance (CI runs it): schemathesis, pinned, in a virtualenv under .build, with every
+# check against the OpenAPI document of a real runner, in three token set-ups
+# (scripts/api-conformance.sh; MAX_EXAMPLES=N for a longer run).
+VENV := .build/venv
+SCHEMATHESIS := schemathesis==4.32.5
+
+$(VENV)/bin/st:
+	@command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null || { \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y python3 python3-venv; }
+	@command -v curl >/dev/null || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y curl
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet $(SCHEMATHESIS)
+
+api-check: deps $(VENV)/bin/st
+	swift build --product almanac
+	scripts/api-conformance.sh
 
 # The cluster chaos suite's long form (CI runs 30 s of it): SIGKILL, SIGSTOP past the lease and
 # killed connections on three runners for ALMANAC_CHAOS_SECONDS (default here 300).

@@ -25,7 +25,15 @@ for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && 
 curl -fs -X POST -H "Authorization: Bearer $ALMANAC_API_TOKEN" "http://127.0.0.1:$PORT/api/v1/jobs/hello/trigger" >/dev/null
 sleep 12
 CHROME=(chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$CHROME_HOME")
-DOM="$("${CHROME[@]}" --dump-dom "http://127.0.0.1:$PORT/" 2>/dev/null)"
+DOM="$("${CHROME[@]}" --enable-logging=stderr --v=0 --virtual-time-budget=3000 --dump-dom "http://127.0.0.1:$PORT/" 2>"$STATE/chrome.log")"
+# The page's one inline script is admitted by the Content-Security-Policy's hash: it must run
+# (it marks <html data-script="ran">) and the browser must report no violation.
+if grep -qi "content security policy" "$STATE/chrome.log" || ! grep -q 'data-script="ran"' <<<"$DOM"; then
+    echo "FAIL: the dashboard's script did not run under its Content-Security-Policy:" >&2
+    grep -i "content security policy" "$STATE/chrome.log" >&2 || true
+    exit 1
+fi
+echo "ok: the dashboard's script runs under its Content-Security-Policy"
 for job in hello flaky-sync nightly-report; do
     if ! grep -q ">$job</a>" <<<"$DOM"; then
         echo "FAIL: the jobs table does not list $job" >&2

@@ -9,43 +9,53 @@ import Daemon
 /// socket, and a live test the same router over 127.0.0.1.
 package func buildRouter(link: RunnerLink, settings: ServerSettings, metrics: ServerMetrics,
                         now: @escaping @Sendable () -> Date = { Date() }) -> Router<AlmanacRequestContext> {
-    let router = Router(context: AlmanacRequestContext.self)
-    router.middlewares.add(JSONErrorMiddleware())
     let access = Access(apiToken: settings.apiToken, readToken: settings.readToken)
     let api = APIHandlers(link: link, settings: settings, access: access,
                           limiter: RateLimiter(capacity: settings.triggersPerMinute, per: .seconds(60)), now: now)
     let hooks = WebhookHandler(link: link, secret: settings.webhookSecret, branch: settings.watchedBranch)
     let dashboard = DashboardHandlers(link: link, access: access, now: now)
+    typealias Handler = @Sendable (Request, AlmanacRequestContext) async throws -> Response
 
-    router.get("/healthz") { _, _ in try json(["status": "ok"]) }
-    router.get("/readyz") { _, _ in try await readiness(link) }
-    router.get("/metrics") { request, _ in
-        try access.read(request)
-        let bytes = await metrics.exposition(await link.handle, perJob: settings.perJobMetrics)
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                        body: .init(byteBuffer: .init(bytes: bytes)))
+    let routes: [(HTTPRequest.Method, String, Handler)] = [
+        (.get, "/healthz", { _, _ in try json(["status": "ok"]) }),
+        (.get, "/readyz", { _, _ in try await readiness(link) }),
+        (.get, "/metrics", { request, _ in
+            try access.read(request)
+            let bytes = await metrics.exposition(await link.handle, perJob: settings.perJobMetrics)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: .init(bytes: bytes)))
+        }),
+        (.get, "/api/v1/openapi.json", { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))
+        }),
+        (.get, "/api/v1/jobs", api.jobs),
+        (.get, "/api/v1/jobs/{name}", api.job),
+        (.get, "/api/v1/jobs/{name}/executions", api.executions),
+        (.post, "/api/v1/jobs/{name}/trigger", api.trigger),
+        (.post, "/api/v1/jobs/{name}/pause", api.pause),
+        (.post, "/api/v1/jobs/{name}/resume", api.resume),
+        (.get, "/api/v1/posts", api.posts),
+        (.post, "/api/v1/posts/{name}/cancel", api.cancel),
+        (.get, "/api/v1/plan", api.plan),
+        (.get, "/api/v1/runners", api.runners),
+        (.post, "/api/v1/sync", api.sync),
+        (.post, "/hooks/github", hooks.github),
+        (.get, "/", dashboard.index),
+        (.get, "/jobs/{name}", dashboard.job),
+    ]
+
+    // Every GET answers HEAD too. Middlewares apply to the routes added after them, and to
+    // unknown paths: security headers on everything (errors included), errors as JSON, the
+    // Host check, then 405 for a known path asked with a method it does not serve.
+    let router = Router(context: AlmanacRequestContext.self, options: .autoGenerateHeadEndpoints)
+    router.middlewares.add(SecurityHeadersMiddleware())
+    router.middlewares.add(JSONErrorMiddleware())
+    router.middlewares.add(HostCheckMiddleware(allowList: HostAllowList(configured: settings.allowedHosts), access: access,
+                                               exempt: ["/hooks/github"]))
+    router.middlewares.add(MethodNotAllowedMiddleware(table: RouteTable(routes.map { ($0.0, $0.1) })))
+    for (method, path, handler) in routes {
+        router.on(RouterPath(path), method: method, use: handler)
     }
-
-    let v1 = router.group("/api/v1")
-    v1.get("/openapi.json") { _, _ in
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: OpenAPIDocument.json)))
-    }
-    v1.get("/jobs", use: api.jobs)
-    v1.get("/jobs/{name}", use: api.job)
-    v1.get("/jobs/{name}/executions", use: api.executions)
-    v1.post("/jobs/{name}/trigger", use: api.trigger)
-    v1.post("/jobs/{name}/pause", use: api.pause)
-    v1.post("/jobs/{name}/resume", use: api.resume)
-    v1.get("/posts", use: api.posts)
-    v1.post("/posts/{name}/cancel", use: api.cancel)
-    v1.get("/plan", use: api.plan)
-    v1.get("/runners", use: api.runners)
-    v1.post("/sync", use: api.sync)
-
-    router.post("/hooks/github", use: hooks.github)
-
-    router.get("/", use: dashboard.index)
-    router.get("/jobs/{name}", use: dashboard.job)
     return router
 }
 

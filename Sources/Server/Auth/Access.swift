@@ -27,6 +27,12 @@ struct Access: Sendable {
         guard Self.matches(given, apiToken) else { throw Self.unauthorized("wrong token") }
     }
 
+    /// Whether the request carries the API token or the read token.
+    func holdsToken(_ request: Request) -> Bool {
+        guard let given = Self.bearer(request) else { return false }
+        return [apiToken, readToken].contains { $0.map { Self.matches(given, $0) } == true }
+    }
+
     /// Whether `given` is `token`, in time that does not depend on where they differ: swift-crypto
     /// compares digests without an early exit, and hashing first hides the token's length too.
     static func matches(_ given: String, _ token: String) -> Bool {

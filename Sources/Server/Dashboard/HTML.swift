@@ -83,7 +83,9 @@ enum HTML {
         """
 
     /// Buttons post with the token from the password field (kept in sessionStorage); the page
-    /// refreshes its main element every 5 seconds without a full reload.
+    /// refreshes its main element every 5 seconds without a full reload. Its last statement
+    /// marks `<html data-script=ran>`: `make dashboard-check` reads it to prove the
+    /// Content-Security-Policy (which admits this script by its hash) let it run.
     static let script = """
         const token=document.getElementById('token');token.value=sessionStorage.getItem('almanac-token')||'';
         token.addEventListener('change',()=>sessionStorage.setItem('almanac-token',token.value));
@@ -94,6 +96,6 @@ enum HTML {
         async function refresh(){try{const r=await fetch(location.href,{headers:token.value?{'Authorization':'Bearer '+token.value}:{}});
         if(!r.ok)return;const d=new DOMParser().parseFromString(await r.text(),'text/html');
         document.getElementById('main').innerHTML=d.getElementById('main').innerHTML;}catch(e){}}
-        setInterval(refresh,5000);
+        setInterval(refresh,5000);document.documentElement.dataset.script='ran';
         """
 }

@@ -21,6 +21,9 @@ package struct ServerSettings: Sendable {
     /// Whether `/metrics` carries the series with a `job` label (3 to 13 per job, see
     /// `JobMetrics`); `almanac run --per-job-metrics off` turns them off for very large trees.
     package var perJobMetrics = true
+    /// Extra `Host` names served while reads are open (`HostAllowList`): `ALMANAC_ALLOWED_HOSTS`
+    /// (comma-separated) and `--allow-host`.
+    package var allowedHosts: [String] = []
 
     package init(host: String = "127.0.0.1", port: Int = 8080, apiToken: String? = nil, readToken: String? = nil,
                 webhookSecret: String? = nil, watchedBranch: String? = nil, triggersPerMinute: Int = 10) {
@@ -42,6 +45,7 @@ package struct ServerSettings: Sendable {
         settings.apiToken = value("ALMANAC_API_TOKEN")
         settings.readToken = value("ALMANAC_READ_TOKEN")
         settings.webhookSecret = value("ALMANAC_WEBHOOK_SECRET")
+        settings.allowedHosts = (value("ALMANAC_ALLOWED_HOSTS") ?? "").split(separator: ",").map(String.init)
         if let tokenFile {
             guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
                 throw APIError(.internalServerError, "cannot read the API token file \(tokenFile)")

@@ -15,6 +15,10 @@ struct HTTPOptions: ParsableArguments {
             help: "File whose first line is the bearer token for state-changing endpoints (else ALMANAC_API_TOKEN; without either they are disabled).")
     var apiTokenFile: String?
 
+    @Option(name: .customLong("allow-host"),
+            help: "A Host name served while reads need no token (repeatable; `.example.com` for a domain, `*` for any), beside IP addresses, localhost and this machine's name; adds to ALMANAC_ALLOWED_HOSTS.")
+    var allowHost: [String] = []
+
     @Option(name: .customLong("log-format"), help: "Log lines as text or json.")
     var logFormat: String = "text"
 
@@ -63,6 +67,7 @@ struct HTTPOptions: ParsableArguments {
         do {
             logger = try AlmanacLogging.bootstrap(format: logFormat, level: logLevel)
             var made = try ServerSettings.make(listen: listen, environment: Workspace.environment, tokenFile: apiTokenFile)
+            made.allowedHosts += allowHost
             made.perJobMetrics = perJobMetrics == .on
             settings = made
         } catch {
