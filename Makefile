@@ -49,11 +49,13 @@ api-check: deps $(VENV)/bin/st
 	swift build --product almanac
 	scripts/api-conformance.sh
 
-# The cluster chaos suite's long form (CI runs 30 s of it): SIGKILL, SIGSTOP past the lease and
-# killed connections on three runners for ALMANAC_CHAOS_SECONDS (default here 300).
+# The chaos suites' long form (CI runs 30 s of each), for ALMANAC_CHAOS_SECONDS each (default
+# here 300): file mode (SIGKILL, SIGSTOP, ENOSPC/EIO/read-only through libAlmanacFaults.so,
+# unruly children) and the cluster (SIGKILL, SIGSTOP past the lease, killed connections and
+# PostgreSQL restarts on three runners).
 chaos: deps
 	swift build
-	ALMANAC_CHAOS_SECONDS=$${ALMANAC_CHAOS_SECONDS:-300} swift test --filter ClusterChaosTests
+	ALMANAC_CHAOS_SECONDS=$${ALMANAC_CHAOS_SECONDS:-300} swift test --filter 'FileChaosTests|ClusterChaosTests'
 
 # The cluster section's takeover row runs the `almanac` binary beside almanac-bench.
 bench: deps

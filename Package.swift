@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "almanac-bench", targets: ["almanac-bench"]),
         .library(name: "CronSchedule", targets: ["CronSchedule"]),
         .library(name: "Manifest", targets: ["Manifest"]),
+        // The chaos suite's LD_PRELOAD shim (disk faults on cue); nothing links it.
+        .library(name: "AlmanacFaults", type: .dynamic, targets: ["AlmanacFaults"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +50,9 @@ let package = Package(
         // glibc calls Swift's Glibc module does not declare (thread attributes, pidfd, pipe2,
         // prlimit, fallocate, spawn extensions, malloc_trim); no dependencies: leaves use it.
         .target(name: "CLinux"),
+        // libAlmanacFaults.so: fails write/fsync/open under one directory on cue, for the
+        // file-mode chaos suite; loaded with LD_PRELOAD, never linked.
+        .target(name: "AlmanacFaults", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "Executors", dependencies: ["AlmanacCore", "CLinux"]),
         .target(name: "Manifest", dependencies: ["AlmanacCore", "CronSchedule", "CYAML",
                                                 .product(name: "Crypto", package: "swift-crypto")]),

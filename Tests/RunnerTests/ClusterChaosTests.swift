@@ -93,26 +93,8 @@ struct ClusterChaosTests {
 
         let events = try await cluster.events()
         let lines = try String(contentsOf: effects, encoding: .utf8).split(separator: "\n").map(String.init)
-        var attempts: [String: Int] = [:], occurrences: [String: Int] = [:]
-        for line in lines {
-            attempts[line, default: 0] += 1
-            if let hash = line.lastIndex(of: "#") { occurrences[String(line[..<hash]), default: 0] += 1 }
-        }
         let summary = "faults: \(faults.sorted { $0.key < $1.key }), \(lines.count) runs"
-        let twice = attempts.filter { $0.value > 1 }
-        #expect(twice.isEmpty, "an attempt ran twice: \(twice.keys.sorted().prefix(5)); \(summary)")
-        let interrupted = Set(events.filter { $0.type == .finished && $0.outcome == "interrupted" }
-            .compactMap { e in e.job.flatMap { job in e.scheduledAt.map { "\(job)@\(RFC3339Test.format($0))" } } })
-        let rerun = occurrences.filter { $0.value > 1 && !interrupted.contains($0.key) }
-        #expect(rerun.isEmpty, "ran twice without an interrupted record: \(rerun.keys.sorted().prefix(5)); \(summary)")
-        for job in ["tick-a", "tick-b"] {
-            let handled = Set(events.filter { $0.job == job && ($0.type == .started || $0.type == .skipped) }.compactMap(\.scheduledAt))
-            let missing = unhandledSeconds(handled) ?? []
-            #expect(missing.isEmpty, "\(job): \(missing.count) occurrences lost, e.g. \(missing.prefix(3).map(RFC3339Test.format)); \(summary)")
-            let started = events.filter { $0.job == job && $0.type == .started }
-            let keys = Set(started.map { "\($0.scheduledAt.map(RFC3339Test.format) ?? "")#\($0.attempt ?? 0)" })
-            #expect(keys.count == started.count, "\(job): an attempt was journaled started twice; \(summary)")
-        }
+        expectEachOccurrenceOnce(runs: lines, events: events, jobs: ["tick-a", "tick-b"], summary: summary)
         // Each post's target published once in the journal; every request for it carried its one key.
         for (post, due) in posts.sorted(by: { $0.key < $1.key }) {
             for target in ["a", "b"] {
@@ -126,17 +108,5 @@ struct ClusterChaosTests {
         let requests = receiver.requests().count
         await receiver.stop()
         print("chaos: \(seconds) s, \(summary), \(posts.count) posts (\(requests) requests for \(posts.count * 2) targets)")
-    }
-
-    /// SIGKILL to the runner and to each of its children's process groups (a job is its own
-    /// group); children are listed per thread that spawned them.
-    private func killWithJobs(_ pid: Int32) {
-        kill(pid, SIGSTOP)
-        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-        for thread in threads {
-            let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/children", encoding: .utf8)) ?? ""
-            for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(-child, SIGKILL) }
-        }
-        kill(pid, SIGKILL)
     }
 }

@@ -1,0 +1,33 @@
+import Foundation
+import Journal
+import JournalTestSupport
+import Testing
+
+/// What every chaos run must show at the end, from the every-second jobs' own side effects (one
+/// `job@scheduled#attempt` line per run) and the journal: no attempt ran twice, an occurrence
+/// ran twice only with an `interrupted` record, no attempt was journaled `started` twice, and
+/// every second from each job's first fire to its last was started or skipped.
+func expectEachOccurrenceOnce(runs lines: [String], events: [JournalEvent], jobs: [String], summary: String,
+                              sourceLocation: SourceLocation = #_sourceLocation) {
+    var attempts: [String: Int] = [:], occurrences: [String: Int] = [:]
+    for line in lines {
+        attempts[line, default: 0] += 1
+        if let hash = line.lastIndex(of: "#") { occurrences[String(line[..<hash]), default: 0] += 1 }
+    }
+    let twice = attempts.filter { $0.value > 1 }
+    #expect(twice.isEmpty, "an attempt ran twice: \(twice.keys.sorted().prefix(5)); \(summary)", sourceLocation: sourceLocation)
+    let interrupted = Set(events.filter { $0.type == .finished && $0.outcome == "interrupted" }
+        .compactMap { e in e.job.flatMap { job in e.scheduledAt.map { "\(job)@\(RFC3339Test.format($0))" } } })
+    let rerun = occurrences.filter { $0.value > 1 && !interrupted.contains($0.key) }
+    #expect(rerun.isEmpty, "ran twice without an interrupted record: \(rerun.keys.sorted().prefix(5)); \(summary)",
+            sourceLocation: sourceLocation)
+    for job in jobs {
+        let handled = Set(events.filter { $0.job == job && ($0.type == .started || $0.type == .skipped) }.compactMap(\.scheduledAt))
+        let missing = unhandledSeconds(handled) ?? []
+        #expect(missing.isEmpty, "\(job): \(missing.count) occurrences lost, e.g. \(missing.prefix(3).map(RFC3339Test.format)); \(summary)",
+                sourceLocation: sourceLocation)
+        let started = events.filter { $0.job == job && $0.type == .started }
+        let keys = Set(started.map { "\($0.scheduledAt.map(RFC3339Test.format) ?? "")#\($0.attempt ?? 0)" })
+        #expect(keys.count == started.count, "\(job): an attempt was journaled started twice; \(summary)", sourceLocation: sourceLocation)
+    }
+}
