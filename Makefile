@@ -1,7 +1,7 @@
 # `make run` and `make test` do all the set-up on a fresh Debian machine: they install the
 # system libraries Almanac links (libgit2, libyaml) and the PostgreSQL server the tests start
 # their own throwaway instance of, when missing, through sudo when not root.
-APT_PACKAGES := libgit2-dev libyaml-dev pkg-config postgresql
+APT_PACKAGES := libgit2-dev libyaml-dev pkg-config postgresql faketime
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps run test bench chaos vectors dashboard-check api-check

@@ -25,8 +25,9 @@ package struct SystemClock: RunnerClock {
     /// every runner fires on that one clock.
     package let offset: ClockOffset
     /// How wrong this machine's clock is made to be: zero, except in the tests of a cluster
-    /// whose machines disagree (`ALMANAC_TEST_CLOCK_SKEW`, seconds). libfaketime cannot play
-    /// the part here: preloaded, it leaves a Swift program's `CommandLine.arguments` empty.
+    /// whose machines disagree (`ALMANAC_TEST_CLOCK_SKEW`, seconds): a fixed skew per runner,
+    /// which libfaketime could also give (ClockStepTests drives steps with it) but only by
+    /// faking every clock call of the process.
     package let skew: TimeInterval
 
     package init(timer: DedicatedExecutor = .runner, offset: ClockOffset = ClockOffset(), skew: TimeInterval = 0) {
