@@ -47,7 +47,9 @@ package struct JournalCheck: Sendable, Equatable {
         defer { close(fd) }
         let reader = RawLineReader(fd: fd, path: path)
         var lastSeq: UInt64?
-        var pending: Problem?  // the latest bad line: damage unless nothing but blanks follows it
+        // The latest bad line: damage unless nothing but blanks follows it and it is what a torn
+        // append leaves (unterminated or undecodable; a repeated seq decodes, and replay applies it).
+        var pending: Problem?
         while let line = try reader.next() {
             if line.terminated, line.isBlank { continue }
             if let earlier = pending.take() { check.damaged.append(earlier) }
@@ -59,7 +61,7 @@ package struct JournalCheck: Sendable, Equatable {
             do throws(JSONLineError) {
                 let event = try EventCodec.decode(line.bytes)
                 if let lastSeq, event.seq <= lastSeq {
-                    pending = problem(line, "seq \(event.seq) does not follow seq \(lastSeq): a repeated or misplaced line")
+                    check.damaged.append(problem(line, "seq \(event.seq) does not follow seq \(lastSeq): a repeated or misplaced line"))
                 } else {
                     lastSeq = event.seq
                     check.events += 1
@@ -69,20 +71,12 @@ package struct JournalCheck: Sendable, Equatable {
             }
         }
         check.tornTail = pending
-        // A repeated seq at the end is no torn append: replay would apply it.
-        if let tail = pending, tail.reason.hasPrefix("seq ") {
-            check.damaged.append(tail)
-            check.tornTail = nil
-        }
         return check
     }
 
     private static func problem(_ line: RawLineReader.Line, _ reason: String) -> Problem {
         let bytes = Array(line.bytes)
-        let marker = Array(#""type":"snapshot""#.utf8)
-        let isSnapshot = bytes.count >= marker.count && (0...(bytes.count - marker.count)).contains { start in
-            bytes[start..<(start + marker.count)].elementsEqual(marker)
-        }
+        let isSnapshot = bytes.firstRange(of: Array(#""type":"snapshot""#.utf8)) != nil
         return Problem(line: line.number, reason: reason, bytes: bytes, isSnapshot: isSnapshot)
     }
 }

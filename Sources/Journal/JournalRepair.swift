@@ -78,15 +78,14 @@ package enum JournalRepair {
         if created { try PosixFile.syncDirectory(directory) }
     }
 
-    /// Rewrites `path` without the lines numbered in `skipping` (and without blank lines).
+    /// Rewrites `path` without the lines numbered in `skipping` (and without blank lines),
+    /// keeping its mode; streamed in 4 MiB writes, so a large journal is never held whole.
     private static func copy(_ path: String, skipping: Set<Int>, directory: String) throws(JournalError) {
-        let temporary = path + ".repairing"
         let input = try PosixFile.open(path, O_RDONLY)
         defer { close(input) }
         var info = stat()
         let mode = fstat(input, &info) == 0 ? info.st_mode & 0o7777 : 0o644
-        let output = try PosixFile.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
-        do throws(JournalError) {
+        try PosixFile.replaceAtomically(path, directory: directory, suffix: ".repairing", mode: mode) { output, temporary throws(JournalError) in
             let reader = RawLineReader(fd: input, path: path)
             var buffer: [UInt8] = []
             buffer.reserveCapacity(1 << 22)
@@ -100,14 +99,6 @@ package enum JournalRepair {
                 }
             }
             try PosixFile.writeAll(output, buffer, path: temporary)
-            try PosixFile.sync(output, path: temporary)
-            close(output)
-        } catch {
-            close(output)
-            unlink(temporary)
-            throw error
         }
-        try PosixFile.rename(temporary, to: path)
-        try PosixFile.syncDirectory(directory)
     }
 }

@@ -72,12 +72,15 @@ enum PosixFile {
         }
     }
 
-    /// Writes `bytes` to `path.tmp`, fsyncs it, renames it over `path` and fsyncs the directory.
-    static func replaceAtomically(_ path: String, with bytes: [UInt8], directory: String) throws(JournalError) {
-        let temporary = path + ".compacting"
-        let fd = try open(temporary, O_WRONLY | O_CREAT | O_TRUNC)
-        do {
-            try writeAll(fd, bytes, path: temporary)
+    /// Replaces `path` atomically: `write` fills `path + suffix` (created with `mode`), which is
+    /// fsynced, renamed over `path`, and the directory fsynced, so a crash leaves the old file or
+    /// the new one. On failure the temporary file is removed and `path` is untouched.
+    static func replaceAtomically(_ path: String, directory: String, suffix: String, mode: mode_t = 0o644,
+                                  write: (_ fd: Int32, _ temporary: String) throws(JournalError) -> Void) throws(JournalError) {
+        let temporary = path + suffix
+        let fd = try open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
+        do throws(JournalError) {
+            try write(fd, temporary)
             try sync(fd, path: temporary)
             Glibc.close(fd)
         } catch {

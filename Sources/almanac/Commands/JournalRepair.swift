@@ -58,11 +58,8 @@ extension Almanac.JournalCommand {
             do {
                 report = try JournalRepair.repair(directory: directory, now: Date())
             } catch {
-                if case .locked(let pid) = error.kind {
-                    printError("error: a runner (pid \(pid.map(String.init) ?? "?")) holds \(directory.path); stop it first")
-                } else {
-                    printError("error: \(error)")
-                }
+                if case .locked(let pid) = error.kind { throw refuseHeld(directory, pid: pid) }
+                printError("error: \(error)")
                 throw ExitCode(1)
             }
             if format == .json {

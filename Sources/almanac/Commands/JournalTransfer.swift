@@ -68,10 +68,13 @@ struct TransferOptions: ParsableArguments {
     func resolved() throws -> (DatabaseURL, URL) {
         let url = try database.required()
         let directory = workspace.stateDirectory
-        if let pid = FileJournal.lockHolder(directory: directory) {
-            printError("error: a runner (pid \(pid)) holds \(directory.path); stop it first")
-            throw ExitCode(1)
-        }
+        if let pid = FileJournal.lockHolder(directory: directory) { throw refuseHeld(directory, pid: pid) }
         return (url, directory)
     }
+}
+
+/// The refusal of a command that needs a state directory no runner holds: says so, exit 1.
+func refuseHeld(_ directory: URL, pid: Int?) -> ExitCode {
+    printError("error: a runner (pid \(pid.map(String.init) ?? "?")) holds \(directory.path); stop it first")
+    return ExitCode(1)
 }
