@@ -37,17 +37,20 @@ struct RouteTable: Sendable {
     }
 }
 
-/// Answers 405 with `Allow` when the path is a route's but the method is not one of its own,
-/// before the router would say 404.
+/// Turns the router's 404 into 405 with `Allow` when the path is a route's but the method is
+/// not one of its own. Only a request the router found no handler for is looked up, so served
+/// requests pay nothing; handlers answer their own 404s as `APIError`, never `HTTPError`.
 struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
     let table: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let methods = table.methods(for: request.uri.path), !methods.contains(request.method) {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            guard let methods = table.methods(for: request.uri.path), !methods.contains(request.method) else { throw error }
             let allow = methods.map(\.rawValue).joined(separator: ", ")
             throw APIError(.methodNotAllowed, "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(allow)",
                            headers: [.allow: allow])
         }
-        return try await next(request, context)
     }
 }
