@@ -51,11 +51,12 @@ api-check: deps $(VENV)/bin/st
 
 # The chaos suites' long form (CI runs 30 s of each), for ALMANAC_CHAOS_SECONDS each (default
 # here 300): file mode (SIGKILL, SIGSTOP, ENOSPC/EIO/read-only through libAlmanacFaults.so,
-# unruly children) and the cluster (SIGKILL, SIGSTOP past the lease, killed connections and
+# unruly children), git mode (a remote that vanishes, flaps, declines pushes, is force-pushed)
+# and the cluster (SIGKILL, SIGSTOP past the lease, killed connections and
 # PostgreSQL restarts on three runners).
 chaos: deps
 	swift build
-	ALMANAC_CHAOS_SECONDS=$${ALMANAC_CHAOS_SECONDS:-300} swift test --filter 'FileChaosTests|ClusterChaosTests'
+	ALMANAC_CHAOS_SECONDS=$${ALMANAC_CHAOS_SECONDS:-300} swift test --filter 'FileChaosTests|GitChaosTests|ClusterChaosTests'
 
 # The cluster section's takeover row runs the `almanac` binary beside almanac-bench.
 bench: deps

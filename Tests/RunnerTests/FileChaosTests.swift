@@ -86,36 +86,28 @@ struct FileChaosTests {
             if let fault { try fault.write(to: cue, atomically: true, encoding: .utf8) } else { try? FileManager.default.removeItem(at: cue) }
         }
 
-        var runner = try launch()
-        var faults: [String: Int] = [:], problems: [String] = []
         var notReadySeen = 0, diskFaults = 0, slowestExit = 0.0
         var generator = SystemRandomNumberGenerator()
-        let end = ContinuousClock.now + .seconds(seconds)
-        try await Task.sleep(for: .seconds(3))
-        while ContinuousClock.now < end {
-            if !runner.isRunning {
-                problems.append("the runner exited \(runner.terminationStatus) with no fault to call for it")
-                runner = try launch()
-            }
-            // The first fault is a disk fault, so even the short run has one.
-            switch faults.isEmpty ? 6 : Int.random(in: 0..<10, using: &generator) {
+        // The first fault is a disk fault, so even the short run has one.
+        let loop = try await runFaults(for: seconds, first: 6, launch: launch) { choice, loop in
+            switch choice {
             case 0..<4:
-                killWithJobs(runner.processIdentifier)
-                runner.waitUntilExit()
-                faults["SIGKILL", default: 0] += 1
-                runner = try launch()
+                killWithJobs(loop.runner.processIdentifier)
+                loop.runner.waitUntilExit()
+                loop.faults["SIGKILL", default: 0] += 1
+                loop.runner = try launch()
             case 4..<6:
-                kill(runner.processIdentifier, SIGSTOP)
+                kill(loop.runner.processIdentifier, SIGSTOP)
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1000...3000, using: &generator)))
-                kill(runner.processIdentifier, SIGCONT)
-                faults["SIGSTOP", default: 0] += 1
+                kill(loop.runner.processIdentifier, SIGCONT)
+                loop.faults["SIGSTOP", default: 0] += 1
             case 6..<9:
                 let errno = Bool.random(using: &generator) ? "ENOSPC" : "EIO"
                 try setCue(errno)
                 let cued = Date()
                 diskFaults += 1
                 var sawNotReady = false
-                while runner.isRunning, Date().timeIntervalSince(cued) < 15 {
+                while loop.runner.isRunning, Date().timeIntervalSince(cued) < 15 {
                     if !sawNotReady, let ready = await RepoListenTests.request(base + "/readyz"), ready.status == 503,
                        (ready.object["reasons"] as? [String] ?? []).contains(where: { $0.hasPrefix("journal: ") }) {
                         sawNotReady = true
@@ -124,29 +116,29 @@ struct FileChaosTests {
                 }
                 if sawNotReady { notReadySeen += 1 }
                 slowestExit = max(slowestExit, Date().timeIntervalSince(cued))
-                if runner.isRunning {
-                    problems.append("still running 15 s after \(errno) on the state directory")
-                    killWithJobs(runner.processIdentifier)
+                if loop.runner.isRunning {
+                    loop.problems.append("still running 15 s after \(errno) on the state directory")
+                    killWithJobs(loop.runner.processIdentifier)
                 }
-                runner.waitUntilExit()
-                if runner.terminationStatus != 75 { problems.append("\(errno): exit \(runner.terminationStatus), not 75") }
-                faults[errno, default: 0] += 1
+                loop.runner.waitUntilExit()
+                if loop.runner.terminationStatus != 75 { loop.problems.append("\(errno): exit \(loop.runner.terminationStatus), not 75") }
+                loop.faults[errno, default: 0] += 1
                 try setCue(nil)
-                runner = try launch()
+                loop.runner = try launch()
             default:
                 // A read-only state directory at start: refused with the cause, exit 1, nothing fired.
-                killWithJobs(runner.processIdentifier)
-                runner.waitUntilExit()
+                killWithJobs(loop.runner.processIdentifier)
+                loop.runner.waitUntilExit()
                 try setCue("EROFS")
                 let refused = try launch()
                 refused.waitUntilExit()
-                if refused.terminationStatus != 1 { problems.append("read-only state: exit \(refused.terminationStatus), not 1") }
-                faults["read-only at start", default: 0] += 1
+                if refused.terminationStatus != 1 { loop.problems.append("read-only state: exit \(refused.terminationStatus), not 1") }
+                loop.faults["read-only at start", default: 0] += 1
                 try setCue(nil)
-                runner = try launch()
+                loop.runner = try launch()
             }
-            try await Task.sleep(for: .milliseconds(Int.random(in: 1500...3000, using: &generator)))
         }
+        let runner = loop.runner, faults = loop.faults, problems = loop.problems
         // Time to catch up what the last fault left, then a clean stop.
         try await Task.sleep(for: .seconds(4))
         kill(runner.processIdentifier, SIGTERM)

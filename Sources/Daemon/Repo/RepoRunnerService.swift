@@ -59,10 +59,14 @@ package struct RepoRunnerService: HookedRunnerService {
         var sourceOptions = source
         sourceOptions.botEmail = identity.email
         let repo = RepoSource(options: sourceOptions)
-        guard case .apply(let first, let revision) = try await repo.poll(now: clock.now()) else {
-            throw ProcessError.invalidSpec("\(source.credentials.redacted(source.url)): nothing to reconcile")
+        let (first, revision, fetchError) = try await repo.start(now: clock.now())
+        let health = GitHealth(revision: revision.hex, fetchedAt: fetchError == nil ? clock.now() : nil)
+        if let fetchError {
+            let message = source.credentials.redacted("\(fetchError)")
+            health.failed(message)
+            log(.warning, "almanac: fetch of \(source.credentials.redacted(source.url)) failed; running \(revision.short), "
+                + "the revision fetched last, until a fetch works: \(message)")
         }
-        let health = GitHealth(revision: revision.hex, fetchedAt: clock.now())
         report(first)
         await repo.setStatusPath(first.config.status.path)
         let latest = Mutex(first)

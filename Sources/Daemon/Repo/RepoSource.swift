@@ -88,8 +88,12 @@ package actor RepoSource {
             opened = try GitRepository.open(clonePath)
         } else {
             try? FileManager.default.removeItem(at: clonePath)
-            opened = try await GitRepository.clone(url: options.url, to: clonePath, branch: options.branch, bare: true,
-                                                   credentials: options.credentials)
+            do {
+                opened = try await GitRepository.clone(url: options.url, to: clonePath, branch: options.branch, bare: true,
+                                                       credentials: options.credentials)
+            } catch {
+                throw Self.explained(error, url: options.url)
+            }
         }
         repository = opened
         return opened
@@ -98,7 +102,45 @@ package actor RepoSource {
     /// Fetches and reports what changed since the last poll; throws when the fetch or read fails.
     package func poll(now: Date) async throws -> Update {
         let repository = try await open()
-        try await repository.fetch(credentials: options.credentials)
+        try await fetch(repository)
+        return try await examine(repository, now: now)
+    }
+
+    /// The first poll of a start. A runner restarted while its remote is down (or refusing it)
+    /// runs the revision its clone fetched last, the one it was running, rather than refusing
+    /// to start: `fetchError` says why the fetch failed, for `/readyz` and the log, and the
+    /// polls go on trying. Without a clone yet (a first start) there is nothing to run, and the
+    /// clone's error is thrown.
+    package func start(now: Date) async throws -> (manifest: Manifest, revision: GitOID, fetchError: GitError?) {
+        let repository = try await open()
+        var fetchError: GitError?
+        do {
+            try await fetch(repository)
+        } catch {
+            fetchError = error
+        }
+        guard case .apply(let manifest, let revision) = try await examine(repository, now: now) else {
+            throw GitError(code: -1, message: "\(options.branch) has no commit to reconcile", function: "start")
+        }
+        return (manifest, revision, fetchError)
+    }
+
+    /// libgit2 calls a local path that does not exist an "unsupported URL protocol"; say what it is.
+    private func fetch(_ repository: GitRepository) async throws(GitError) {
+        do {
+            try await repository.fetch(credentials: options.credentials)
+        } catch {
+            throw Self.explained(error, url: options.url)
+        }
+    }
+
+    static func explained(_ error: GitError, url: String) -> GitError {
+        let path = url.hasPrefix("file://") ? String(url.dropFirst("file://".count)) : url
+        guard path.hasPrefix("/") || path.hasPrefix("."), !FileManager.default.fileExists(atPath: path) else { return error }
+        return GitError(code: error.code, message: "no repository at \(path)", function: error.function, kind: error.kind)
+    }
+
+    private func examine(_ repository: GitRepository, now: Date) async throws -> Update {
         let tip = try await repository.resolve("refs/remotes/origin/\(options.branch)")
         if tip == seen { return .unchanged }
         if let applied, try await onlyOwnCommits(from: applied, to: tip, in: repository) {

@@ -31,3 +31,32 @@ func expectEachOccurrenceOnce(runs lines: [String], events: [JournalEvent], jobs
         #expect(keys.count == started.count, "\(job): an attempt was journaled started twice; \(summary)", sourceLocation: sourceLocation)
     }
 }
+
+/// What a chaos run's fault loop leaves: the runner now up, the faults dealt by name, and what
+/// went wrong that no fault called for.
+struct FaultLoop {
+    var runner: Process
+    var faults: [String: Int] = [:]
+    var problems: [String] = []
+}
+
+/// The fault schedule every binary chaos suite drives: a runner from `launch`, 3 s to settle,
+/// then until `seconds` have passed, a fault every 1.5–3 s: `fault(choice, &loop)` with a choice
+/// in 0..<10 (`first` for the first one, so even a short run deals the fault that matters
+/// most). A runner that exited with no fault to call for it is a problem, and is relaunched.
+func runFaults(for seconds: Int, first: Int, launch: () throws -> Process,
+               _ fault: (_ choice: Int, _ loop: inout FaultLoop) async throws -> Void) async throws -> FaultLoop {
+    var loop = FaultLoop(runner: try launch())
+    var generator = SystemRandomNumberGenerator()
+    let end = ContinuousClock.now + .seconds(seconds)
+    try await Task.sleep(for: .seconds(3))
+    while ContinuousClock.now < end {
+        if !loop.runner.isRunning {
+            loop.problems.append("the runner exited \(loop.runner.terminationStatus) with no fault to call for it")
+            loop.runner = try launch()
+        }
+        try await fault(loop.faults.isEmpty ? first : Int.random(in: 0..<10, using: &generator), &loop)
+        try await Task.sleep(for: .milliseconds(Int.random(in: 1500...3000, using: &generator)))
+    }
+    return loop
+}
