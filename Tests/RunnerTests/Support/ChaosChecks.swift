@@ -4,11 +4,18 @@ import JournalTestSupport
 import Testing
 
 /// What every chaos run must show at the end, from the every-second jobs' own side effects (one
-/// `job@scheduled#attempt` line per run) and the journal: no attempt ran twice, an occurrence
-/// ran twice only with an `interrupted` record, no attempt was journaled `started` twice, and
-/// every second from each job's first fire to its last was started or skipped.
+/// `job@scheduled#attempt` line per run) and the journal: nothing ran without its `started`
+/// record, no attempt ran twice, an occurrence ran twice only with an `interrupted` record, no
+/// attempt was journaled `started` twice, and every second from each job's first fire to its
+/// last was started or skipped.
 func expectEachOccurrenceOnce(runs lines: [String], events: [JournalEvent], jobs: [String], summary: String,
                               sourceLocation: SourceLocation = #_sourceLocation) {
+    let startedAttempts = Set(events.filter { $0.type == .started }.compactMap { e in
+        e.job.flatMap { job in e.scheduledAt.map { "\(job)@\(RFC3339Test.format($0))#\(e.attempt ?? 1)" } }
+    })
+    let unrecorded = Set(lines).filter { !startedAttempts.contains($0) }
+    #expect(unrecorded.isEmpty, "ran without a started record: \(unrecorded.sorted().prefix(5)); \(summary)",
+            sourceLocation: sourceLocation)
     var attempts: [String: Int] = [:], occurrences: [String: Int] = [:]
     for line in lines {
         attempts[line, default: 0] += 1
