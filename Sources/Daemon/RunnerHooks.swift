@@ -49,6 +49,8 @@ package struct RunnerHandle: Sendable {
     package let journal: any JournalBackend
     /// The journal file, for its size in the metrics.
     package let journalPath: String
+    /// The state directory (the journal file's, also beside a database): attempts' logs are under it.
+    package var stateDirectory: URL { URL(fileURLWithPath: journalPath).deletingLastPathComponent() }
     /// Re-reads the desired state now: the tree in directory mode, a fetch in repository mode
     /// (`POST /api/v1/sync` and the push webhook); says how it went, so the API never answers
     /// "done" for a fetch that failed.

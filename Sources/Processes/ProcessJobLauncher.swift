@@ -63,9 +63,9 @@ package struct ProcessJobLauncher: JobLauncher {
         guard let command = job.command else {
             throw ProcessError.invalidSpec("job \(job.name) has no run: command")
         }
-        let stamp = Self.stamp(occurrence.scheduledAt)
-        let logPath = stateDirectory.appendingPathComponent("logs/\(job.name)/\(stamp)-\(attempt).log").path
-        let resultPath = stateDirectory.appendingPathComponent("results/\(job.name)/\(stamp)-\(attempt).json").path
+        let logPath = AttemptFiles.log(in: stateDirectory, job: job.name, scheduledAt: occurrence.scheduledAt, attempt: attempt).path
+        let resultPath = AttemptFiles.path("results", in: stateDirectory, job: job.name, scheduledAt: occurrence.scheduledAt,
+                                           suffix: String(attempt), ext: "json").path
         try? FileManager.default.createDirectory(atPath: (resultPath as NSString).deletingLastPathComponent,
                                                  withIntermediateDirectories: true)
         var env = environment
@@ -107,11 +107,6 @@ package struct ProcessJobLauncher: JobLauncher {
     static func limits(_ job: JobSpec) -> ProcessLimits {
         guard let limits = job.limits else { return .none }
         return ProcessLimits(memoryBytes: limits.memory, cpuSeconds: limits.cpu.map { UInt64(max(1, $0.components.seconds)) })
-    }
-
-    /// `2026-03-08T07:00:00Z` → `20260308T070000Z` (plus milliseconds for manual runs): file-name safe and sortable.
-    package static func stamp(_ date: Date) -> String {
-        RFC3339.format(date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
     }
 }
 

@@ -120,8 +120,8 @@ package struct PostLauncher: JobLauncher {
             let key = OccurrenceKey(job: post.name, scheduledAt: request.scheduledAt)
             env = RunMarker(instance: instance, key: key, attempt: request.attempt).stamped(env)
             let workdir = post.workdir.hasPrefix("/") ? post.workdir : root.appendingPathComponent(post.workdir).standardizedFileURL.path
-            let stamp = ProcessJobLauncher.stamp(request.scheduledAt)
-            let log = stateDirectory.appendingPathComponent("logs/\(post.name)/\(stamp)-\(name).log").path
+            let log = AttemptFiles.path("logs", in: stateDirectory, job: post.name, scheduledAt: request.scheduledAt,
+                                        suffix: name, ext: "log").path
             return await command.publish(request, to: .init(command: ProcessJobLauncher.processCommand(run), workdir: workdir,
                                                             environment: env, timeout: post.timeout ?? .seconds(300),
                                                             nonRetryableExitCodes: post.nonRetryableExitCodes,

@@ -115,8 +115,8 @@ package struct ScanLauncher: JobLauncher {
     func run(_ job: JobSpec, activity: ScanActivity, occurrence: OccurrenceKey, attempt: Int, triggeredBy: String,
              handle: ScanHandle, startedAt: Date) async -> ExecutionReport {
         let json = activity.json()
-        let file = processes.stateDirectory
-            .appendingPathComponent("activity/\(job.name)/\(ProcessJobLauncher.stamp(occurrence.scheduledAt))-\(attempt).json")
+        let file = AttemptFiles.path("activity", in: processes.stateDirectory, job: job.name, scheduledAt: occurrence.scheduledAt,
+                                     suffix: String(attempt), ext: "json")
         do {
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(json).write(to: file, options: .atomic)

@@ -4,6 +4,7 @@ import Journal
 import NIOCore
 import Scheduler
 import Daemon
+import Status
 
 /// The JSON API's handlers; routes are wired in `buildRouter`.
 struct APIHandlers: Sendable {
@@ -61,6 +62,40 @@ struct APIHandlers: Sendable {
         let page = Array(all.prefix(limit))
         let next = all.count > limit ? page.last?.startedAt : nil
         return try json(ExecutionsPage(job: name, executions: page.map(ExecutionView.init), nextBefore: next))
+    }
+
+    /// `GET /api/v1/jobs/{name}/executions/{scheduledAt}/{attempt}/log`: one attempt's output
+    /// as the runner wrote it (masked, capped), as text; `tail=N` keeps its last N lines. A
+    /// running attempt's log is what it has written so far.
+    func log(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try access.read(request)
+        let name = try Self.name(context)
+        let text = context.parameters.get("scheduledAt").map { $0.removingPercentEncoding ?? $0 } ?? ""
+        guard let scheduledAt = APIJSON.parse(text) else {
+            throw APIError.badRequest("scheduledAt must be an RFC 3339 time, e.g. 2026-03-08T03:00:00Z")
+        }
+        guard let attempt = context.parameters.get("attempt").flatMap({ Int($0) }), (1...1_000_000).contains(attempt) else {
+            throw APIError.badRequest("attempt must be an integer from 1 to 1000000")
+        }
+        var tail: Int?
+        if let value = request.uri.queryParameters["tail"] {
+            guard let lines = Int(String(value)), (0...1_000_000).contains(lines) else {
+                throw APIError.badRequest("tail must be an integer from 0 to 1000000")
+            }
+            tail = lines
+        }
+        let handle = try await link.require()
+        let snapshot = await Snapshot.take(handle, now: now())
+        _ = try snapshot.job(name)
+        guard let execution = snapshot.executions(name).first(where: { $0.key.scheduledAt == scheduledAt && $0.attempt == attempt }) else {
+            throw APIError.notFound("\(name) has no attempt \(attempt) scheduled \(APIJSON.format(scheduledAt))")
+        }
+        guard let data = FileManager.default.contents(atPath: ExecutionLog.path(execution, stateDirectory: handle.stateDirectory)) else {
+            throw APIError.notFound(ExecutionLog.missing(execution, job: name, stateDirectory: handle.stateDirectory))
+        }
+        let bytes = [UInt8](data)
+        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: tail.map { ExecutionLog.tail(bytes, lines: $0) } ?? bytes[...])))
     }
 
     func posts(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {

@@ -72,6 +72,12 @@ struct DashboardHandlers: Sendable {
             + "<button data-action=\"/api/v1/jobs/\(name)/\(toggle)\">\(toggle == "pause" ? "Pause" : "Resume")</button>"
     }
 
+    /// The API path of one attempt's log (the scheduled time percent-encoded: it has `:`, maybe `+`).
+    static func logPath(_ name: String, _ execution: Execution) -> String {
+        let at = APIJSON.format(execution.key.scheduledAt).addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._"))) ?? ""
+        return "/api/v1/jobs/\(name)/executions/\(at)/\(execution.attempt)/log"
+    }
+
     func job(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
         try access.read(request)
         let name = try APIHandlers.name(context)
@@ -100,7 +106,8 @@ struct DashboardHandlers: Sendable {
                 + "<td class=num>\(HTML.lateness(view))</td><td class=num>\(HTML.duration(view.durationMs))</td>"
                 + "<td class=num>\(view.attempt)</td><td class=num>\(view.exitCode.map(String.init) ?? view.signal.map { "sig \($0)" } ?? "–")</td>"
                 + (cluster ? "<td>\(HTML.escape(view.runner ?? "–"))</td>" : "")
-                + "<td><pre>\(HTML.escape(tail))</pre>\(view.errorClass.map { "<span class=muted>\(HTML.escape($0))</span>" } ?? "")</td></tr>"
+                + "<td><pre>\(HTML.escape(tail))</pre>\(view.errorClass.map { "<span class=muted>\(HTML.escape($0))</span>" } ?? "")"
+                + " <a class=log data-log href=\"\(HTML.escape(Self.logPath(name, execution)))\">full log</a></td></tr>"
         }
         body += "</tbody></table>"
         return html(HTML.page(title: "\(name) · Almanac", body: body))

@@ -82,7 +82,8 @@ enum HTML {
         #flash{font-size:12px}svg{background:#fff;box-shadow:0 1px 2px #0001}
         """
 
-    /// Buttons post with the token from the password field (kept in sessionStorage); the page
+    /// Buttons post with the token from the password field (kept in sessionStorage), and a
+    /// "full log" link fetches with it when one is set (opening the text as a blob); the page
     /// refreshes its main element every 5 seconds without a full reload. Its last statement
     /// marks `<html data-script=ran>`: `make dashboard-check` reads it to prove the
     /// Content-Security-Policy (which admits this script by its hash) let it run.
@@ -93,6 +94,9 @@ enum HTML {
         document.addEventListener('click',async(e)=>{const b=e.target.closest('button[data-action]');if(!b)return;
         const r=await fetch(b.dataset.action,{method:'POST',headers:token.value?{'Authorization':'Bearer '+token.value}:{}});
         const j=await r.json().catch(()=>({}));flash(r.ok?(b.textContent+' '+(j.job||'')+': ok'):('error '+r.status+': '+((j.error||{}).message||'')));refresh();});
+        document.addEventListener('click',async(e)=>{const a=e.target.closest('a[data-log]');if(!a||!token.value)return;e.preventDefault();
+        const r=await fetch(a.href,{headers:{'Authorization':'Bearer '+token.value}});if(!r.ok){flash('error '+r.status+': log');return;}
+        window.open(URL.createObjectURL(new Blob([await r.text()],{type:'text/plain;charset=utf-8'})));});
         async function refresh(){try{const r=await fetch(location.href,{headers:token.value?{'Authorization':'Bearer '+token.value}:{}});
         if(!r.ok)return;const d=new DOMParser().parseFromString(await r.text(),'text/html');
         document.getElementById('main').innerHTML=d.getElementById('main').innerHTML;}catch(e){}}
