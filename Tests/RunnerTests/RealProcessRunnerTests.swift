@@ -238,11 +238,12 @@ struct InstantFireTests {
         // The spawn happens on the runner's thread, which runs with a short scheduler slice
         // (and may run at a raised nice): the child execs with them, then the launcher makes it
         // ordinary. Fields 19 and 41 of /proc/PID/stat are the nice value and the policy;
-        // /proc/PID/sched has the slice.
+        // /proc/PID/sched has the slice. The reset comes right after the spawn returns, so a
+        // child reading them at once can beat it (seen once in CI): the probe waits 100 ms.
         let live = try await LiveRunner("""
             name: probe
             schedule: "* * * * * *"
-            run: ["sh", "-c", "cut -d' ' -f19,41 /proc/$$/stat; grep Cpus_allowed_list /proc/$$/status; grep se.slice /proc/$$/sched"]
+            run: ["sh", "-c", "sleep 0.1; cut -d' ' -f19,41 /proc/$$/stat; grep Cpus_allowed_list /proc/$$/status; grep se.slice /proc/$$/sched"]
             """)
         let events = try await live.run(for: 2.5)
         let finished = events.filter { $0.type == .finished && $0.job == "probe" && $0.triggeredBy == "schedule" }
