@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 import Scheduler
 import Processes
@@ -13,6 +14,20 @@ package struct TriggerInbox: Sendable {
         package var job: String
         package var requestedBy: String
         package var file: URL
+        /// Set for `almanac backfill`: the occurrences in `[from, to)` to run instead of one manual run.
+        package var backfill: Backfill?
+    }
+
+    /// A backfill request's range and options (`almanac backfill`).
+    package struct Backfill: Sendable, Hashable {
+        package var from: Date
+        package var to: Date
+        package var rerun: Bool
+        package var parallel: Int
+
+        package init(from: Date, to: Date, rerun: Bool, parallel: Int) {
+            (self.from, self.to, self.rerun, self.parallel) = (from, to, rerun, parallel)
+        }
     }
 
     package let directory: URL
@@ -22,10 +37,15 @@ package struct TriggerInbox: Sendable {
     }
 
     /// Writes a request atomically (temp file + rename) so the runner never reads half of one.
-    package func submit(job: String, requestedBy: String) throws {
+    package func submit(job: String, requestedBy: String, backfill: Backfill? = nil) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let id = "\(Int(Date().timeIntervalSince1970 * 1000))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let body = try JSONSerialization.data(withJSONObject: ["job": job, "requestedBy": requestedBy], options: [.sortedKeys])
+        var object: [String: Any] = ["job": job, "requestedBy": requestedBy]
+        if let backfill {
+            object["backfill"] = ["from": RFC3339.format(backfill.from), "to": RFC3339.format(backfill.to),
+                                  "rerun": backfill.rerun, "parallel": backfill.parallel]
+        }
+        let body = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         let temp = directory.appendingPathComponent(".\(id).tmp")
         try body.write(to: temp)
         let final = directory.appendingPathComponent("\(id).json")
@@ -41,7 +61,13 @@ package struct TriggerInbox: Sendable {
         return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map { name in
             let file = directory.appendingPathComponent(name)
             let object = (try? Data(contentsOf: file)).flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any]
-            return Request(job: object?["job"] as? String ?? "", requestedBy: object?["requestedBy"] as? String ?? "manual", file: file)
+            var backfill: Backfill?
+            if let range = object?["backfill"] as? [String: Any], let from = (range["from"] as? String).flatMap(RFC3339.parse),
+               let to = (range["to"] as? String).flatMap(RFC3339.parse) {
+                backfill = Backfill(from: from, to: to, rerun: range["rerun"] as? Bool ?? false, parallel: range["parallel"] as? Int ?? 1)
+            }
+            return Request(job: object?["job"] as? String ?? "", requestedBy: object?["requestedBy"] as? String ?? "manual", file: file,
+                           backfill: backfill)
         }
     }
 

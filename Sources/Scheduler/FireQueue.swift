@@ -6,6 +6,8 @@ import Journal
 struct Fire: Sendable, Hashable {
     enum Reason: String, Sendable {
         case schedule, retry, catchup, manual, recovery
+        /// A past occurrence run by `almanac backfill`.
+        case backfill
         /// Owed because an upstream job in the spec's `after:` succeeded (`upstream` names it).
         case after
     }

@@ -139,6 +139,8 @@ extension Runner {
         for (fire, job, runKey, attempt) in ready {
             await spawn(runKey, fire: fire, job: job, attempt: attempt)
         }
+        // A backfilled occurrence whose claim was lost (or refused) ends there: the next goes.
+        if pumpBackfills() { await startWaiting() }
     }
 
     /// The launcher's preparation; a failure is kept and reported when the instant comes.
@@ -265,6 +267,7 @@ extension Runner {
         queueAfter(owed, at: now)
         if let job { announce(job, report: report, attempt: runKey.attempt, key: runKey.key, retryIn: retryIn, previous: previousOutcome) }
         running[runKey] = nil
+        backfillEnded(runKey.key, retrying: retryIn != nil)
         await startWaiting()
         poke()
     }

@@ -74,6 +74,8 @@ package actor Runner {
     var queue = FireQueue()
     var running: [RunKey: Running] = [:]
     var waiting: [Fire] = []
+    /// Backfills in progress, by job (Runner+Backfill).
+    var backfills: [String: BackfillQueue] = [:]
     /// Whether the runner stopped firing (`stop()`, `shutdown()`, a journal fault): kept in
     /// `halted`, so it is readable off the actor too (`/readyz` says "draining").
     package nonisolated var isStopping: Bool { halted.load(ordering: .acquiring) }

@@ -23,6 +23,18 @@ enum Workspace {
         return ManifestLoader.load(files: files, environment: environment, now: now, unsetVariables: unsetVariables)
     }
 
+    /// The state directory's journal opened for writing, for the commands that run jobs here
+    /// (`trigger --now`, `backfill --now`); a runner holding it is an error (exit 1).
+    static func openJournal(_ stateDirectory: URL) throws -> FileJournal {
+        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+        do {
+            return try FileJournal(directory: stateDirectory)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
     /// The journal's state, or an empty one when no runner has run yet.
     static func state(_ stateDirectory: URL) throws -> JournalState {
         let file = stateDirectory.appendingPathComponent("journal.jsonl")

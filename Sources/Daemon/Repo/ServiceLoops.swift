@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 import GitSync
 import Journal
@@ -50,6 +51,19 @@ enum ServiceLoops {
             while !Task.isCancelled {
                 // A runner stopping on a journal fault leaves the requests for the next one.
                 for request in inbox.pending() where runner.journalFault == nil {
+                    if let range = request.backfill {
+                        do {
+                            let plan = try await runner.backfill(request.job, from: range.from, to: range.to, rerun: range.rerun,
+                                                                 parallel: range.parallel)
+                            log("almanac: backfill of \(request.job) by \(request.requestedBy): \(plan.runs.count) occurrence(s) "
+                                + "from \(RFC3339.format(range.from)) to \(RFC3339.format(plan.to)) queued, "
+                                + "\(plan.items.count - plan.runs.count) skipped")
+                        } catch {
+                            log(.warning, "almanac: backfill of \(request.job) refused: \(error)")
+                        }
+                        inbox.remove(request)
+                        continue
+                    }
                     if !(await runner.trigger(request.job, by: request.requestedBy)) {
                         log(.warning, "almanac: trigger for unknown job '\(request.job)' ignored")
                     }

@@ -67,6 +67,8 @@ package struct Cause: Vocabulary {
     package static let catchup = Self(rawValue: "catchup")
     package static let retry = Self(rawValue: "retry")
     package static let recovery = Self(rawValue: "recovery")
+    /// A past occurrence run by `almanac backfill`.
+    package static let backfill = Self(rawValue: "backfill")
     /// An override made through the HTTP API.
     package static let api = Self(rawValue: "api")
     /// A resume the files caused (the definition changed since the pause).

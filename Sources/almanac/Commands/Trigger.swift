@@ -48,14 +48,7 @@ extension Almanac {
                 print("queued: \(name)")
                 return
             }
-            try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
-            let journal: FileJournal
-            do {
-                journal = try FileJournal(directory: stateDirectory)
-            } catch {
-                printError("error: \(error)")
-                throw ExitCode(1)
-            }
+            let journal = try Workspace.openJournal(stateDirectory)
             let manifest = try Workspace.manifest(workspace, now: Date(), unsetVariables: .error)
             Workspace.printDiagnostics(manifest, workspace)
             let executor = ProcessJobLauncher(root: workspace.root, stateDirectory: stateDirectory, environment: Workspace.environment)
