@@ -77,11 +77,14 @@ let package = Package(
                                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(name: "GitSync", dependencies: ["AlmanacCore", "CGit2", "CLinux"]),
         .target(name: "Status", dependencies: ["AlmanacCore", "Journal", "Manifest", "CronSchedule"]),
+        // The API's request bodies (`{"by": ...}`, the push webhook's `ref`) without Hummingbird,
+        // so the fuzz harness for them links Foundation alone (docs/fuzzing.md).
+        .target(name: "APIBodies"),
         // Only the CLI depends on Server; Hummingbird and the metrics packages stop here.
         .target(
             name: "Server",
             dependencies: [
-                "AlmanacCore", "Scheduler", "Daemon", "Status", "Reconciler", "Journal", "Manifest", "CronSchedule",
+                "AlmanacCore", "APIBodies", "Scheduler", "Daemon", "Status", "Reconciler", "Journal", "Manifest", "CronSchedule",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -121,6 +124,7 @@ let package = Package(
                                                                .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors"]),
         .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest", "JournalTestSupport"]),
+        .testTarget(name: "APIBodiesTests", dependencies: ["APIBodies"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
@@ -129,3 +133,4 @@ let package = Package(
             ]),
     ]
 )
+
