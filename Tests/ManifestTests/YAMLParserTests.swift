@@ -117,3 +117,32 @@ struct YAMLParserTests {
         #expect(m.invalidFiles == ["big.yaml"])
     }
 }
+
+/// fuzz-manifest found it: libyaml forces a line break at the end of a text without one, so an
+/// error found at the end pointed at a line past the file's last. Positions at the end now
+/// point just past the last character of the last line, with or without a final break.
+@Suite("YAML positions at the end of the text")
+struct YAMLEndPositionTests {
+    @Test("an error at the end is on the last line, just past its end", arguments: [
+        ("name: x\nrun: [echo, [1, 2", 2, 18),
+        ("run: {a: [1,\n", 1, 13),
+        ("a: 1\r\nb: [x\r\n", 2, 6),
+        ("a: 1\u{85}b: [", 2, 5),
+        ("x: \"open", 1, 9),
+        ("[", 1, 2),
+    ] as [(String, Int, Int)])
+    func endOfText(_ text: String, _ line: Int, _ column: Int) throws {
+        let result = YAMLParser.parse(Array(text.utf8), file: "f.yaml")
+        let diagnostic = try #require(result.diagnostics.first)
+        #expect(diagnostic.location.line == line && diagnostic.location.column == column, "\(diagnostic)")
+    }
+
+    @Test("a node at the very end keeps a position inside the file")
+    func nodeAtEnd() throws {
+        let manifest = ManifestLoader.load(files: [SourceFile(path: "f.yaml", text: "name: x\nschedule:")],
+                                           environment: [:], now: Date(timeIntervalSince1970: 0))
+        for diagnostic in manifest.diagnostics {
+            #expect(diagnostic.location.line <= 2 && diagnostic.location.column <= 10, "\(diagnostic)")
+        }
+    }
+}
