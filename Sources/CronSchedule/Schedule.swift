@@ -96,7 +96,11 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
         if !zone.hasTransition(from: u0 - 7200, through: candidate + 7200) { return candidate }
         var walker = Walker(spec: spec, zone: zone, instant: u0)
         let found = walker.next()
-        return walker.exhausted ? instantScan(after: u0) : found
+        // cronsim can also step back in time near a change (fuzz-cron: `*/15 3 * * *` in
+        // Chatham after 03:30 CHADT answers 03:00 CHADT again, so its iterator loops): that is
+        // no answer either, and "strictly after" is the contract.
+        if walker.exhausted || found.map({ $0 <= u0 }) == true { return instantScan(after: u0) }
+        return found
     }
 
     /// The first instant after `u0` whose local wall time matches: the fallback where cronsim
@@ -167,7 +171,8 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
         if !zone.hasTransition(from: candidate - 7200, through: hi + 7200) { return candidate }
         var walker = Walker(spec: spec, zone: zone, instant: u0)
         let found = walker.previous(skipTick: fractional)
-        return walker.exhausted ? instantScan(through: hi) : found
+        if walker.exhausted || found.map({ $0 > hi }) == true { return instantScan(through: hi) }
+        return found
     }
 
     /// The last instant at or before `hi` whose local wall time matches: `instantScan(after:)`

@@ -77,4 +77,13 @@ struct LoopingSearchTests {
         #expect(s.previous(before: at("2026-04-05T06:35:00+13:45")) == at("2026-04-05T02:30:00+13:45"))
         #expect(clock.now - started < .seconds(2))
     }
+
+    /// fuzz-cron: cronsim 2.8's iterator goes back in time here (after 03:30 CHADT it answers
+    /// 03:00 CHADT again, round and round); `next` is strictly after its input, so it scans.
+    @Test("next never goes back: */15 3 * * * across Chatham's fall-back change")
+    func chathamNextForward() throws {
+        let got = try fires("*/15 3 * * *", zone: "Pacific/Chatham", from: "2026-04-05T02:45:00+13:45", count: 6)
+        #expect(got == ["2026-04-05T03:00:00+13:45", "2026-04-05T03:15:00+13:45", "2026-04-05T03:30:00+13:45",
+                          "2026-04-05T03:00:00+12:45", "2026-04-05T03:15:00+12:45", "2026-04-05T03:30:00+12:45"])
+    }
 }
