@@ -134,3 +134,20 @@ let package = Package(
     ]
 )
 
+// The libFuzzer harnesses (docs/fuzzing.md), declared only when scripts/fuzz.sh builds them
+// (ALMANAC_FUZZ=1, in its own scratch path, with -sanitize=fuzzer,address), so a normal
+// `swift build` or `swift test` neither compiles nor links them.
+if Context.environment["ALMANAC_FUZZ"] != nil {
+    package.targets += [
+        // libFuzzer's LLVMFuzzerRunDriver, declared for Swift: a harness keeps Swift's own main.
+        .target(name: "CFuzzer", path: "Fuzz/CFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzer"], path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "fuzz-cron", dependencies: ["FuzzSupport", "CronSchedule"], path: "Fuzz/fuzz-cron"),
+        .executableTarget(name: "fuzz-manifest", dependencies: ["FuzzSupport", "Manifest"], path: "Fuzz/fuzz-manifest"),
+        .executableTarget(name: "fuzz-journal", dependencies: ["FuzzSupport", "Journal"], path: "Fuzz/fuzz-journal"),
+        .executableTarget(name: "fuzz-api-bodies", dependencies: ["FuzzSupport", "APIBodies"], path: "Fuzz/fuzz-api-bodies"),
+    ]
+    package.products += ["fuzz-cron", "fuzz-manifest", "fuzz-journal", "fuzz-api-bodies"].map {
+        .executable(name: $0, targets: [$0])
+    }
+}
