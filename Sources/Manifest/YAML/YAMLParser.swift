@@ -110,7 +110,13 @@ private struct NodeConverter {
         case YAML_SCALAR_NODE:
             let scalar = node.pointee.data.scalar
             let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
-            return .scalar(text, style(scalar.style), mark)
+            let style = style(scalar.style)
+            // libyaml's columns count code points; quotes add two.
+            let (start, stop) = (node.pointee.start_mark, node.pointee.end_mark)
+            let quotes = style == .singleQuoted || style == .doubleQuoted ? 2 : 0
+            let verbatim = (style == .plain || quotes == 2) && start.line == stop.line
+                && Int(stop.column) - Int(start.column) == text.unicodeScalars.count + quotes
+            return .scalar(text, style, mark, verbatim: verbatim)
         case YAML_SEQUENCE_NODE:
             var items: [YAMLNode] = []
             var item = node.pointee.data.sequence.items.start
@@ -130,7 +136,7 @@ private struct NodeConverter {
             }
             return .mapping(try Self.mergedAndChecked(pairs), mark)
         default:
-            return .scalar("", .plain, mark)
+            return .scalar("", .plain, mark, verbatim: false)
         }
     }
 
@@ -142,7 +148,7 @@ private struct NodeConverter {
         result.reserveCapacity(pairs.count)
         var merges: [YAMLNode] = []
         for pair in pairs {
-            if case .scalar("<<", .plain, _) = pair.key {
+            if case .scalar("<<", .plain, _, _) = pair.key {
                 merges.append(pair.value)
                 continue
             }
@@ -161,7 +167,7 @@ private struct NodeConverter {
             switch merge {
             case .mapping: sources = [merge]
             case .sequence(let items, _): sources = items
-            case .scalar(_, _, let mark): throw NodeProblem(mark: mark, message: "`<<` merges a mapping or a list of mappings")
+            case .scalar(_, _, let mark, _): throw NodeProblem(mark: mark, message: "`<<` merges a mapping or a list of mappings")
             }
             for source in sources {
                 guard case .mapping(let extra, _) = source else {
