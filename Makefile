@@ -4,7 +4,7 @@
 APT_PACKAGES := libgit2-dev libyaml-dev pkg-config postgresql faketime
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps run test bench chaos vectors dashboard-check api-check
+.PHONY: deps run test bench chaos vectors dashboard-check api-check fuzz fuzz-smoke
 
 deps:
 	@missing=""; \
@@ -66,3 +66,14 @@ bench: deps
 # Regenerates the committed cronsim differential vectors (needs: pip install cronsim==2.8).
 vectors:
 	python3 scripts/gen_cron_vectors.py > Tests/CronScheduleTests/Vectors/cronsim.tsv
+
+# The libFuzzer harnesses (docs/fuzzing.md): cron parser and `next`, manifest loader, journal
+# line decoder, API request bodies, each on a copy of its seed corpus in Fuzz/Corpus. `fuzz` is
+# the long run, FUZZ_SECONDS each (default 600) or FUZZ_RUNS executions each; `fuzz-smoke` is
+# CI's, FUZZ_SMOKE_SECONDS each (default 20). Both fail on any crash, broken property, leak,
+# timeout or runaway allocation and print where the input was saved.
+fuzz: deps
+	scripts/fuzz.sh
+
+fuzz-smoke: deps
+	scripts/fuzz.sh --smoke

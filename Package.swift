@@ -77,11 +77,14 @@ let package = Package(
                                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(name: "GitSync", dependencies: ["AlmanacCore", "CGit2", "CLinux"]),
         .target(name: "Status", dependencies: ["AlmanacCore", "Journal", "Manifest", "CronSchedule"]),
+        // The API's request bodies (`{"by": ...}`, the push webhook's `ref`) without Hummingbird,
+        // so the fuzz harness for them links Foundation alone (docs/fuzzing.md).
+        .target(name: "APIBodies"),
         // Only the CLI depends on Server; Hummingbird and the metrics packages stop here.
         .target(
             name: "Server",
             dependencies: [
-                "AlmanacCore", "Scheduler", "Daemon", "Status", "Reconciler", "Journal", "Manifest", "CronSchedule",
+                "AlmanacCore", "APIBodies", "Scheduler", "Daemon", "Status", "Reconciler", "Journal", "Manifest", "CronSchedule",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -121,6 +124,7 @@ let package = Package(
                                                                .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors"]),
         .testTarget(name: "StatusTests", dependencies: ["Status", "Journal", "Manifest", "JournalTestSupport"]),
+        .testTarget(name: "APIBodiesTests", dependencies: ["APIBodies"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
@@ -129,3 +133,21 @@ let package = Package(
             ]),
     ]
 )
+
+// The libFuzzer harnesses (docs/fuzzing.md), declared only when scripts/fuzz.sh builds them
+// (ALMANAC_FUZZ=1, in its own scratch path, with ASan and libFuzzer coverage), so a normal
+// `swift build` or `swift test` neither compiles nor links them.
+if Context.environment["ALMANAC_FUZZ"] != nil {
+    package.targets += [
+        // libFuzzer's LLVMFuzzerRunDriver, declared for Swift: a harness keeps Swift's own main.
+        .target(name: "CFuzzer", path: "Fuzz/CFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzer"], path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "fuzz-cron", dependencies: ["FuzzSupport", "CronSchedule"], path: "Fuzz/fuzz-cron"),
+        .executableTarget(name: "fuzz-manifest", dependencies: ["FuzzSupport", "Manifest"], path: "Fuzz/fuzz-manifest"),
+        .executableTarget(name: "fuzz-journal", dependencies: ["FuzzSupport", "Journal"], path: "Fuzz/fuzz-journal"),
+        .executableTarget(name: "fuzz-api-bodies", dependencies: ["FuzzSupport", "APIBodies"], path: "Fuzz/fuzz-api-bodies"),
+    ]
+    package.products += ["fuzz-cron", "fuzz-manifest", "fuzz-journal", "fuzz-api-bodies"].map {
+        .executable(name: $0, targets: [$0])
+    }
+}

@@ -69,6 +69,14 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
         return nextInstant(after: u - 1) == u
     }
 
+    /// Whether the wall-clock time of `date` in the zone matches every field, read straight
+    /// from the field bitsets rather than through the search `matches` uses: the fuzz harness's
+    /// independent oracle for `next` (docs/fuzzing.md).
+    package func fieldsMatch(_ date: Date) -> Bool {
+        guard let u = Schedule.floorSeconds(date) else { return false }
+        return spec.matches(wall: zone.local(u).wall)
+    }
+
     static func floorSeconds(_ date: Date) -> Int64? {
         let t = date.timeIntervalSince1970
         guard t.isFinite, abs(t) < 1e13 else { return nil }
@@ -88,7 +96,11 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
         if !zone.hasTransition(from: u0 - 7200, through: candidate + 7200) { return candidate }
         var walker = Walker(spec: spec, zone: zone, instant: u0)
         let found = walker.next()
-        return walker.exhausted ? instantScan(after: u0) : found
+        // cronsim can also step back in time near a change (fuzz-cron: `*/15 3 * * *` in
+        // Chatham after 03:30 CHADT answers 03:00 CHADT again, so its iterator loops): that is
+        // no answer either, and "strictly after" is the contract.
+        if walker.exhausted || found.map({ $0 <= u0 }) == true { return instantScan(after: u0) }
+        return found
     }
 
     /// The first instant after `u0` whose local wall time matches: the fallback where cronsim
@@ -101,16 +113,19 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
         for _ in 0..<200_000 {
             guard let found = spec.nextWall(after: wall) else { return best }
             if found > wall0 + reach, best != nil { return best }
-            var instants: [Int64] = []
-            switch zone.resolve(wall: found) {
-            case .unique(let u): instants = [u]
-            case .ambiguous(let a, let b): instants = [a, b]
-            case .gap: break
-            }
-            for u in instants where u > u0 && u < (best ?? .max) { best = u }
+            for u in instants(atWall: found) where u > u0 && u < (best ?? .max) { best = u }
             wall = found
         }
         return best
+    }
+
+    /// The instants a wall time names: one, two in a repeated hour, none in a gap.
+    private func instants(atWall wall: Int64) -> [Int64] {
+        switch zone.resolve(wall: wall) {
+        case .unique(let u): [u]
+        case .ambiguous(let a, let b): [a, b]
+        case .gap: []
+        }
     }
 
     /// Debian/cronsim wall-clock mode: search naive local time, then read it with fold 0 and
@@ -155,7 +170,26 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
         let candidate = wall - offset
         if !zone.hasTransition(from: candidate - 7200, through: hi + 7200) { return candidate }
         var walker = Walker(spec: spec, zone: zone, instant: u0)
-        return walker.previous(skipTick: fractional)
+        let found = walker.previous(skipTick: fractional)
+        if walker.exhausted || found.map({ $0 > hi }) == true { return instantScan(through: hi) }
+        return found
+    }
+
+    /// The last instant at or before `hi` whose local wall time matches: `instantScan(after:)`
+    /// backwards, for where cronsim's reverse search loops (fuzz-cron: `*/30 2 * * *` in
+    /// Chatham just after its 45-minute fall-back change spun until the budget ran out).
+    private func instantScan(through hi: Int64) -> Int64? {
+        let wall0 = hi + zone.offset(at: hi)
+        let reach: Int64 = 26 * 3600
+        var wall = wall0 + reach + 1
+        var best: Int64?
+        for _ in 0..<200_000 {
+            guard let found = spec.previousWall(before: wall) else { return best }
+            if found < wall0 - reach, best != nil { return best }
+            for u in instants(atWall: found) where u <= hi && u > (best ?? .min) { best = u }
+            wall = found
+        }
+        return best
     }
 
     public static func == (a: Schedule, b: Schedule) -> Bool {

@@ -13,8 +13,10 @@ struct Walker {
     var wall: Int64
     var fold: Bool
     /// Main-loop steps left: cronsim itself spins forever on a few zones (a 45-minute Chatham
-    /// shift under `*/2` hours); we stop and let the caller fall back to an instant scan.
-    var budget = 1_000_000
+    /// shift under `*/2` hours); we stop and let the caller fall back to an instant scan. A
+    /// search that ends takes one to three steps a month, so 50 years fit in a tenth of this;
+    /// the old million took 16 s (debug) to give up, which fuzz-cron reported as a hang.
+    var budget = 20_000
     /// Set when `budget` ran out, so a nil result means "gave up", not "never fires".
     private(set) var exhausted = false
 

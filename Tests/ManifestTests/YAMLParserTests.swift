@@ -25,7 +25,7 @@ struct YAMLParserTests {
         guard case .sequence(let items, let mark) = pairs[1].value else { Issue.record("not a list"); return }
         #expect(mark == Mark(line: 3, column: 3))
         #expect(items.map(\.mark) == [Mark(line: 3, column: 5), Mark(line: 4, column: 5)])
-        guard case .scalar(let text, let style, _) = items[1] else { Issue.record("not a scalar"); return }
+        guard case .scalar(let text, let style, _, _) = items[1] else { Issue.record("not a scalar"); return }
         #expect(text == "hi" && style == .singleQuoted)
     }
 
@@ -115,5 +115,59 @@ struct YAMLParserTests {
         let m = load(["big.yaml": big, "ok.yaml": job("ok")])
         #expect(m.jobs.map(\.name) == ["ok"])
         #expect(m.invalidFiles == ["big.yaml"])
+    }
+}
+
+/// fuzz-manifest found it: libyaml forces a line break at the end of a text without one, so an
+/// error found at the end pointed at a line past the file's last. Positions at the end now
+/// point just past the last character of the last line, with or without a final break.
+@Suite("YAML positions at the end of the text")
+struct YAMLEndPositionTests {
+    @Test("an error at the end is on the last line, just past its end", arguments: [
+        ("name: x\nrun: [echo, [1, 2", 2, 18),
+        ("run: {a: [1,\n", 1, 13),
+        ("a: 1\r\nb: [x\r\n", 2, 6),
+        ("a: 1\u{85}b: [", 2, 5),
+        ("x: \"open", 1, 9),
+        ("[", 1, 2),
+    ] as [(String, Int, Int)])
+    func endOfText(_ text: String, _ line: Int, _ column: Int) throws {
+        let result = YAMLParser.parse(Array(text.utf8), file: "f.yaml")
+        let diagnostic = try #require(result.diagnostics.first)
+        #expect(diagnostic.location.line == line && diagnostic.location.column == column, "\(diagnostic)")
+    }
+
+    @Test("a node at the very end keeps a position inside the file")
+    func nodeAtEnd() throws {
+        let manifest = ManifestLoader.load(files: [SourceFile(path: "f.yaml", text: "name: x\nschedule:")],
+                                           environment: [:], now: Date(timeIntervalSince1970: 0))
+        for diagnostic in manifest.diagnostics {
+            #expect(diagnostic.location.line <= 2 && diagnostic.location.column <= 10, "\(diagnostic)")
+        }
+    }
+}
+
+/// fuzz-manifest found it: a `${` problem inside a double-quoted scalar folded over several
+/// lines was placed at the scalar's column plus its offset into the folded text, past the end
+/// of the line. An offset becomes a column only for a scalar written verbatim on one line.
+@Suite("positions inside scalars")
+struct ScalarOffsetTests {
+    private func column(_ run: String) throws -> (line: Int, column: Int) {
+        let text = "name: x\nschedule: \"0 3 * * *\"\nrun: [\"echo\", \(run)]\n"
+        let manifest = ManifestLoader.load(files: [SourceFile(path: "f.yaml", text: text)], environment: [:],
+                                           now: Date(timeIntervalSince1970: 0))
+        let diagnostic = try #require(manifest.diagnostics.first { $0.message.contains("unterminated") })
+        return (diagnostic.location.line, diagnostic.location.column)
+    }
+
+    @Test("one line, no escapes: the column of the `${` itself")
+    func verbatim() throws {
+        #expect(try column("\"ab ${oops\"") == (3, 19))
+        #expect(try column("\"é ${oops\"") == (3, 18))
+    }
+
+    @Test("folded over lines, or with escapes: the scalar's start", arguments: ["\"a\n  b ${oops\"", "\"\\u00e9 ${oops\"", "'it''s ${oops'"])
+    func notVerbatim(_ run: String) throws {
+        #expect(try column(run) == (3, 15))
     }
 }

@@ -139,7 +139,7 @@ extension SchemaContext {
     /// Free-form YAML → JSON: plain `true`/`false`/`null`/JSON numbers are typed, all else text.
     static func json(_ node: YAMLNode) -> JSONValue {
         switch node {
-        case .scalar(let text, let style, _):
+        case .scalar(let text, let style, _, _):
             guard style == .plain else { return .string(text) }
             if node.isNull { return .null }
             if text == "true" || text == "false" { return .bool(text == "true") }

@@ -36,7 +36,7 @@ struct SchemaContext {
 
     /// A non-null scalar's text, any quoting.
     mutating func string(_ node: YAMLNode, _ field: String) -> String? {
-        guard case .scalar(let text, _, _) = node, !node.isNull else {
+        guard case .scalar(let text, _, _, _) = node, !node.isNull else {
             error("\(field): expected a string, found \(node.kindName)", at: node.mark)
             return nil
         }
@@ -159,12 +159,15 @@ struct SchemaContext {
         }
     }
 
-    /// The position of the UTF-8 `offset` into a one-line scalar's text (else the scalar's own).
+    /// The position of the UTF-8 `offset` into a scalar written verbatim on one line, else the
+    /// scalar's own: fuzz-manifest found a `${` error in a quoted scalar folded over three lines
+    /// placed at column 48 of a 26-character line (the offset was taken as if on one line).
+    /// Columns count code points, as libyaml's do.
     private func mark(_ node: YAMLNode, _ text: String, offset: Int) -> Mark {
         var mark = node.mark
-        if case .scalar(_, let style, _) = node, !text.contains("\n") {
+        if case .scalar(_, let style, _, true) = node {
             let quote = style == .singleQuoted || style == .doubleQuoted ? 1 : 0
-            mark.column += quote + String(decoding: Array(text.utf8)[..<offset], as: UTF8.self).count
+            mark.column += quote + String(decoding: Array(text.utf8)[..<offset], as: UTF8.self).unicodeScalars.count
         }
         return mark
     }

@@ -19,26 +19,28 @@ public enum ScalarStyle: Sendable, Hashable {
 /// Scalars stay text: the schema, not YAML 1.1's implicit typing, decides what `NO` or `0777`
 /// means, so a string field keeps exactly what the user wrote.
 public indirect enum YAMLNode: Sendable {
-    case scalar(String, ScalarStyle, Mark)
+    /// `verbatim`: the scalar is written on one line exactly as its text reads (no escapes,
+    /// no folded lines), so an offset into the text is a column offset in the file.
+    case scalar(String, ScalarStyle, Mark, verbatim: Bool)
     case sequence([YAMLNode], Mark)
     case mapping([(key: YAMLNode, value: YAMLNode)], Mark)
 
     /// Where the node starts.
     public var mark: Mark {
         switch self {
-        case .scalar(_, _, let m), .sequence(_, let m), .mapping(_, let m): m
+        case .scalar(_, _, let m, _), .sequence(_, let m), .mapping(_, let m): m
         }
     }
 
     /// The text of a scalar node, nil for collections.
     public var scalarText: String? {
-        if case .scalar(let text, _, _) = self { return text }
+        if case .scalar(let text, _, _, _) = self { return text }
         return nil
     }
 
     /// Whether the node is YAML null: an empty plain scalar, `~` or `null`.
     public var isNull: Bool {
-        guard case .scalar(let text, let style, _) = self, style == .plain else { return false }
+        guard case .scalar(let text, let style, _, _) = self, style == .plain else { return false }
         return text.isEmpty || text == "~" || text == "null" || text == "Null" || text == "NULL"
     }
 

@@ -16,8 +16,10 @@ public enum YAMLParser {
 
     /// Parses `bytes`; documents before a syntax error are kept, empty documents skipped.
     public static func parse(_ bytes: [UInt8], file: String) -> (documents: [YAMLNode], diagnostics: [Diagnostic]) {
+        let end = TextEnd(bytes)
         func problem(_ mark: Mark, _ message: String) -> Diagnostic {
-            Diagnostic(location: SourceLocation(file: file, line: mark.line, column: mark.column), message: message)
+            let mark = end.clamp(mark)
+            return Diagnostic(location: SourceLocation(file: file, line: mark.line, column: mark.column), message: message)
         }
         guard bytes.count <= maxFileSize else {
             return ([], [problem(Mark(line: 1, column: 1),
@@ -35,12 +37,12 @@ public enum YAMLParser {
             while true {
                 var document = yaml_document_t()
                 guard yaml_parser_load(&parser, &document) == 1 else {
-                    diagnostics.append(problem(syntaxMark(parser), syntaxMessage(parser)))
+                    diagnostics.append(problem(syntaxMark(parser), syntaxMessage(parser, end: end)))
                     break
                 }
                 defer { yaml_document_delete(&document) }
                 guard yaml_document_get_root_node(&document) != nil else { break }  // end of stream
-                var converter = NodeConverter(document: &document)
+                var converter = NodeConverter(document: &document, end: end)
                 do throws(NodeProblem) {
                     let root = try converter.convert(index: 1, depth: 0, counting: false)
                     if !root.isNull { documents.append(root) }
@@ -56,11 +58,11 @@ public enum YAMLParser {
         Mark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
     }
 
-    private static func syntaxMessage(_ parser: yaml_parser_t) -> String {
+    private static func syntaxMessage(_ parser: yaml_parser_t, end: TextEnd) -> String {
         let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
         guard let context = parser.context.map({ String(cString: $0) }) else { return "invalid YAML: \(problem)" }
-        let line = Int(parser.context_mark.line) + 1, column = Int(parser.context_mark.column) + 1
-        return "invalid YAML: \(problem) (\(context) at \(line):\(column))"
+        let mark = end.clamp(Mark(line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1))
+        return "invalid YAML: \(problem) (\(context) at \(mark.line):\(mark.column))"
     }
 }
 
@@ -75,9 +77,12 @@ private struct NodeConverter {
     let document: UnsafeMutablePointer<yaml_document_t>
     var visited: [Bool]
     var aliasBudget = YAMLParser.maxAliasNodes
+    /// Node marks past the text's end (libyaml's forced final line) are moved onto it.
+    let end: TextEnd
 
-    init(document: UnsafeMutablePointer<yaml_document_t>) {
+    init(document: UnsafeMutablePointer<yaml_document_t>, end: TextEnd) {
         self.document = document
+        self.end = end
         let count = document.pointee.nodes.top - document.pointee.nodes.start
         visited = Array(repeating: false, count: count + 1)
     }
@@ -87,7 +92,7 @@ private struct NodeConverter {
         guard let node = yaml_document_get_node(document, index) else {
             throw NodeProblem(mark: Mark(line: 1, column: 1), message: "invalid YAML: dangling node reference")
         }
-        let mark = Mark(line: Int(node.pointee.start_mark.line) + 1, column: Int(node.pointee.start_mark.column) + 1)
+        let mark = end.clamp(Mark(line: Int(node.pointee.start_mark.line) + 1, column: Int(node.pointee.start_mark.column) + 1))
         guard depth < YAMLParser.maxDepth else {
             throw NodeProblem(mark: mark, message: "nesting deeper than \(YAMLParser.maxDepth) levels")
         }
@@ -105,7 +110,13 @@ private struct NodeConverter {
         case YAML_SCALAR_NODE:
             let scalar = node.pointee.data.scalar
             let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
-            return .scalar(text, style(scalar.style), mark)
+            let style = style(scalar.style)
+            // libyaml's columns count code points; quotes add two.
+            let (start, stop) = (node.pointee.start_mark, node.pointee.end_mark)
+            let quotes = style == .singleQuoted || style == .doubleQuoted ? 2 : 0
+            let verbatim = (style == .plain || quotes == 2) && start.line == stop.line
+                && Int(stop.column) - Int(start.column) == text.unicodeScalars.count + quotes
+            return .scalar(text, style, mark, verbatim: verbatim)
         case YAML_SEQUENCE_NODE:
             var items: [YAMLNode] = []
             var item = node.pointee.data.sequence.items.start
@@ -125,7 +136,7 @@ private struct NodeConverter {
             }
             return .mapping(try Self.mergedAndChecked(pairs), mark)
         default:
-            return .scalar("", .plain, mark)
+            return .scalar("", .plain, mark, verbatim: false)
         }
     }
 
@@ -137,7 +148,7 @@ private struct NodeConverter {
         result.reserveCapacity(pairs.count)
         var merges: [YAMLNode] = []
         for pair in pairs {
-            if case .scalar("<<", .plain, _) = pair.key {
+            if case .scalar("<<", .plain, _, _) = pair.key {
                 merges.append(pair.value)
                 continue
             }
@@ -156,7 +167,7 @@ private struct NodeConverter {
             switch merge {
             case .mapping: sources = [merge]
             case .sequence(let items, _): sources = items
-            case .scalar(_, _, let mark): throw NodeProblem(mark: mark, message: "`<<` merges a mapping or a list of mappings")
+            case .scalar(_, _, let mark, _): throw NodeProblem(mark: mark, message: "`<<` merges a mapping or a list of mappings")
             }
             for source in sources {
                 guard case .mapping(let extra, _) = source else {

@@ -1,3 +1,4 @@
+import APIBodies
 import Foundation
 import Hummingbird
 import Journal
@@ -204,22 +205,15 @@ struct APIHandlers: Sendable {
         return alnum(first) && bytes.dropFirst().allSatisfy { alnum($0) || $0 == 0x2e || $0 == 0x5f || $0 == 0x2d }
     }
 
-    /// Reads the optional JSON body `{"by": "who"}` (64 KiB at most) and returns who asked.
+    /// Reads the optional JSON body `{"by": "who"}` (64 KiB at most) and returns who asked
+    /// (`RequesterBody` holds the rule, which the OpenAPI document publishes).
     static func requester(_ request: Request) async throws -> String {
         let body = try await readBody(request)
-        guard body.readableBytes > 0 else { return "api" }
-        struct Body: Decodable { var by: String? }
-        let decoded: Body
         do {
-            decoded = try JSONDecoder().decode(Body.self, from: Data(buffer: body))
+            return try RequesterBody.requester(from: Array(buffer: body))
         } catch {
-            throw APIError.badRequest("the body must be a JSON object like {\"by\": \"alice\"}")
+            throw APIError.badRequest(error.message)
         }
-        guard let by = decoded.by else { return "api" }
-        guard !by.isEmpty, by.count <= 64, !by.contains(where: \.isNewline) else {
-            throw APIError.badRequest("by must be 1 to 64 characters on one line")
-        }
-        return "api:" + by
     }
 
     /// The whole body, or 413 past `ServerSettings.bodyLimit`.

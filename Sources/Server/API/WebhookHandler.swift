@@ -1,3 +1,4 @@
+import APIBodies
 import Foundation
 import Hummingbird
 import NIOCore
@@ -23,12 +24,13 @@ struct WebhookHandler: Sendable {
         case "ping":
             return try json(["result": "pong"])
         case "push":
-            struct Push: Decodable { var ref: String? }
-            guard let push = try? JSONDecoder().decode(Push.self, from: Data(bytes)) else {
-                throw APIError.badRequest("the push payload is not JSON with a ref")
+            let ref: String
+            do {
+                ref = try PushPayload.ref(from: bytes)
+            } catch {
+                throw APIError.badRequest(error.message)
             }
-            let ref = push.ref ?? ""
-            if let branch, ref != "refs/heads/" + branch {
+            if let branch, !PushPayload.names(branch: branch, ref: ref) {
                 return try json(["result": "ignored: \(ref) is not the watched branch \(branch)"])
             }
             let link = self.link
