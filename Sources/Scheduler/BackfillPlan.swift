@@ -42,7 +42,7 @@ package struct BackfillPlan: Sendable, Equatable {
         guard case .cron(let schedule) = job.trigger, job.kind == .job else {
             throw BackfillError("\(job.name) has no cron schedule to backfill (backfill runs the occurrences of a job's `schedule:`)")
         }
-        guard from < to else { throw BackfillError("--from must be before --to") }
+        guard from < to else { throw BackfillError("from must be before to") }
         let end = min(to, now)
         var items: [Item] = []
         let executions = (state?.history ?? []) + (state?.running ?? [])
@@ -50,7 +50,7 @@ package struct BackfillPlan: Sendable, Equatable {
         for scheduledAt in schedule.fires(after: from.addingTimeInterval(-0.001)) {
             guard scheduledAt < end else { break }
             guard items.count < limit else {
-                throw BackfillError("more than \(limit) occurrences of \(job.name) in the range; narrow --from/--to")
+                throw BackfillError("more than \(limit) occurrences of \(job.name) in the range; narrow it")
             }
             let mine = executions.filter { $0.key.scheduledAt == scheduledAt }
             let attempt = (mine.map(\.attempt).max() ?? 0) + 1
@@ -72,4 +72,8 @@ package struct BackfillPlan: Sendable, Equatable {
 package struct BackfillError: Error, CustomStringConvertible, Equatable {
     package var description: String
     package init(_ description: String) { self.description = description }
+
+    /// The job is not one this runner has (the API answers 404 for it, 400 for the rest).
+    package static func unknownJob(_ name: String) -> Self { Self("no job named '\(name)'") }
+    package var isUnknownJob: Bool { description.hasPrefix("no job named '") }
 }

@@ -35,13 +35,18 @@ extension Runner {
     /// Plans a backfill of `name` on this runner's own journal and runs it: what `almanac
     /// backfill` asks a running runner for (through the trigger inbox) and runs with `--now`.
     package func backfill(_ name: String, from: Date, to: Date, rerun: Bool, parallel: Int) async throws(BackfillError) -> BackfillPlan {
-        guard let job = jobs[name] else { throw BackfillError("no job named '\(name)'") }
-        let plan = try BackfillPlan.make(job: job, state: await journal.state().jobs[name], from: from, to: to, now: clock.now(),
-                                         rerun: rerun)
+        let plan = try await planBackfill(name, from: from, to: to, rerun: rerun)
         guard await backfill(plan, parallel: parallel) else {
             throw BackfillError(journalFault.map { "the journal refuses writes: \($0.reason)" } ?? "the runner is stopping")
         }
         return plan
+    }
+
+    /// What a backfill of `name` would run and skip now, on this runner's journal (`--dry-run`).
+    package func planBackfill(_ name: String, from: Date, to: Date, rerun: Bool) async throws(BackfillError) -> BackfillPlan {
+        guard let job = jobs[name] else { throw BackfillError.unknownJob(name) }
+        return try BackfillPlan.make(job: job, state: await journal.state().jobs[name], from: from, to: to, now: clock.now(),
+                                     rerun: rerun)
     }
 
     /// Occurrences still to run or running for a backfill of `job` (0 when none is in progress).

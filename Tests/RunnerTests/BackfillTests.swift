@@ -58,11 +58,11 @@ struct BackfillTests {
         // Nothing after now runs; a bad range, too many occurrences and a job without a cron schedule are refused.
         let clamped = try BackfillPlan.make(job: spec, state: nil, from: Self.from, to: Self.to, now: utc("2026-03-08T07:00:00Z"), rerun: false)
         #expect(clamped.runs.count == 4 && clamped.to == utc("2026-03-08T07:00:00Z"))
-        #expect(throws: BackfillError("--from must be before --to")) {
+        #expect(throws: BackfillError("from must be before to")) {
             try BackfillPlan.make(job: spec, state: nil, from: Self.to, to: Self.from, now: Self.now, rerun: false)
         }
         let everySecond = try Self.spec("name: busy\nschedule: \"* * * * * *\"\nrun: [\"true\"]\n")
-        #expect(throws: BackfillError("more than 10000 occurrences of busy in the range; narrow --from/--to")) {
+        #expect(throws: BackfillError("more than 10000 occurrences of busy in the range; narrow it")) {
             try BackfillPlan.make(job: everySecond, state: nil, from: Self.from, to: Self.to, now: Self.now, rerun: false)
         }
         let post = try Self.spec("name: hello\nkind: post\nat: \"2026-03-07T10:00:00Z\"\ncontent: {title: hi}\npublish: {run: [\"true\"]}\n")
@@ -132,7 +132,10 @@ struct BackfillTests {
         #expect(lines == Self.occurrences.prefix(3).flatMap { ["start \(RFC3339.format($0)) backfill", "end \(RFC3339.format($0))"] }, "\(lines)")
 
         // A running runner takes the whole range: only the second day is left to run.
-        let runner = try launchAlmanac(["run", jobs.path, "--state", state.path], log: temp.url.appendingPathComponent("runner.log"))
+        let port = try ListenTests.freePort()
+        let base = "http://127.0.0.1:\(port)"
+        let runner = try launchAlmanac(["run", jobs.path, "--state", state.path, "--listen", "127.0.0.1:\(port)"],
+                                       log: temp.url.appendingPathComponent("runner.log"), environment: ["ALMANAC_API_TOKEN": "bf-token"])
         defer { if runner.isRunning { kill(runner.processIdentifier, SIGKILL) } }
         let (queued, queuedOut, _) = try almanac(["backfill", "nightly"] + range + ["--parallel", "3"])
         #expect(queued == 0 && queuedOut.contains("3 to run, 3 skipped") && queuedOut.contains("queued: backfill of nightly, 3 occurrence(s)"),
@@ -150,6 +153,24 @@ struct BackfillTests {
         #expect(secondDay == ["start", "start", "start", "end", "end", "end"], "\(secondDay)")
         let (again, againOut, _) = try almanac(["backfill", "nightly"] + range + ["--dry-run"])
         #expect(again == 0 && againOut.contains("0 to run, 6 skipped"), "\(againOut)")
+        // The API: a dry run lists, a rerun of one occurrence is queued (202) and runs as attempt 2.
+        func post(_ job: String, _ body: String) async -> RepoListenTests.Reply? {
+            await RepoListenTests.request(base + "/api/v1/jobs/\(job)/backfill", method: "POST", body: body,
+                                          headers: ["Authorization": "Bearer bf-token", "Content-Type": "application/json"])
+        }
+        let dryRun = await post("nightly", #"{"from": "2026-03-07T05:00:00Z", "to": "2026-03-09T04:00:00Z", "dryRun": true}"#)
+        #expect(dryRun?.status == 200 && dryRun?.object["runs"] as? Int == 0 && dryRun?.object["skipped"] as? Int == 6, "\(dryRun?.text ?? "")")
+        let rerun = await post("nightly", #"{"from": "2026-03-08T07:00:00Z", "to": "2026-03-08T07:00:01Z", "rerun": true, "by": "ada"}"#)
+        #expect(rerun?.status == 202 && rerun?.object["runs"] as? Int == 1, "\(rerun?.text ?? "")")
+        for _ in 0..<50 where !(try FileJournal.events(file: journal)).contains(where: { $0.type == .finished && $0.attempt == 2 }) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let second = try FileJournal.events(file: journal).filter { $0.type == .finished && $0.attempt == 2 }
+        #expect(second.compactMap(\.scheduledAt) == [utc("2026-03-08T07:00:00Z")] && second.first?.triggeredBy == "backfill")
+        #expect(await post("nosuch", #"{"from": "2026-03-07T05:00:00Z", "to": "2026-03-09T04:00:00Z"}"#)?.status == 404)
+        #expect(await post("nightly", #"{"from": "2026-03-09T05:00:00Z", "to": "2026-03-07T04:00:00Z"}"#)?.status == 400)
+        #expect(await post("nightly", #"{"from": "yesterday", "to": "2026-03-07T04:00:00Z"}"#)?.status == 400)
+
         let (unknown, _, unknownErr) = try almanac(["backfill", "nosuch"] + range)
         #expect(unknown == 1 && unknownErr.contains("no job named 'nosuch'"), "\(unknownErr)")
         kill(runner.processIdentifier, SIGTERM)

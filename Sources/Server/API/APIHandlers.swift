@@ -150,6 +150,41 @@ struct APIHandlers: Sendable {
         return try json(ActionResponse(job: name, action: "trigger", changed: true), status: .accepted)
     }
 
+    /// `POST /api/v1/jobs/{name}/backfill`: `almanac backfill` through the API. 202 with the
+    /// plan when queued, 200 with it for `dryRun`; rate limited like `trigger`.
+    func backfill(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
+        try access.write(request)
+        let name = try Self.name(context)
+        let bytes = Array(buffer: try await Self.readBody(request))
+        let body: BackfillBody
+        do {
+            body = try BackfillBody.decode(bytes)
+            // `by` is checked as on every state-changing endpoint; the runs are journaled
+            // `triggeredBy: backfill`, the runner's log names no requester.
+            _ = try RequesterBody.requester(from: bytes)
+        } catch {
+            throw APIError.badRequest(error.message)
+        }
+        guard let from = APIJSON.parse(body.from), let to = APIJSON.parse(body.to) else {
+            throw APIError.badRequest("from and to must be RFC 3339 times, e.g. 2026-03-01T00:00:00Z")
+        }
+        if !body.dryRun, let wait = await limiter.take(context.clientKey) {
+            throw APIError(.tooManyRequests, "at most \(settings.triggersPerMinute) manual runs a minute per client; retry in \(wait)s",
+                           headers: [.retryAfter: "\(wait)"])
+        }
+        let runner = try await link.require().runner
+        let plan: BackfillPlan
+        do {
+            plan = body.dryRun ? try await runner.planBackfill(name, from: from, to: to, rerun: body.rerun)
+                : try await runner.backfill(name, from: from, to: to, rerun: body.rerun, parallel: body.parallel)
+        } catch {
+            if error.isUnknownJob { throw APIError.notFound(error.description) }
+            if let fault = runner.journalFault { throw APIError(.serviceUnavailable, fault.reason) }
+            throw APIError.badRequest(error.description)
+        }
+        return try json(BackfillView(plan, dryRun: body.dryRun), status: body.dryRun ? .ok : .accepted)
+    }
+
     func pause(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {
         try await override(request, context, action: "pause") { await $0.pause($1, by: $2) }
     }

@@ -4,6 +4,7 @@ import Foundation
 import Journal
 import Manifest
 import Reconciler
+import Scheduler
 import Status
 
 /// `GET /api/v1/jobs`: every job's status row, plus the problems keeping files from applying.
@@ -182,5 +183,33 @@ enum APIJSON {
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: text)
+    }
+}
+
+/// A backfill's plan as the API answers it: what runs (queued, or would with `dryRun`) and what is skipped.
+struct BackfillView: Encodable {
+    struct Occurrence: Encodable {
+        var scheduledAt: Date
+        var attempt: Int
+        /// `run`, `skip: succeeded` or `skip: running`.
+        var action: String
+    }
+
+    var job: String
+    var from: Date
+    var to: Date
+    var dryRun: Bool
+    var runs: Int
+    var skipped: Int
+    var occurrences: [Occurrence]
+
+    init(_ plan: BackfillPlan, dryRun: Bool) {
+        job = plan.job
+        from = plan.from
+        to = plan.to
+        self.dryRun = dryRun
+        runs = plan.runs.count
+        skipped = plan.items.count - plan.runs.count
+        occurrences = plan.items.map { Occurrence(scheduledAt: $0.scheduledAt, attempt: $0.attempt, action: $0.action.rawValue) }
     }
 }

@@ -33,6 +33,7 @@ package func buildRouter(link: RunnerLink, settings: ServerSettings, metrics: Se
         (.get, "/api/v1/jobs/{name}/executions", api.executions),
         (.get, "/api/v1/jobs/{name}/executions/{scheduledAt}/{attempt}/log", api.log),
         (.post, "/api/v1/jobs/{name}/trigger", api.trigger),
+        (.post, "/api/v1/jobs/{name}/backfill", api.backfill),
         (.post, "/api/v1/jobs/{name}/pause", api.pause),
         (.post, "/api/v1/jobs/{name}/resume", api.resume),
         (.get, "/api/v1/posts", api.posts),
