@@ -66,7 +66,9 @@ package struct TriggerInbox: Sendable {
                let to = (range["to"] as? String).flatMap(RFC3339.parse) {
                 backfill = Backfill(from: from, to: to, rerun: range["rerun"] as? Bool ?? false, parallel: range["parallel"] as? Int ?? 1)
             }
-            return Request(job: object?["job"] as? String ?? "", requestedBy: object?["requestedBy"] as? String ?? "manual", file: file,
+            // A backfill request that does not parse is dropped as unreadable, never run as a manual run.
+            let job = object?["backfill"] != nil && backfill == nil ? "" : object?["job"] as? String ?? ""
+            return Request(job: job, requestedBy: object?["requestedBy"] as? String ?? "manual", file: file,
                            backfill: backfill)
         }
     }

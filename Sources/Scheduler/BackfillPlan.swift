@@ -71,9 +71,13 @@ package struct BackfillPlan: Sendable, Equatable {
 /// Why a backfill cannot be planned, in words for the user.
 package struct BackfillError: Error, CustomStringConvertible, Equatable {
     package var description: String
+    /// The job is not one this runner has (the API answers 404 for it, 400 for the rest).
+    package var isUnknownJob = false
     package init(_ description: String) { self.description = description }
 
-    /// The job is not one this runner has (the API answers 404 for it, 400 for the rest).
-    package static func unknownJob(_ name: String) -> Self { Self("no job named '\(name)'") }
-    package var isUnknownJob: Bool { description.hasPrefix("no job named '") }
+    package static func unknownJob(_ name: String) -> Self {
+        var error = Self("no job named '\(name)'")
+        error.isUnknownJob = true
+        return error
+    }
 }

@@ -64,4 +64,10 @@ struct FireQueue: Sendable {
     mutating func pop() -> Fire? {
         heap.popMin()?.fire
     }
+
+    /// Whether any queued fire satisfies `predicate`: a scan of every fire, for the rare
+    /// question (a backfill asking whether its occurrence still has a retry due).
+    func contains(where predicate: (Fire) -> Bool) -> Bool {
+        heap.unordered.contains { predicate($0.fire) }
+    }
 }

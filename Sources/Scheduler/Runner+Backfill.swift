@@ -3,12 +3,11 @@ import Journal
 import Manifest
 
 /// One job's backfill in progress: the occurrences still to start, in order, and those started
-/// and not yet ended (a retry pending counts as not ended).
+/// and not yet ended (a retry still queued counts as not ended).
 struct BackfillQueue: Sendable {
     var items: [BackfillPlan.Item]
     var parallel: Int
     var inFlight: Set<OccurrenceKey> = []
-    var retrying: Set<OccurrenceKey> = []
 }
 
 extension Runner {
@@ -50,7 +49,8 @@ extension Runner {
     }
 
     /// Occurrences still to run or running for a backfill of `job` (0 when none is in progress).
-    package func backfillRemaining(_ job: String) -> Int {
+    package func backfillRemaining(_ job: String) async -> Int {
+        if pumpBackfills() { await startWaiting() }
         guard let queue = backfills[job] else { return 0 }
         return queue.items.count + queue.inFlight.count
     }
@@ -65,9 +65,12 @@ extension Runner {
                 backfills[name] = nil
                 continue
             }
-            // Ended: neither running, waiting, nor awaiting a retry.
+            // Ended: neither running, waiting, nor with a retry queued. Read from the runner's
+            // own queues rather than tracked: a fire skipped, dropped or whose claim was lost
+            // ends its occurrence too, whichever path it took.
             queue.inFlight = queue.inFlight.filter { key in
-                queue.retrying.contains(key) || running.keys.contains { $0.key == key } || waiting.contains { $0.key == key }
+                running.keys.contains { $0.key == key } || waiting.contains { $0.key == key }
+                    || self.queue.contains { $0.key == key && $0.reason == .retry }
             }
             let exclusive = job.concurrency == .forbid || job.concurrency == .replace
             while queue.inFlight.count < queue.parallel, let item = queue.items.first {
@@ -84,16 +87,8 @@ extension Runner {
         return moved
     }
 
-    /// An attempt ended: a backfilled occurrence with a retry due stays in flight; any other
-    /// end frees its slot for the next.
-    func backfillEnded(_ key: OccurrenceKey, retrying: Bool) {
-        guard var queue = backfills[key.job], queue.inFlight.contains(key) else {
-            if backfills.isEmpty { return }
-            pumpBackfills()
-            return
-        }
-        if retrying { queue.retrying.insert(key) } else { queue.retrying.remove(key) }
-        backfills[key.job] = queue
-        pumpBackfills()
+    /// An attempt ended: its slot may have freed (a retry queued keeps it).
+    func backfillEnded() {
+        if !backfills.isEmpty { pumpBackfills() }
     }
 }

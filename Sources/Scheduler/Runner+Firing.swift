@@ -267,7 +267,7 @@ extension Runner {
         queueAfter(owed, at: now)
         if let job { announce(job, report: report, attempt: runKey.attempt, key: runKey.key, retryIn: retryIn, previous: previousOutcome) }
         running[runKey] = nil
-        backfillEnded(runKey.key, retrying: retryIn != nil)
+        backfillEnded()
         await startWaiting()
         poke()
     }

@@ -3,8 +3,8 @@ import Foundation
 import Journal
 
 /// One attempt's output, as `almanac logs` and `GET …/executions/{scheduledAt}/{attempt}/log`
-/// show it: the file the runner wrote for that attempt (`STATE/logs/<job>/<stamp>-<attempt>.log`,
-/// its path journaled with the attempt). What it holds is what the runner wrote there: masked
+/// show it: the file the runner wrote for that attempt (`STATE/logs/<job>/<stamp>-<attempt>.log`).
+/// What it holds is what the runner wrote there: masked
 /// (`${VAR}` values as `***`) and capped by `output.maxBytes` (head and tail around a marker).
 package enum ExecutionLog {
     /// The attempt asked for: of the occurrence scheduled at `scheduledAt` (its latest attempt,
@@ -16,11 +16,22 @@ package enum ExecutionLog {
         return all.max { ($0.startedAt, $0.attempt) < ($1.startedAt, $1.attempt) }
     }
 
-    /// The executions that started after `execution`, oldest first: what `--follow` shows next.
-    package static func after(_ execution: Execution, in job: JobState) -> [Execution] {
-        (job.running + job.history)
-            .filter { ($0.startedAt, $0.attempt) > (execution.startedAt, execution.attempt) }
-            .sorted { ($0.startedAt, $0.attempt) < ($1.startedAt, $1.attempt) }
+    /// The executions not yet `shown` that started no earlier than `execution`, oldest first:
+    /// what `--follow` shows next. Attempts claimed in one batch share their start's
+    /// millisecond, so the order breaks ties by scheduled time and attempt, and `shown` (not a
+    /// strict "later") keeps any of them from being skipped.
+    package static func after(_ execution: Execution, in job: JobState, shown: Set<RunID>) -> [Execution] {
+        func order(_ e: Execution) -> (Date, Date, Int) { (e.startedAt, e.key.scheduledAt, e.attempt) }
+        return (job.running + job.history)
+            .filter { order($0) >= order(execution) && !shown.contains(RunID($0)) }
+            .sorted { order($0) < order($1) }
+    }
+
+    /// One attempt: its occurrence and number.
+    package struct RunID: Hashable, Sendable {
+        package var key: OccurrenceKey
+        package var attempt: Int
+        package init(_ execution: Execution) { (key, attempt) = (execution.key, execution.attempt) }
     }
 
     /// Whether `execution` is still running in `job` (a `finished` or `interrupted` record ends it).
@@ -44,11 +55,12 @@ package enum ExecutionLog {
         return bytes[...]
     }
 
-    /// Where `execution`'s log is: the path its `finished` record journaled, or for one still
-    /// running (whose `started` record precedes the launch) the name the runner gives it.
+    /// Where `execution`'s log is: the name the runner gives it under `STATE/logs/`, running or
+    /// ended. Never the journal's `logPath`: a journal row (a peer's, in a shared database) is
+    /// not trusted to name which file the API serves.
     package static func path(_ execution: Execution, stateDirectory: URL) -> String {
-        execution.metrics.logPath ?? AttemptFiles.log(in: stateDirectory, job: execution.key.job,
-                                                      scheduledAt: execution.key.scheduledAt, attempt: execution.attempt).path
+        AttemptFiles.log(in: stateDirectory, job: execution.key.job, scheduledAt: execution.key.scheduledAt,
+                         attempt: execution.attempt).path
     }
 
     /// Why an attempt has no log to show, in words a user can act on.

@@ -83,7 +83,7 @@ struct BackfillTests {
             try await runner.apply(manifest(Self.job, now: Self.now))
             let plan = try await runner.backfill("nightly", from: Self.from, to: Self.to, rerun: false, parallel: parallel)
             #expect(plan.runs.count == 6)
-            while await runner.backfillRemaining("nightly") > 0 {
+            for _ in 0..<200 where await runner.backfillRemaining("nightly") > 0 {
                 _ = await runner.waitUntilIdle(timeout: .seconds(5))
                 if let wake = await runner.nextWake() { clock.advance(to: max(wake, clock.now())) }
                 await runner.step()
@@ -111,13 +111,17 @@ struct BackfillTests {
         let temp = try TempDirectory()
         let jobs = temp.url.appendingPathComponent("jobs"), state = temp.url.appendingPathComponent("state")
         let effects = temp.url.appendingPathComponent("effects.txt")
+        // A barrier: each run marks itself, then waits (5 s at most) until $WANT runs have marked:
+        // runs at once all start before any ends, however loaded the machine.
+        let marks = temp.url.appendingPathComponent("marks")
+        try FileManager.default.createDirectory(at: marks, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
         try """
             name: nightly
             schedule: "30 1-3 * * *"
             timezone: America/New_York
             concurrency: allow
-            run: "echo start $ALMANAC_SCHEDULED_AT $ALMANAC_TRIGGER >> \(effects.path); sleep 0.2; echo end $ALMANAC_SCHEDULED_AT >> \(effects.path)"
+            run: "echo start $ALMANAC_SCHEDULED_AT $ALMANAC_TRIGGER >> \(effects.path); touch \(marks.path)/$ALMANAC_SCHEDULED_AT; for i in $(seq 50); do [ $(ls \(marks.path) | wc -l) -ge $WANT ] && break; sleep 0.1; done; echo end $ALMANAC_SCHEDULED_AT >> \(effects.path)"
             """.write(to: jobs.appendingPathComponent("nightly.yaml"), atomically: true, encoding: .utf8)
         let range = ["--from", "2026-03-07T00:00:00-05:00", "--to", "2026-03-09T00:00:00-04:00", "--path", jobs.path, "--state", state.path]
         let (dry, listed, _) = try almanac(["backfill", "nightly"] + range + ["--dry-run"])
@@ -126,7 +130,7 @@ struct BackfillTests {
 
         // --now, over the first day only: in order, one at a time, each with its own time.
         let firstDay = ["--from", "2026-03-07T00:00:00-05:00", "--to", "2026-03-08T00:00:00-05:00", "--path", jobs.path, "--state", state.path]
-        let (ranHere, out, err) = try almanac(["backfill", "nightly"] + firstDay + ["--now"])
+        let (ranHere, out, err) = try almanac(["backfill", "nightly"] + firstDay + ["--now"], environment: ["WANT": "1"])
         #expect(ranHere == 0 && out.contains("3 of 3 succeeded"), "\(out)\(err)")
         let lines = (text(effects) ?? "").split(separator: "\n").map(String.init)
         #expect(lines == Self.occurrences.prefix(3).flatMap { ["start \(RFC3339.format($0)) backfill", "end \(RFC3339.format($0))"] }, "\(lines)")
@@ -135,7 +139,7 @@ struct BackfillTests {
         let port = try ListenTests.freePort()
         let base = "http://127.0.0.1:\(port)"
         let runner = try launchAlmanac(["run", jobs.path, "--state", state.path, "--listen", "127.0.0.1:\(port)"],
-                                       log: temp.url.appendingPathComponent("runner.log"), environment: ["ALMANAC_API_TOKEN": "bf-token"])
+                                       log: temp.url.appendingPathComponent("runner.log"), environment: ["ALMANAC_API_TOKEN": "bf-token", "WANT": "6"])
         defer { if runner.isRunning { kill(runner.processIdentifier, SIGKILL) } }
         let (queued, queuedOut, _) = try almanac(["backfill", "nightly"] + range + ["--parallel", "3"])
         #expect(queued == 0 && queuedOut.contains("3 to run, 3 skipped") && queuedOut.contains("queued: backfill of nightly, 3 occurrence(s)"),

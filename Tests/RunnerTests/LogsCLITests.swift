@@ -40,7 +40,10 @@ struct LogsCLITests {
         let follower = try launchAlmanac(["logs", "slow", "--state", state.path, "--follow"], log: followOut)
         defer { if follower.isRunning { kill(follower.processIdentifier, SIGKILL) } }
         #expect(try almanac(["trigger", "flaky", "--state", state.path, "--path", jobs.path]).0 == 0)
-        try await Task.sleep(for: .seconds(8))
+        // Until two attempts after the first have begun (a header each), 20 s at most.
+        for _ in 0..<200 where (text(followOut) ?? "").components(separatedBy: "==> slow ").count < 3 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         kill(follower.processIdentifier, SIGTERM)
         follower.waitUntilExit()
         let followed = text(followOut) ?? ""

@@ -91,12 +91,13 @@ struct APIHandlers: Sendable {
         guard let execution = snapshot.executions(name).first(where: { $0.key.scheduledAt == scheduledAt && $0.attempt == attempt }) else {
             throw APIError.notFound("\(name) has no attempt \(attempt) scheduled \(APIJSON.format(scheduledAt))")
         }
-        guard let data = FileManager.default.contents(atPath: ExecutionLog.path(execution, stateDirectory: handle.stateDirectory)) else {
+        // Another runner's attempt wrote its log on that runner's machine.
+        guard execution.runner == nil || execution.runner == (handle.journal as? any ClusterJournal)?.runner,
+              let reader = LogReader(path: ExecutionLog.path(execution, stateDirectory: handle.stateDirectory)) else {
             throw APIError.notFound(ExecutionLog.missing(execution, job: name, stateDirectory: handle.stateDirectory))
         }
-        let bytes = [UInt8](data)
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: tail.map { ExecutionLog.tail(bytes, lines: $0) } ?? bytes[...])))
+                        body: .init(byteBuffer: ByteBuffer(bytes: reader.readAll(tail: tail))))
     }
 
     func posts(_ request: Request, _ context: AlmanacRequestContext) async throws -> Response {

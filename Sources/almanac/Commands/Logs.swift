@@ -77,26 +77,38 @@ extension Almanac {
                 printError("error: \(name) has no attempt \(which)")
                 throw ExitCode(1)
             }
-            var output = LogFollower(tail: tail, stateDirectory: stateDirectory)
-            guard output.open(execution) else {
+            func path(_ execution: Execution) -> String { ExecutionLog.path(execution, stateDirectory: stateDirectory) }
+            func write(_ bytes: [UInt8]) { if !bytes.isEmpty { FileHandle.standardOutput.write(Data(bytes)) } }
+            func drain(_ reader: LogReader?) {
+                guard let reader else { return }
+                while case let chunk = reader.read(), !chunk.isEmpty { write(chunk) }
+            }
+            // A running attempt's file appears at its launch, a moment after its `started` record.
+            var reader = LogReader(path: path(execution))
+            if reader == nil, !ExecutionLog.isRunning(execution, in: job) {
                 printError("error: " + ExecutionLog.missing(execution, job: name, stateDirectory: stateDirectory))
                 throw ExitCode(1)
             }
-            output.printNew()
+            if let reader { write(reader.readAll(tail: tail)) }
             guard follow else { return }
+            var shown: Set<ExecutionLog.RunID> = [ExecutionLog.RunID(execution)]
             while !Task.isCancelled {
                 try await Task.sleep(for: .milliseconds(300))
-                output.printNew()
+                if reader == nil { reader = LogReader(path: path(execution)) }
+                drain(reader)
                 state = (try? await read()) ?? state
                 guard let job = state.jobs[name] else { continue }
                 if ExecutionLog.isRunning(execution, in: job) { continue }
                 // The attempt ended: what it wrote last, then the next one, once it has started.
-                output.printNew()
-                guard let next = ExecutionLog.after(execution, in: job).first else { continue }
+                if reader == nil { reader = LogReader(path: path(execution)) }
+                if reader == nil { printError("warning: " + ExecutionLog.missing(execution, job: name, stateDirectory: stateDirectory)) }
+                drain(reader)
+                guard let next = ExecutionLog.after(execution, in: job, shown: shown).first else { continue }
+                shown.insert(ExecutionLog.RunID(next))
                 execution = next
                 // Unbuffered, as the log bytes are, so the header is never behind them in a pipe.
-                FileHandle.standardOutput.write(Data("==> \(name) \(RFC3339.format(next.key.scheduledAt)) #\(next.attempt) <==\n".utf8))
-                if !output.open(next) { printError("warning: " + ExecutionLog.missing(next, job: name, stateDirectory: stateDirectory)) }
+                write(Array("==> \(name) \(RFC3339.format(next.key.scheduledAt)) #\(next.attempt) <==\n".utf8))
+                reader = LogReader(path: path(next))
             }
         }
 
@@ -107,46 +119,5 @@ extension Almanac {
             guard FileManager.default.fileExists(atPath: file.path) else { return JournalState() }
             return try FileJournal.replay(file: file).state
         }
-    }
-}
-
-/// Prints one log file from where it was last read to its end, as `tail -f` does; a file that
-/// shrank was rewritten by the output cap (head, marker, tail), so reading goes on from its end.
-struct LogFollower {
-    private var handle: FileHandle?
-    private var offset: UInt64 = 0
-    private var tail: Int?
-    private let stateDirectory: URL
-
-    init(tail: Int?, stateDirectory: URL) {
-        self.tail = tail
-        self.stateDirectory = stateDirectory
-    }
-
-    /// Starts on `execution`'s log; false when it has none here.
-    mutating func open(_ execution: Execution) -> Bool {
-        try? handle?.close()
-        handle = nil
-        offset = 0
-        guard let opened = FileHandle(forReadingAtPath: ExecutionLog.path(execution, stateDirectory: stateDirectory)) else { return false }
-        handle = opened
-        return true
-    }
-
-    /// Writes what the file gained since the last call to stdout.
-    mutating func printNew() {
-        guard let handle else { return }
-        let size = (try? handle.seekToEnd()) ?? offset
-        if size < offset { offset = size }
-        guard size > offset else { return }
-        try? handle.seek(toOffset: offset)
-        guard let data = try? handle.read(upToCount: Int(size - offset)) else { return }
-        offset += UInt64(data.count)
-        var bytes = [UInt8](data)
-        if let lines = tail {
-            bytes = Array(ExecutionLog.tail(bytes, lines: lines))
-            tail = nil
-        }
-        FileHandle.standardOutput.write(Data(bytes))
     }
 }

@@ -145,7 +145,15 @@ struct GitChaosTests {
                 // Someone replaces the status branch with an unrelated commit.
                 let emptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
                 let orphan = try Self.git(["commit-tree", emptyTree, "-m", "status wiped"], in: remote)
-                try Self.git(["update-ref", "refs/heads/almanac-status", orphan], in: remote)
+                // The runner's own status push may hold the ref's lock a moment: try again.
+                for attempt in 1...20 {
+                    do {
+                        try Self.git(["update-ref", "refs/heads/almanac-status", orphan], in: remote)
+                        break
+                    } catch where attempt < 20 {
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                }
                 loop.faults["status force-pushed", default: 0] += 1
             default:
                 let offline = loop.faults.isEmpty || Bool.random(using: &generator)
@@ -174,6 +182,7 @@ struct GitChaosTests {
         runner.waitUntilExit()
         #expect(runner.terminationStatus == 0, "the last runner's exit")
         #expect(problems.isEmpty, "\(problems); \(summary)")
+        #expect(unreachableSeen == unreachableFaults, "git unreachable seen for \(unreachableSeen) of \(unreachableFaults) outages")
         let runnerLog = text(log) ?? ""
         #expect(runnerLog.contains("pushes are frozen") || faults["pushes declined"] == nil, "a declined push names the hook's reason")
 
