@@ -45,14 +45,14 @@ package struct BackfillPlan: Sendable, Equatable {
         guard from < to else { throw BackfillError("from must be before to") }
         let end = min(to, now)
         var items: [Item] = []
-        let executions = (state?.history ?? []) + (state?.running ?? [])
+        let executions = Dictionary(grouping: (state?.history ?? []) + (state?.running ?? [])) { $0.key.scheduledAt }
         // `fires(after:)` is strictly after; a millisecond before `from` includes an occurrence at `from`.
         for scheduledAt in schedule.fires(after: from.addingTimeInterval(-0.001)) {
             guard scheduledAt < end else { break }
             guard items.count < limit else {
                 throw BackfillError("more than \(limit) occurrences of \(job.name) in the range; narrow it")
             }
-            let mine = executions.filter { $0.key.scheduledAt == scheduledAt }
+            let mine = executions[scheduledAt] ?? []
             let attempt = (mine.map(\.attempt).max() ?? 0) + 1
             let action: Action
             if state?.running.contains(where: { $0.key.scheduledAt == scheduledAt }) == true {

@@ -86,9 +86,4 @@ extension Runner {
         }
         return moved
     }
-
-    /// An attempt ended: its slot may have freed (a retry queued keeps it).
-    func backfillEnded() {
-        if !backfills.isEmpty { pumpBackfills() }
-    }
 }

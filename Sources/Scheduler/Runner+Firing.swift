@@ -267,7 +267,8 @@ extension Runner {
         queueAfter(owed, at: now)
         if let job { announce(job, report: report, attempt: runKey.attempt, key: runKey.key, retryIn: retryIn, previous: previousOutcome) }
         running[runKey] = nil
-        backfillEnded()
+        // A backfilled occurrence that ended frees its slot (a retry queued keeps it).
+        pumpBackfills()
         await startWaiting()
         poke()
     }

@@ -35,13 +35,15 @@ enum Workspace {
         }
     }
 
-    /// The journal's state, or an empty one when no runner has run yet.
-    static func state(_ stateDirectory: URL) throws -> JournalState {
+    /// The journal's state, or an empty one when no runner has run yet. `warnTorn: false` for
+    /// a reader polling while a runner appends (`logs --follow`): it may see a line half
+    /// written, which its next read sees whole.
+    static func state(_ stateDirectory: URL, warnTorn: Bool = true) throws -> JournalState {
         let file = stateDirectory.appendingPathComponent("journal.jsonl")
         guard FileManager.default.fileExists(atPath: file.path) else { return JournalState() }
         do {
             let report = try FileJournal.replay(file: file)
-            if let torn = report.droppedTornLine { printError("warning: \(torn)") }
+            if warnTorn, let torn = report.droppedTornLine { printError("warning: \(torn)") }
             return report.state
         } catch {
             printError("error: \(error)")

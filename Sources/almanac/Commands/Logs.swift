@@ -49,7 +49,7 @@ extension Almanac {
             if let url = try database.url() {
                 read = { try await Workspace.reading(url) { await $0.state() } }
             } else {
-                read = { try Self.quietState(stateDirectory) }
+                read = { try Workspace.state(stateDirectory, warnTorn: false) }
             }
             var state = try await read()
             if follow, state.jobs[name] == nil {
@@ -110,14 +110,6 @@ extension Almanac {
                 write(Array("==> \(name) \(RFC3339.format(next.key.scheduledAt)) #\(next.attempt) <==\n".utf8))
                 reader = LogReader(path: path(next))
             }
-        }
-
-        /// The file journal's state without the torn-line warning: while a runner appends, a
-        /// reader polling it may see a line half written, which the next read sees whole.
-        static func quietState(_ stateDirectory: URL) throws -> JournalState {
-            let file = stateDirectory.appendingPathComponent("journal.jsonl")
-            guard FileManager.default.fileExists(atPath: file.path) else { return JournalState() }
-            return try FileJournal.replay(file: file).state
         }
     }
 }
