@@ -36,11 +36,13 @@ start() {
 }
 
 # check NAME [st options...]: one schemathesis run; prints its summary, fails on any failure.
+# GET /api/v1/events is left out: its answer is a stream that lasts until the runner drains,
+# and schemathesis reads a whole body before checking it (EventsTests checks that endpoint).
 check() {
     local name="$1"; shift
     local out="$WORK/$name.txt"
     if ! "$ST" run "http://127.0.0.1:$PORT/api/v1/openapi.json" --checks all --max-examples "$MAX_EXAMPLES" \
-        --suppress-health-check all --no-color "$@" >"$out" 2>&1; then
+        --exclude-path /api/v1/events --suppress-health-check all --no-color "$@" >"$out" 2>&1; then
         cat "$out" >&2
         echo "FAIL: schemathesis ($name) found failures" >&2
         exit 1

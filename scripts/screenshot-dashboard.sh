@@ -46,6 +46,29 @@ if ! grep -q "class=\"pill ok\">success<" <<<"$DOM"; then
     exit 1
 fi
 echo "ok: the jobs table shows a successful run"
+# Live: the page stays open while a run is triggered; the DOM it has 10 s after loading, never
+# reloaded, must show that run (a strip mark scheduled after the load) and count a live update.
+LOADED_MS=$(( $(date +%s%3N) ))
+"${CHROME[@]}" --timeout=10000 --dump-dom "http://127.0.0.1:$PORT/" >"$STATE/live.html" 2>"$STATE/chrome-live.log" &
+CHROME_PID=$!
+sleep 4
+curl -fs -X POST -H "Authorization: Bearer $ALMANAC_API_TOKEN" "http://127.0.0.1:$PORT/api/v1/jobs/hello/trigger" >/dev/null
+wait "$CHROME_PID" || true
+if ! python3 - "$STATE/live.html" "$LOADED_MS" <<'PY'
+import re, sys
+dom, loaded = open(sys.argv[1]).read(), int(sys.argv[2])
+updates = re.search(r'data-live-updates="(\d+)"', dom)
+state = re.search(r'data-live="(\w+)"', dom)
+marks = [int(ms) for ms in re.findall(r'href="/jobs/hello#run-(\d+)-\d+"', dom)]
+newest = max(marks, default=0)
+print(f"live={state.group(1) if state else None} updates={updates.group(1) if updates else 0} newest hello run {newest - loaded} ms after load")
+sys.exit(0 if state and state.group(1) == "up" and updates and int(updates.group(1)) >= 1 and newest > loaded + 2000 else 1)
+PY
+then
+    echo "FAIL: a run triggered after the page loaded did not appear on it without a reload" >&2
+    exit 1
+fi
+echo "ok: a run triggered after the page loaded appeared on it live, without a reload"
 [ "${CHECK_ONLY:-0}" = 1 ] && exit 0
 "${CHROME[@]}" --screenshot=docs/dashboard.png --window-size=1280,900 "http://127.0.0.1:$PORT/" 2>/dev/null
 "${CHROME[@]}" --screenshot=docs/dashboard-job.png --window-size=1280,900 "http://127.0.0.1:$PORT/jobs/hello" 2>/dev/null

@@ -28,10 +28,10 @@ package protocol ClusterJournal: JournalBackend {
     /// does not keep sessions).
     func wakeups(_ handler: @escaping @Sendable () async -> Void) async
 
-    /// Claims as `claim(_:)`, holding `concurrency: forbid` across the cluster for the jobs in
+    /// Claims as `claimed(_:)`, holding `concurrency: forbid` across the cluster for the jobs in
     /// `exclusive`: while any runner has an open claim of such a job, its new attempt is not
     /// won but journaled `skipped: overlap`, once.
-    func claim(_ started: [JournalEvent], exclusive: Set<String>) async throws -> [Bool]
+    func claimed(_ started: [JournalEvent], exclusive: Set<String>) async throws -> [JournalEvent?]
 
     /// Ends the open claims of runners whose lease lapsed: each is closed and the events
     /// `journal(attempts)` builds for them written, in one transaction, so of several peers
@@ -48,6 +48,13 @@ package protocol ClusterJournal: JournalBackend {
 
     /// The runners of the last day with their leases, newest first (`status`, the API, the dashboard).
     func runners() async throws -> [ClusterRunner]
+}
+
+extension ClusterJournal {
+    /// `claimed(_:exclusive:)`, saying only which claims were won.
+    package func claim(_ started: [JournalEvent], exclusive: Set<String>) async throws -> [Bool] {
+        try await claimed(started, exclusive: exclusive).map { $0 != nil }
+    }
 }
 
 /// A change in a runner's standing in its cluster.

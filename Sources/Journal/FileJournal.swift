@@ -135,7 +135,7 @@ package actor FileJournal: JournalBackend {
         return stored
     }
 
-    package func claim(_ started: [JournalEvent]) async throws -> [Bool] {
+    package func claimed(_ started: [JournalEvent]) async throws -> [JournalEvent?] {
         try checkWritable()
         var won: [Bool] = []
         var taken: [Claim] = []
@@ -160,14 +160,15 @@ package actor FileJournal: JournalBackend {
             events.append(claiming)
             won.append(true)
         }
-        guard !events.isEmpty else { return won }
+        guard !events.isEmpty else { return won.map { _ in nil } }
+        var stored: IndexingIterator<[JournalEvent]>
         do {
-            _ = try await append(events)
+            stored = try await append(events).makeIterator()
         } catch {
             for claim in taken { claims.remove(claim) }
             throw error
         }
-        return won
+        return won.map { $0 ? stored.next() : nil }
     }
 
     package func close() async throws {

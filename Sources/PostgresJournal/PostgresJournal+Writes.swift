@@ -46,15 +46,15 @@ extension PostgresJournal {
         return written.result ? events : written.events
     }
 
-    package func claim(_ started: [JournalEvent]) async throws -> [Bool] {
-        try await claim(started, exclusive: [])
+    package func claimed(_ started: [JournalEvent]) async throws -> [JournalEvent?] {
+        try await claimed(started, exclusive: [])
     }
 
     /// Claims as `claim(_:)` does; for a job in `exclusive` (`concurrency: forbid`) the claim
     /// is also refused while any runner holds an open claim of the same job: then the attempt
     /// is claimed closed and journaled `skipped: overlap` instead, once, whichever runner asked
     /// first (every claim holds the head row's lock, so the check cannot race another claim).
-    package func claim(_ started: [JournalEvent], exclusive: Set<String>) async throws -> [Bool] {
+    package func claimed(_ started: [JournalEvent], exclusive: Set<String>) async throws -> [JournalEvent?] {
         try checkOpen()
         var wanted: [(event: JournalEvent, claim: OccurrenceKey, attempt: Int)] = []
         for event in started {
@@ -100,14 +100,17 @@ extension PostgresJournal {
     /// One try of `claim(_:exclusive:)`; `resuming` after a lost answer, when this runner's
     /// open claims among `wanted` are what the lost try committed, and count as won.
     func claimOnce(_ wanted: [(event: JournalEvent, claim: OccurrenceKey, attempt: Int)], exclusive: Set<String>,
-                   fenced: Bool, resuming: Bool) async throws(JournalError) -> [Bool] {
+                   fenced: Bool, resuming: Bool) async throws(JournalError) -> [JournalEvent?] {
         try await write("claim") { [wanted] connection, head in
             if fenced { try await self.requireOwnLease(on: connection) }
             var busy = try await self.jobsWithOpenClaims(exclusive, on: connection)
             let claims = wanted.map { Claim(key: $0.claim, attempt: $0.attempt) }
             let taken = try await self.insertClaims(wanted.map { ($0.claim, $0.attempt) }, on: connection)
             let already = resuming ? try await self.openClaims(claims.filter { !taken.contains($0) }, on: connection) : []
+            // Per wanted event: its index in `written` when won now; won with no index when
+            // found committed by a lost try (its event was numbered then: given back with seq 0).
             var won = [Bool](repeating: false, count: wanted.count)
+            var writtenAt: [Int: Int] = [:]
             var written: [JournalEvent] = []
             var overlapped: [Claim] = []
             var seen = Set<Claim>()
@@ -130,10 +133,16 @@ extension PostgresJournal {
                     }
                 }
                 won[index] = true
+                writtenAt[index] = written.count
                 written.append(item.event)
             }
             try await self.closeClaims(overlapped, on: connection)
-            return (try await self.numbered(written, after: head), won)
+            let numbered = try await self.numbered(written, after: head)
+            let claimed: [JournalEvent?] = wanted.indices.map { index in
+                guard won[index] else { return nil }
+                return writtenAt[index].map { numbered[$0] } ?? wanted[index].event
+            }
+            return (numbered, claimed)
         }.result
     }
 }

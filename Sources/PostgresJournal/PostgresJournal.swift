@@ -134,6 +134,21 @@ package actor PostgresJournal: JournalBackend {
         return current
     }
 
+    package func events(after seq: UInt64, limit: Int) async throws -> [JournalEvent] {
+        try checkOpen()
+        let (source, logger) = (url.description, logger)
+        return try await Self.database("read", at: url, timeout: timeout) { [client] in
+            let rows = try await client.query("""
+                SELECT seq, line FROM almanac.events WHERE seq > \(Int64(clamping: seq)) ORDER BY seq LIMIT \(limit)
+                """, logger: logger)
+            var events: [JournalEvent] = []
+            for try await (rowSeq, line) in rows.decode((Int64, String).self) {
+                events.append(try JournalLine.decode(Array(line.utf8), source: "\(source) almanac.events", number: Int(rowSeq)))
+            }
+            return events
+        }
+    }
+
     package func compact(now: Date, retention: Retention) async throws {
         try checkOpen()
         let source = url.description

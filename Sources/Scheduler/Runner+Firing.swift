@@ -102,16 +102,15 @@ extension Runner {
                 lateUs: max(0, Int((now.timeIntervalSince(fire.at) * 1e6).rounded())))))
             requests.append((runKey, started))
         }
-        let startedEvents = Dictionary(requests, uniquingKeysWith: { first, _ in first })
         // One claim for the whole batch: one write and one fsync however many are due together.
-        var claims: [RunKey: Result<Bool, any Error>] = [:]
+        var claims: [RunKey: Result<JournalEvent?, any Error>] = [:]
         do {
-            let won: [Bool]
+            let won: [JournalEvent?]
             if let cluster = journal as? any ClusterJournal {
                 let exclusive = Set(batch.filter { $0.1.concurrency == .forbid }.map(\.1.name))
-                won = try await cluster.claim(requests.map(\.1), exclusive: exclusive)
+                won = try await cluster.claimed(requests.map(\.1), exclusive: exclusive)
             } else {
-                won = try await journal.claim(requests.map(\.1))
+                won = try await journal.claimed(requests.map(\.1))
             }
             for ((runKey, _), got) in zip(requests, won) { claims[runKey] = .success(got) }
         } catch {
@@ -122,10 +121,11 @@ extension Runner {
         for (fire, job) in batch.sorted(by: { $0.0.at < $1.0.at }) {
             let runKey = RunKey(key: fire.key, attempt: fire.attempt)
             switch claims[runKey] {
-            case .success(true):
-                if let started = startedEvents[runKey] { notify(.recorded(started)) }
+            case .success(let started?):
+                // The event as stored, with its seq: the event stream orders by it.
+                notify(.recorded(started))
                 ready.append((fire, job, runKey, await prepare(fire, job: job)))
-            case .success(false), .none:
+            case .success(nil), .none:
                 running[runKey] = nil
             case .failure(let error):
                 // Without a durable claim nothing may run; the occurrence is reported, not lost silently.

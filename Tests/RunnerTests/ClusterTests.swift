@@ -186,6 +186,34 @@ struct ClusterTests {
         for runner in runners { runner.waitUntilExit() }
     }
 
+    @Test("one runner's event stream carries the whole cluster's events, in the database's seq order: a peer starting and its runs")
+    func eventsFromPeers() async throws {
+        let cluster = try await Cluster()
+        try cluster.write("tick", """
+            schedule: "* * * * * *"
+            run: "echo $ALMANAC_SCHEDULED_AT $PPID >> \(cluster.effects.path)"
+            """)
+        let port = try ListenTests.freePort()
+        let listening = try cluster.launch(0, ["--listen", "127.0.0.1:\(port)"])
+        defer { if listening.isRunning { kill(listening.processIdentifier, SIGKILL) } }
+        try await EventsStreamTests.ready("http://127.0.0.1:\(port)")
+        let stream = try await Task.detached { try SSEClient(port: Int(port), path: "/api/v1/events") }.value
+        let peer = try cluster.launch(1)
+        defer { if peer.isRunning { kill(peer.processIdentifier, SIGKILL) } }
+        let pid = Int(peer.processIdentifier)
+        let saw = await Task.detached {
+            stream.read(timeout: 20) { messages in
+                messages.contains { $0.event == "runner-started" && $0.object["pid"] as? Int == pid }
+                    && messages.filter { $0.event == "finished" }.count >= 3
+            }
+        }.value
+        #expect(saw, "the peer's start and three runs: \(stream.messages.compactMap(\.event))")
+        let ids = stream.messages.compactMap { $0.id.flatMap { UInt64($0) } }
+        #expect(!ids.isEmpty && ids == Array(ids[0]..<(ids[0] + UInt64(ids.count))), "consecutive seqs: \(ids)")
+        for runner in [listening, peer] { kill(runner.processIdentifier, SIGTERM) }
+        for runner in [listening, peer] { runner.waitUntilExit() }
+    }
+
     @Test("a post across three runners: each target gets one request with its Idempotency-Key, one publication each; history, API and dashboard name the runner")
     func postsAcrossRunners() async throws {
         let cluster = try await Cluster()

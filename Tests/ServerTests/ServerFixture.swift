@@ -36,6 +36,7 @@ struct ServerFixture {
     let runner: Runner
     let link: RunnerLink
     let metrics = ServerMetrics()
+    let feed = EventFeed()
     let loop: Task<Void, Never>
 
     init(yaml: String = Self.yaml, environment: [String: String] = [:]) async throws {
@@ -43,9 +44,9 @@ struct ServerFixture {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         journal = try FileJournal(directory: directory)
         let executor = ProcessJobLauncher(root: directory, stateDirectory: directory, environment: ["PATH": "/usr/bin:/bin"])
-        let metrics = self.metrics
+        let (metrics, feed) = (self.metrics, self.feed)
         runner = Runner(clock: SystemClock(), journal: journal, launcher: executor,
-                        options: .init(observer: { metrics.observe($0) }))
+                        options: .init(observer: { metrics.observe($0); feed.observe($0) }))
         let files = [SourceFile(path: "jobs.yaml", bytes: Array(yaml.utf8))]
         try await runner.apply(ManifestLoader.load(files: files, environment: environment, now: Date()))
         try await runner.start()
@@ -57,7 +58,7 @@ struct ServerFixture {
     }
 
     func app(_ settings: ServerSettings = ServerSettings(port: 0, apiToken: "s3cret")) -> some ApplicationProtocol {
-        buildApplication(link: link, settings: settings, metrics: metrics, logger: Logger(label: "test"))
+        buildApplication(link: link, settings: settings, metrics: metrics, feed: feed, logger: Logger(label: "test"))
     }
 
     /// Waits (up to 10 s) until `job` has `count` finished executions; a trigger only queues a fire.

@@ -43,13 +43,7 @@ struct APIHandlers: Sendable {
         try access.read(request)
         let name = try Self.name(context)
         let query = request.uri.queryParameters
-        var limit = 20
-        if let text = query["limit"] {
-            guard let value = Int(String(text)), (1...500).contains(value) else {
-                throw APIError.badRequest("limit must be an integer from 1 to 500")
-            }
-            limit = value
-        }
+        let limit = try Self.integer(request, "limit", in: 1...500) ?? 20
         var before: Date?
         if let text = query["before"] {
             guard let date = APIJSON.parse(String(text)) else {
@@ -78,13 +72,7 @@ struct APIHandlers: Sendable {
         guard let attempt = context.parameters.get("attempt").flatMap({ Int($0) }), (1...1_000_000).contains(attempt) else {
             throw APIError.badRequest("attempt must be an integer from 1 to 1000000")
         }
-        var tail: Int?
-        if let value = request.uri.queryParameters["tail"] {
-            guard let lines = Int(String(value)), (0...1_000_000).contains(lines) else {
-                throw APIError.badRequest("tail must be an integer from 0 to 1000000")
-            }
-            tail = lines
-        }
+        let tail = try Self.integer(request, "tail", in: 0...1_000_000)
         let handle = try await link.require()
         let snapshot = await Snapshot.take(handle, now: now())
         _ = try snapshot.job(name)
@@ -226,6 +214,15 @@ struct APIHandlers: Sendable {
     // MARK: Helpers
 
     /// The `{name}` parameter, checked against the job-name grammar before anything looks it up.
+    /// The query parameter `name` as an integer in `range`; nil when absent, 400 when not one.
+    static func integer(_ request: Request, _ name: String, in range: ClosedRange<Int>) throws(APIError) -> Int? {
+        guard let text = request.uri.queryParameters[name[...]] else { return nil }
+        guard let value = Int(String(text)), range.contains(value) else {
+            throw .badRequest("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
     static func name(_ context: AlmanacRequestContext) throws(APIError) -> String {
         let name = context.parameters.get("name") ?? ""
         guard isValidName(name) else {

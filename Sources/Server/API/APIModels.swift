@@ -55,6 +55,8 @@ struct ExecutionView: Encodable {
     var errorClass: String?
     var outputTail: String?
     var message: String?
+    /// What the job wrote to `$ALMANAC_RESULT` (message, items, metrics), as JSON.
+    var result: JSONValue?
     var cpuUserMs: Int?
     var maxRSSKB: Int?
     /// The cluster runner that ran it (`host:pid:nonce`); absent on a runner of its own.
@@ -75,6 +77,7 @@ struct ExecutionView: Encodable {
         errorClass = execution.metrics.errorClass?.rawValue
         outputTail = execution.metrics.outputTail
         message = execution.message
+        result = execution.metrics.result.flatMap { JSONValue.parse(Data($0.utf8)) }
         cpuUserMs = execution.metrics.cpuUserMs
         maxRSSKB = execution.metrics.maxRSSKB
         runner = execution.runner

@@ -3,17 +3,18 @@ import Hummingbird
 import Scheduler
 import Daemon
 
-/// Builds every route: health, metrics, the JSON API, the GitHub webhook and the dashboard.
+/// Builds every route: health, metrics, the JSON API and its event stream, the GitHub webhook and the dashboard.
 ///
 /// Kept apart from `buildApplication` (Hummingbird style) so tests drive the router with no
 /// socket, and a live test the same router over 127.0.0.1.
-package func buildRouter(link: RunnerLink, settings: ServerSettings, metrics: ServerMetrics,
+package func buildRouter(link: RunnerLink, settings: ServerSettings, metrics: ServerMetrics, feed: EventFeed = EventFeed(),
                         now: @escaping @Sendable () -> Date = { Date() }) -> Router<AlmanacRequestContext> {
     let access = Access(apiToken: settings.apiToken, readToken: settings.readToken)
     let api = APIHandlers(link: link, settings: settings, access: access,
                           limiter: RateLimiter(capacity: settings.triggersPerMinute, per: .seconds(60)), now: now)
     let hooks = WebhookHandler(link: link, secret: settings.webhookSecret, branch: settings.watchedBranch)
     let dashboard = DashboardHandlers(link: link, access: access, now: now)
+    let events = EventsHandler(link: link, access: access, feed: feed)
     typealias Handler = @Sendable (Request, AlmanacRequestContext) async throws -> Response
 
     let routes: [(HTTPRequest.Method, String, Handler)] = [
@@ -40,6 +41,7 @@ package func buildRouter(link: RunnerLink, settings: ServerSettings, metrics: Se
         (.post, "/api/v1/posts/{name}/cancel", api.cancel),
         (.get, "/api/v1/plan", api.plan),
         (.get, "/api/v1/runners", api.runners),
+        (.get, "/api/v1/events", events.events),
         (.post, "/api/v1/sync", api.sync),
         (.post, "/hooks/github", hooks.github),
         (.get, "/", dashboard.index),

@@ -23,11 +23,11 @@ struct DashboardHandlers: Sendable {
                 + problems.map { "<code>\(HTML.escape($0.description))</code>" }.joined() + "</div>"
         }
         body += """
-            <table id=jobs><thead><tr><th>Name</th><th>Schedule</th><th>Next fire</th><th>Last result</th>
+            <table id=jobs><thead><tr><th>Name</th><th>Schedule</th><th>Recent runs</th><th>Next fire</th><th>Last result</th>
             <th>Success</th><th>p95</th><th>Actions</th></tr></thead><tbody>
             """
         for job in snapshot.report.jobs where job.kind != "post" {
-            body += row(job)
+            body += row(job, recent: snapshot.executions(job.name))
         }
         body += "</tbody></table>"
         let posts = snapshot.posts()
@@ -49,15 +49,25 @@ struct DashboardHandlers: Sendable {
         body += await runners(handle)
         body += "<p class=muted>\(snapshot.report.jobs.count) job(s) · as of \(HTML.time(snapshot.now)) · "
             + "<a href=\"/api/v1/openapi.json\">API</a> · <a href=\"/metrics\">metrics</a></p>"
-        return html(HTML.page(title: "Almanac", body: body))
+        let tools = """
+            <div class=tools><input id=q type=search placeholder="Search jobs" aria-label="search jobs">
+            <select id=show aria-label="show"><option value="">all jobs</option><option value=failing>failing</option>
+            <option value=paused>paused</option><option value=running>running</option></select><span id=count class=muted></span></div>
+            """
+        return html(HTML.page(title: "Almanac", body: body, tools: tools))
     }
 
-    func row(_ job: JobStatus) -> String {
+    /// One job's row; `data-name` and `data-flags` (failing, paused, running) are what the
+    /// search box and the filter match.
+    func row(_ job: JobStatus, recent: [Execution]) -> String {
         let name = HTML.escape(job.name)
         let state = job.running > 0 ? "running" : job.lastOutcome
+        let failing = job.lastOutcome.map { !["success", "partial", "skipped"].contains($0) } ?? false
+        let tags = [failing ? "failing" : nil, job.paused ? "paused" : nil, job.running > 0 ? "running" : nil].compactMap { $0 }
         let flags = (job.paused ? " " + HTML.outcome("paused") : "") + (job.enabled ? "" : " <span class=muted>(disabled)</span>")
             + (job.problem.map { " <span class=\"pill warn\" title=\"\(HTML.escape($0))\">!</span>" } ?? "")
-        return "<tr><td><a href=\"/jobs/\(name)\">\(name)</a>\(flags)</td><td>\(HTML.escape(job.schedule))</td>"
+        return "<tr data-name=\"\(name)\" data-flags=\"\(tags.joined(separator: " "))\"><td><a href=\"/jobs/\(name)\">\(name)</a>\(flags)</td>"
+            + "<td>\(HTML.escape(job.schedule))</td><td class=strip>\(RunStrip.html(job.name, recent))</td>"
             + "<td>\(HTML.time(job.nextFire))</td><td>\(HTML.outcome(state))</td>"
             + "<td class=num>\(HTML.successRate(job))</td>"
             + "<td class=num>\(HTML.duration(job.p95DurationMs))</td>"
@@ -84,8 +94,14 @@ struct DashboardHandlers: Sendable {
         let snapshot = await Snapshot.take(try await link.require(), now: now())
         let job = try snapshot.job(name)
         let executions = Array(snapshot.executions(name).prefix(100))
+        let spec = snapshot.specs[name]
         var body = "<h1>\(HTML.escape(name)) <span class=muted>\(HTML.escape(job.kind))</span></h1>"
-        body += "<table><tbody><tr><th>Schedule</th><td>\(HTML.escape(job.schedule)) (\(HTML.escape(job.timeZone)))</td></tr>"
+        let expression = spec.flatMap { spec -> String? in
+            if case .cron(let schedule) = spec.trigger { return schedule.expression }
+            return nil
+        }
+        body += "<table><tbody><tr><th>Schedule</th><td>\(HTML.escape(job.schedule)) (\(HTML.escape(job.timeZone)))"
+            + (expression.map { " <code class=expr>\(HTML.escape($0))</code>" } ?? "") + "</td></tr>"
             + "<tr><th>Next fires</th><td>\(snapshot.nextFires(name).map { HTML.time($0) }.joined(separator: "<br>"))</td></tr>"
             + "<tr><th>Success</th><td>\(HTML.successRate(job))"
             + " · avg \(HTML.duration(job.averageDurationMs)) · p95 \(HTML.duration(job.p95DurationMs))</td></tr>"
@@ -96,21 +112,56 @@ struct DashboardHandlers: Sendable {
         body += "<h2>Durations</h2>" + DurationChart.svg(executions.reversed())
         let cluster = executions.contains { $0.runner != nil }
         body += """
-            <h2>Executions</h2><table id=executions><thead><tr><th>Status</th><th>Scheduled</th><th>Started</th>
-            <th>Late</th><th>Duration</th><th>Attempt</th><th>Exit</th>\(cluster ? "<th>Runner</th>" : "")<th>Output (tail)</th></tr></thead><tbody>
+            <h2>Executions</h2><table id=executions><thead><tr><th>Status</th><th>Scheduled</th><th>Started</th><th>Trigger</th>
+            <th>Late</th><th>Duration</th><th>Attempt</th><th>Exit</th>\(cluster ? "<th>Runner</th>" : "")<th>Result</th><th>Output (tail)</th></tr></thead><tbody>
             """
         for execution in executions {
             let view = ExecutionView(execution)
             let tail = view.outputTail.map { String($0.suffix(600)) } ?? ""
-            body += "<tr><td>\(HTML.outcome(view.status))</td><td>\(HTML.time(view.scheduledAt))</td><td>\(HTML.time(view.startedAt))</td>"
+            body += "<tr id=\"\(RunStrip.anchor(execution))\"><td>\(HTML.outcome(view.status))</td><td>\(HTML.time(view.scheduledAt))</td>"
+                + "<td>\(HTML.time(view.startedAt))</td><td>\(HTML.escape(view.triggeredBy ?? "schedule"))</td>"
                 + "<td class=num>\(HTML.lateness(view))</td><td class=num>\(HTML.duration(view.durationMs))</td>"
                 + "<td class=num>\(view.attempt)</td><td class=num>\(view.exitCode.map(String.init) ?? view.signal.map { "sig \($0)" } ?? "–")</td>"
                 + (cluster ? "<td>\(HTML.escape(view.runner ?? "–"))</td>" : "")
+                + "<td>\(ResultText.html(execution))</td>"
                 + "<td><pre>\(HTML.escape(tail))</pre>\(view.errorClass.map { "<span class=muted>\(HTML.escape($0))</span>" } ?? "")"
                 + " <a class=log data-log href=\"\(HTML.escape(Self.logPath(name, execution)))\">full log</a></td></tr>"
         }
         body += "</tbody></table>"
-        return html(HTML.page(title: "\(name) · Almanac", body: body))
+        if job.kind == "post" { body += publications(snapshot.state.jobs[name]) }
+        let tools = expression == nil || job.kind == "post" ? "" : backfillForm(name)
+        return html(HTML.page(title: "\(name) · Almanac", body: body, tools: tools, job: name))
+    }
+
+    /// Each publish target's latest state (its occurrence, when it published, the URL); the
+    /// executions above are the post's history, one row per occurrence and attempt.
+    func publications(_ state: JobState?) -> String {
+        let targets = (state?.publications.values.sorted { $0.target < $1.target }) ?? []
+        guard !targets.isEmpty else { return "" }
+        var body = "<h2>Targets</h2><table id=targets><thead><tr><th>Target</th><th>State</th><th>Occurrence</th><th>At</th>"
+            + "<th>URL</th><th>Message</th></tr></thead><tbody>"
+        for target in targets {
+            let url = target.url.map { url in
+                url.hasPrefix("http://") || url.hasPrefix("https://")
+                    ? "<a href=\"\(HTML.escape(url))\" rel=noopener>\(HTML.escape(url))</a>" : HTML.escape(url)
+            } ?? "–"
+            body += "<tr><td>\(HTML.escape(target.target))</td><td>\(HTML.outcome(target.state.rawValue))</td>"
+                + "<td>\(HTML.time(target.scheduledAt))</td><td>\(HTML.time(target.at))</td><td>\(url)</td>"
+                + "<td>\(HTML.escape(target.message ?? ""))</td></tr>"
+        }
+        return body + "</tbody></table>"
+    }
+
+    /// Backfill a range of this job's schedule (`POST …/backfill`; needs the API token). The
+    /// times are the viewer's local ones, sent as UTC instants; Preview is the dry run.
+    func backfillForm(_ name: String) -> String {
+        """
+        <details><summary>Backfill…</summary><form id=backfill class=backfill data-action="/api/v1/jobs/\(HTML.escape(name))/backfill">
+        <label>From <input type=datetime-local name=from required step=1></label><label>To <input type=datetime-local name=to required step=1></label>
+        <label>Parallel <input type=number name=parallel min=1 max=100 value=1></label><label><input type=checkbox name=rerun> rerun succeeded</label>
+        <button type=submit value=preview>Preview</button><button type=submit value=run>Backfill</button>
+        <span id=backfill-result class=muted></span></form></details>
+        """
     }
 
     /// The cluster's runners (beside peers on a shared journal): which leads, and each lease.

@@ -51,15 +51,19 @@ enum HTML {
         return "<span class=\"pill \(css)\">\(escape(text))</span>"
     }
 
-    static func page(title: String, body: String) -> String {
+    /// The page shell. `tools` (the overview's search and filters, the job page's backfill form)
+    /// stay as they are while the live part, `body`, is replaced on each update, so typing in
+    /// them is never interrupted. `job` names the job page's job: its stream is that job's.
+    static func page(title: String, body: String, tools: String = "", job: String? = nil) -> String {
         """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title))</title><style>\(style)</style></head>
-        <body><header><a href="/" class=brand>Almanac</a>
+        <body\(job.map { " data-job=\"\(escape($0))\"" } ?? "")><header><a href="/" class=brand>Almanac</a>
+        <span id=conn class=wait title="live updates from GET /api/v1/events">○ connecting…</span>
         <label>API token <input id=token type=password autocomplete=off placeholder="for trigger / pause / resume"></label>
         <span id=flash></span></header>
-        <main id=main>\(body)</main>
+        <main id=main>\(tools)<div id=live>\(body)</div></main>
         <script>\(script)</script></body></html>
         """
     }
@@ -69,6 +73,7 @@ enum HTML {
         header{display:flex;gap:1.5em;align-items:center;padding:.7em 1.5em;background:#1d2330;color:#e8ebf1}
         header label{margin-left:auto;font-size:12px}header input{margin-left:.5em;padding:.25em .4em}
         .brand{color:#fff;font-weight:700;font-size:18px;text-decoration:none}
+        #conn{font-size:12px}#conn.up{color:#7ee2a0}#conn.down{color:#ff9b9b}#conn.wait{color:#c5cbd6}
         main{padding:1em 1.5em}h1{font-size:20px}h2{font-size:16px;margin-top:1.6em}
         table{border-collapse:collapse;width:100%;background:#fff;box-shadow:0 1px 2px #0001}
         th,td{text-align:left;padding:.4em .6em;border-bottom:1px solid #e5e8ee;vertical-align:top}
@@ -76,30 +81,14 @@ enum HTML {
         td.num{text-align:right;font-variant-numeric:tabular-nums}
         .pill{padding:.1em .5em;border-radius:1em;font-size:12px}.ok{background:#d9f5e1;color:#176b34}
         .bad{background:#fde0e0;color:#9b1c1c}.warn{background:#fff1cc;color:#7a5600}.run{background:#dce8ff;color:#1f4fa8}
+        .strip{white-space:nowrap}.strip a{display:inline-block;width:9px;height:18px;margin-right:2px;border-radius:2px;vertical-align:middle}
+        .strip a.ok{background:#2ea05a}.strip a.bad{background:#d64545}.strip a.warn{background:#e0a91b}.strip a.run{background:#4c8bf5}
         .muted{color:#8a93a6}pre{margin:0;white-space:pre-wrap;max-width:40em;max-height:8em;overflow:auto;font-size:12px}
         button{font-size:12px;padding:.15em .6em;margin-right:.2em;cursor:pointer}
+        .tools{display:flex;gap:1em;align-items:center;margin:.6em 0;font-size:13px}.tools input,.tools select{padding:.25em .4em}
+        form.backfill{background:#fff;box-shadow:0 1px 2px #0001;padding:.6em 1em;margin-top:1em}form.backfill label{margin-right:1em}
         .problems{background:#fff4f4;border:1px solid #f3c2c2;padding:.6em 1em}.problems code{display:block}
+        tr:target{background:#fffbe6}code.expr{background:#eef1f5;padding:.05em .35em;border-radius:3px}
         #flash{font-size:12px}svg{background:#fff;box-shadow:0 1px 2px #0001}
-        """
-
-    /// Buttons post with the token from the password field (kept in sessionStorage), and a
-    /// "full log" link fetches with it when one is set (opening the text as a blob); the page
-    /// refreshes its main element every 5 seconds without a full reload. Its last statement
-    /// marks `<html data-script=ran>`: `make dashboard-check` reads it to prove the
-    /// Content-Security-Policy (which admits this script by its hash) let it run.
-    static let script = """
-        const token=document.getElementById('token');token.value=sessionStorage.getItem('almanac-token')||'';
-        token.addEventListener('change',()=>sessionStorage.setItem('almanac-token',token.value));
-        const flash=(t)=>{document.getElementById('flash').textContent=t};
-        document.addEventListener('click',async(e)=>{const b=e.target.closest('button[data-action]');if(!b)return;
-        const r=await fetch(b.dataset.action,{method:'POST',headers:token.value?{'Authorization':'Bearer '+token.value}:{}});
-        const j=await r.json().catch(()=>({}));flash(r.ok?(b.textContent+' '+(j.job||'')+': ok'):('error '+r.status+': '+((j.error||{}).message||'')));refresh();});
-        document.addEventListener('click',async(e)=>{const a=e.target.closest('a[data-log]');if(!a||!token.value)return;e.preventDefault();
-        const r=await fetch(a.href,{headers:{'Authorization':'Bearer '+token.value}});if(!r.ok){flash('error '+r.status+': log');return;}
-        window.open(URL.createObjectURL(new Blob([await r.text()],{type:'text/plain;charset=utf-8'})));});
-        async function refresh(){try{const r=await fetch(location.href,{headers:token.value?{'Authorization':'Bearer '+token.value}:{}});
-        if(!r.ok)return;const d=new DOMParser().parseFromString(await r.text(),'text/html');
-        document.getElementById('main').innerHTML=d.getElementById('main').innerHTML;}catch(e){}}
-        setInterval(refresh,5000);document.documentElement.dataset.script='ran';
         """
 }

@@ -5,10 +5,10 @@ import Scheduler
 import Daemon
 
 /// Builds the Hummingbird application around `buildRouter`.
-package func buildApplication(link: RunnerLink, settings: ServerSettings, metrics: ServerMetrics,
+package func buildApplication(link: RunnerLink, settings: ServerSettings, metrics: ServerMetrics, feed: EventFeed,
                              logger: Logger) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(link: link, settings: settings, metrics: metrics),
+        router: buildRouter(link: link, settings: settings, metrics: metrics, feed: feed),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "almanac/\(AlmanacVersion.current)"),
         logger: logger)
 }
@@ -34,16 +34,18 @@ package struct AlmanacServer: Sendable {
     package func run(for duration: Duration?) async throws {
         let link = RunnerLink()
         let metrics = ServerMetrics()
+        let feed = EventFeed()
         var service = runner
         let previous = service.hooks.observer
         service.hooks.observer = { notice in
             previous?(notice)
             metrics.observe(notice)
+            feed.observe(notice)
         }
         service.hooks.started = { handle in await link.attach(handle) }
         var settings = self.settings
         if settings.watchedBranch == nil { settings.watchedBranch = service.watchedBranch }
-        service.hooks.services.insert(buildApplication(link: link, settings: settings, metrics: metrics, logger: logger), at: 0)
+        service.hooks.services.insert(buildApplication(link: link, settings: settings, metrics: metrics, feed: feed, logger: logger), at: 0)
         service.hooks.logger = logger
         if settings.apiToken == nil {
             logger.notice("no API token: trigger, pause, resume, cancel and sync are disabled (set ALMANAC_API_TOKEN or --api-token-file)")
