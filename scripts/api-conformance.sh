@@ -5,7 +5,7 @@
 #   2. API and read tokens set, requests without a token (every operation must say 401);
 #   3. API and read tokens set, requests with the read token (reads work, writes 401).
 # Any failure fails the script. `make api-check` installs schemathesis into .build/venv first;
-# schemathesis.toml (read from the repository root) holds the one per-operation exception.
+# schemathesis.toml (read from the repository root) holds the per-operation exceptions.
 #
 #   MAX_EXAMPLES=100 scripts/api-conformance.sh    # examples per operation (default 50)
 set -euo pipefail

@@ -2,7 +2,7 @@ import APIBodies
 import FuzzSupport
 import Foundation
 
-// The API's request bodies: any bytes as a `{"by": ...}` body and as a push webhook payload.
+// The API's request bodies: any bytes as a `{"by": ...}` body, a metrics body and a push webhook payload.
 // Properties: a refused body is refused with a reason, never a crash; an accepted `by` is
 // journaled as `api:` + by exactly — the prefix reads back character for character, the by
 // is 1 to 64 scalars on one line, and it matches the OpenAPI document's pattern's first class.
@@ -22,6 +22,12 @@ FuzzDriver.run { data in
             let echoed = try? JSONDecoder().decode([String].self, from: JSONEncoder().encode([requester]))
             FuzzDriver.check(echoed == [requester], "requester does not survive JSON")
         }
+    }
+    if let metrics = try? MetricsBody.decode(body) {
+        // What the schema promises: 1 to 32 numbers, a target of 1 to 64 scalars.
+        FuzzDriver.check((1...MetricsBody.maxMetrics).contains(metrics.metrics.count), "\(metrics.metrics.count) metrics accepted")
+        FuzzDriver.check(metrics.metrics.values.allSatisfy(\.isFinite), "a metric that is not finite accepted")
+        FuzzDriver.check(metrics.target.map { (1...64).contains($0.unicodeScalars.count) } ?? true, "target length out of range")
     }
     if let ref = try? PushPayload.ref(from: body), ref.utf8.starts(with: "refs/heads/".utf8) {
         // The watched branch is recognised byte for byte: its own name, and no other spelling

@@ -159,6 +159,7 @@ private struct LineSink: FieldSink {
             case .strings(let values): writer.strings(values)
             case .map(let map): writer.map(map)
             case .json(let text): writer.raw(try EventCodec.compactJSON(text))
+            case .numbers(let map): writer.numbers(map)
             }
         }
     }
@@ -267,7 +268,8 @@ private struct LineSource: FieldSource {
         case .bool: return .bool(try s.bool())
         case .date: return .date(try s.date())
         case .strings: return .strings(try stringArray(&s))
-        case .map: return .map(try stringMap(&s))
+        case .map: return .map(try object(&s) { (s: inout JSONScanner) throws(JSONLineError) in try s.string() })
+        case .numbers: return .numbers(try object(&s) { (s: inout JSONScanner) throws(JSONLineError) in try s.number() })
         case .json:
             let range = try s.skipValue()
             return try EventCodec.compactJSON(UnsafeBufferPointer(rebasing: line[range]))
@@ -275,12 +277,14 @@ private struct LineSource: FieldSource {
         }
     }
 
-    private static func stringMap(_ s: inout JSONScanner) throws(JSONLineError) -> [String: String] {
+    /// An object whose values `value` reads: strings (`map`) or numbers (`numbers`).
+    private static func object<Value>(_ s: inout JSONScanner,
+                                      _ value: (inout JSONScanner) throws(JSONLineError) -> Value) throws(JSONLineError) -> [String: Value] {
         try s.expect(UInt8(ascii: "{"))
-        var map: [String: String] = [:]
+        var map: [String: Value] = [:]
         var first = true
         while let key = try s.nextKey(first: &first) {
-            map[try s.decode(key)] = try s.string()
+            map[try s.decode(key)] = try value(&s)
         }
         return map
     }

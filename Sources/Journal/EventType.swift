@@ -7,5 +7,6 @@ package enum EventType: String, Sendable, Codable, CaseIterable {
     case interrupted, triggered, processing, published, synced, paused, resumed, notified
     case runnerStarted = "runner-started"
     case runnerStopped = "runner-stopped"
+    case engagement
     case snapshot
 }

@@ -110,6 +110,21 @@ struct JSONLineWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
+    /// A map of numbers, with sorted keys; a value JSON cannot hold (NaN, an infinity) is left out.
+    mutating func numbers(_ map: [String: Double]) {
+        bytes.append(UInt8(ascii: "{"))
+        var first = true
+        for k in map.keys.sorted() {
+            guard let value = map[k], value.isFinite else { continue }
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            string(k)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: JSONValue.double(value).canonicalText.utf8)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
     /// Already-valid compact JSON, embedded verbatim (the caller validated it).
     mutating func rawField(_ name: StaticString, _ json: [UInt8]?) {
         guard let json else { return }

@@ -126,6 +126,16 @@ struct JSONScanner {
         return value
     }
 
+    /// A finite JSON number (with fraction or exponent, unlike `integer()`).
+    mutating func number() throws(JSONLineError) -> Double {
+        skipWhitespace()
+        let start = index
+        try skipNumber()
+        guard let value = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)),
+              value.isFinite else { throw error("number out of range") }
+        return value
+    }
+
     mutating func string() throws(JSONLineError) -> String {
         skipWhitespace()
         return try decode(stringToken())

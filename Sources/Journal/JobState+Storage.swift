@@ -18,6 +18,8 @@ extension JobState {
         var pendingRetry: PendingRetry?
         var lastSync: String?
         var publications: [String: Publication] = [:]
+        /// Optional so snapshots written before engagement was journaled still decode.
+        var engagement: [PostEngagement]?
         var stats = JobStats()
     }
 

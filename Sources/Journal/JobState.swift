@@ -225,6 +225,18 @@ package struct JobState: Sendable, Hashable, Codable {
         _modify { makeUnique(); yield &storage.values.publications }
     }
 
+    /// Engagement numbers of a post, per (occurrence, target), oldest first; kept by
+    /// retention (at most `maxPerJob` per post) when history is trimmed or the file is gone.
+    package var engagement: [PostEngagement] {
+        get { storage.values.engagement ?? [] }
+        _modify {
+            makeUnique()
+            var entries = storage.values.engagement ?? []
+            defer { storage.values.engagement = entries.isEmpty ? nil : entries }
+            yield &entries
+        }
+    }
+
     package var stats: JobStats {
         get { storage.values.stats }
         _modify { makeUnique(); yield &storage.values.stats }

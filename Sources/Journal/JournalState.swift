@@ -144,6 +144,10 @@ extension JobState.Values {
                     scheduledAt: p.scheduledAt)
         case .synced(let s):
             lastSync = s.commit ?? lastSync
+        case .engagement(let e):
+            var entries = engagement ?? []
+            entries.record(e, at: event.at)
+            engagement = entries
         case .paused(let p):
             paused = true
             // Journals written before pauses carried a hash paused the version then applied.

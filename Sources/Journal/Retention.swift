@@ -40,10 +40,14 @@ extension JournalState {
                 old += job.history.prefix(excess)
                 job.history.removeFirst(excess)
             }
+            // Engagement is what `posts suggest` learns from: kept past the age cutoff, capped by count.
+            if job.engagement.count > max(0, retention.maxPerJob) {
+                job.engagement.removeFirst(job.engagement.count - max(0, retention.maxPerJob))
+            }
             dropped.formUnion(old.compactMap(\.metrics.logPath))
             kept.formUnion(job.history.compactMap(\.metrics.logPath))
             kept.formUnion(job.running.compactMap(\.metrics.logPath))
-            if job.removed, job.history.isEmpty, job.running.isEmpty, job.queued.isEmpty {
+            if job.removed, job.history.isEmpty, job.running.isEmpty, job.queued.isEmpty, job.engagement.isEmpty {
                 jobs[name] = nil
             } else {
                 jobs[name] = job

@@ -42,7 +42,7 @@ package struct CommandPublisher: Sendable {
             guard let errorClass = PublishClassifier.errorClass(for: result, nonRetryableExitCodes: target.nonRetryableExitCodes) else {
                 let report = PublishClassifier.lastJSONObject(in: result.outputTail)
                 return .published(.init(
-                    exitCode: 0, id: report?["id"]?.text, url: report?["url"]?.text,
+                    exitCode: 0, id: report?["id"]?.text, url: report?["url"]?.text, metrics: PublishClassifier.metrics(in: report),
                     outputTail: result.outputTail, duration: result.duration))
             }
             return .failed(.init(

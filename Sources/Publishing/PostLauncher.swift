@@ -72,23 +72,29 @@ package struct PostLauncher: JobLauncher {
             let request = PublishRequest(post: post.name, scheduledAt: occurrence.scheduledAt, attempt: attempt,
                                          target: several ? name : nil, content: post.content)
             let outcome = await send(request, to: target, post: post, name: name)
-            let done: JournalEvent
+            var done: [JournalEvent]
             switch outcome {
             case .published(let receipt):
-                done = JournalEvent(at: clock.now(), .published(.init(job: post.name, scheduledAt: occurrence.scheduledAt, attempt: attempt,
-                                                                      target: name, url: receipt.url ?? receipt.id, status: receipt.status)))
+                done = [JournalEvent(at: clock.now(), .published(.init(job: post.name, scheduledAt: occurrence.scheduledAt, attempt: attempt,
+                                                                       target: name, url: receipt.url ?? receipt.id, status: receipt.status)))]
+                if !receipt.metrics.isEmpty {
+                    // The answer's first numbers, in the same write: suggestions learn from them.
+                    done.append(JournalEvent(at: clock.now(), .engagement(.init(
+                        job: post.name, scheduledAt: occurrence.scheduledAt, target: name, channel: post.channel,
+                        timezone: post.timeZone.displayName, metrics: receipt.metrics, source: .publish))))
+                }
                 published += 1
                 lines.append("\(name): published" + (receipt.url.map { " \($0)" } ?? "") + (receipt.status.map { " (HTTP \($0))" } ?? ""))
             case .failed(let failure):
                 // A target that failed ends like an attempt, with the target named.
-                done = JournalEvent(at: clock.now(), .finished(.init(
+                done = [JournalEvent(at: clock.now(), .finished(.init(
                     job: post.name, scheduledAt: occurrence.scheduledAt, attempt: attempt,
                     metrics: ExecutionMetrics(outcome: .failed, errorClass: FailureClass(rawValue: failure.errorClass.rawValue)),
-                    message: failure.message, target: name, status: failure.status)))
+                    message: failure.message, target: name, status: failure.status)))]
                 failures.append((name, failure))
                 lines.append("\(name): \(failure.description)")
             }
-            if let refused = await record([done.masked(by: post.secrets)]) {
+            if let refused = await record(done.map { $0.masked(by: post.secrets) }) {
                 // Sent but not recorded: the takeover resends with the same key, which the receiver dedups.
                 return journalFailure(refused, startedAt: startedAt)
             }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Journal
 import Processes
 import Foundation
 
@@ -88,10 +89,26 @@ package enum PublishClassifier {
         return nil
     }
 
-    /// `id` and `url` from a JSON object answer; both nil for anything else.
-    package static func receiptFields(_ body: Data) -> (id: String?, url: String?) {
-        guard let object = PayloadJSON.parse(body) else { return (nil, nil) }
-        return (object["id"]?.text, object["url"]?.text)
+    /// `id`, `url` and `metrics` from a JSON object answer; nil and empty for anything else.
+    package static func receiptFields(_ body: Data) -> (id: String?, url: String?, metrics: [String: Double]) {
+        guard let object = PayloadJSON.parse(body) else { return (nil, nil, [:]) }
+        return (object["id"]?.text, object["url"]?.text, metrics(in: object))
+    }
+
+    /// The answer's `metrics` object (`{"likes": 12, "comments": 3}`): its finite numbers
+    /// under valid names (EngagementMetric), at most 32; anything else in it is left out, so a
+    /// receiver's odd field never fails a post that was published.
+    package static func metrics(in answer: PayloadJSON?) -> [String: Double] {
+        guard case .object(let members)? = answer?["metrics"] else { return [:] }
+        var metrics: [String: Double] = [:]
+        for name in members.keys.sorted() where EngagementMetric.isValidName(name) && metrics.count < EngagementMetric.maxCount {
+            switch members[name] {
+            case .int(let value)?: metrics[name] = Double(value)
+            case .double(let value)? where value.isFinite: metrics[name] = value
+            default: continue
+            }
+        }
+        return metrics
     }
 
     /// The last line of `output` that is a JSON object, the way a command reports its post.

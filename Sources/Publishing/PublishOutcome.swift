@@ -20,6 +20,8 @@ package enum PublishOutcome: Sendable, Hashable {
         package var id: String?
         /// `url` from the JSON answer (`{"url": ...}`), when present.
         package var url: String?
+        /// `metrics` from the JSON answer (`{"metrics": {"likes": 12}}`): the first engagement numbers.
+        package var metrics: [String: Double]
         /// The command's output tail, empty for webhooks.
         package var outputTail: String
         /// Wall-clock time of the attempt.
@@ -27,11 +29,12 @@ package enum PublishOutcome: Sendable, Hashable {
 
         /// A receipt with every field given.
         package init(status: Int? = nil, exitCode: Int32? = nil, id: String? = nil, url: String? = nil,
-                    outputTail: String = "", duration: Duration = .zero) {
+                    metrics: [String: Double] = [:], outputTail: String = "", duration: Duration = .zero) {
             self.status = status
             self.exitCode = exitCode
             self.id = id
             self.url = url
+            self.metrics = metrics
             self.outputTail = outputTail
             self.duration = duration
         }

@@ -40,7 +40,7 @@ package struct WebhookPublisher: Sendable {
         case .answer(let answer):
             guard let errorClass = PublishClassifier.errorClass(status: answer.status) else {
                 let fields = PublishClassifier.receiptFields(answer.body)
-                return .published(.init(status: answer.status, id: fields.id, url: fields.url, duration: duration))
+                return .published(.init(status: answer.status, id: fields.id, url: fields.url, metrics: fields.metrics, duration: duration))
             }
             let snippet = HTTPSender.snippet(answer.body)
             let text = "HTTP \(answer.status) from \(HTTPSender.location(target.url))" + (snippet.isEmpty ? "" : ": \(snippet)")

@@ -77,3 +77,13 @@ extension Runner {
         RFC3339.format(date, precision: .seconds)
     }
 }
+
+extension Runner {
+    /// Journals engagement numbers of a post (`posts metrics` through the inbox, the API):
+    /// the request resolved against the journal's state, then one `engagement` record.
+    /// Returns nil when the journal refused the write (the runner stops on it).
+    package func recordEngagement(_ request: EngagementRequest) async throws(EngagementRefusal) -> JournalRecord.Engagement? {
+        let engagement = try request.record(in: await journal.state())
+        return await record([JournalEvent(at: clock.now(), .engagement(engagement))]) ? engagement : nil
+    }
+}

@@ -18,7 +18,7 @@ extension ExecutionReport {
 
 extension JournalEvent {
     /// The line keys of free text, which may echo what a job or an error produced.
-    static let freeTextKeys: [RecordKey] = [.outputTail, .result, .reason, .message, .messages, .target, .url]
+    static let freeTextKeys: [RecordKey] = [.outputTail, .result, .reason, .message, .messages, .target, .url, .channel]
 
     /// This event with the secrets in its free-text fields replaced by `***`.
     package func masked(by mask: SecretMask) -> JournalEvent {

@@ -36,13 +36,16 @@ struct FixtureReplayTests {
         }
     }
 
-    @Test("the fixture covers every event type")
+    /// Types added after the fixtures were written: they cannot be in them (Fixtures.everyType has them).
+    static let addedSinceV1: Set<String> = ["engagement"]
+
+    @Test("the fixture covers every event type the version that wrote it knew")
     func coversEveryType() throws {
         var types = Set<String>()
         for name in Self.names {
             for event in try FileJournal.events(file: try Self.fixture(name, "jsonl")) { types.insert(event.type.rawValue) }
         }
-        #expect(types == Set(EventType.allCases.map(\.rawValue)))
+        #expect(types == Set(EventType.allCases.map(\.rawValue)).subtracting(Self.addedSinceV1))
     }
 }
 

@@ -62,6 +62,9 @@ enum Fixtures {
                          reason: "files changed"),
             JournalEvent(at: date(12), type: .notified, job: "nightly", target: "https://hooks.example/T0/B0", status: 200),
             JournalEvent(at: date(13), type: .removed, job: "old-job", reason: "file deleted"),
+            JournalEvent(at: date(13.5), .engagement(.init(job: "launch-post", scheduledAt: date(100), target: "mastodon", channel: "#launch",
+                                                           timezone: "Europe/London", metrics: ["likes": 12, "ratio": -1.5e-3],
+                                                           source: .publish))),
             JournalEvent(at: date(14.001), type: .runnerStopped, message: "SIGTERM"),
         ]
         var state = JournalState()

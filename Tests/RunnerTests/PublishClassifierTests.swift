@@ -112,7 +112,14 @@ struct PublishClassifierTests {
         let fields = PublishClassifier.receiptFields(Data(#"{"id": 123, "url": "https://x/1", "other": true}"#.utf8))
         #expect(fields.id == "123" && fields.url == "https://x/1")
         let none = PublishClassifier.receiptFields(Data("<html>ok</html>".utf8))
-        #expect(none.id == nil && none.url == nil)
+        #expect(none.id == nil && none.url == nil && none.metrics.isEmpty)
+    }
+
+    @Test("reads the answer's metrics: finite numbers under valid names, the rest left out")
+    func receiptMetrics() {
+        let fields = PublishClassifier.receiptFields(Data(#"{"url": "https://x/1", "metrics": {"likes": 12, "ratio": 0.25, "Bad": 1, "text": "3", "flag": true}}"#.utf8))
+        #expect(fields.metrics == ["likes": 12, "ratio": 0.25])
+        #expect(PublishClassifier.receiptFields(Data(#"{"metrics": [1, 2]}"#.utf8)).metrics.isEmpty)
     }
 
     @Test("redacts secret header values and their long words from messages")

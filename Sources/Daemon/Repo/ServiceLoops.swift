@@ -64,6 +64,18 @@ enum ServiceLoops {
                         inbox.remove(request)
                         continue
                     }
+                    if let engagement = request.engagement {
+                        do {
+                            // A refused write stops the runner; the request stays for the next one.
+                            guard let recorded = try await runner.recordEngagement(engagement) else { continue }
+                            log("almanac: engagement of \(recorded.job) (\(recorded.target)) recorded by \(request.requestedBy): "
+                                + recorded.metrics.keys.sorted().joined(separator: ", "))
+                        } catch {
+                            log(.warning, "almanac: engagement of \(request.job) refused: \(error)")
+                        }
+                        inbox.remove(request)
+                        continue
+                    }
                     if !(await runner.trigger(request.job, by: request.requestedBy)) {
                         log(.warning, "almanac: trigger for unknown job '\(request.job)' ignored")
                     }

@@ -41,6 +41,7 @@ extension JournalRecord {
         case .notified: return .notified(try source.payload(i.notified))
         case .runnerStarted: return .runnerStarted(try source.payload(i.runnerLife))
         case .runnerStopped: return .runnerStopped(try source.payload(i.runnerLife))
+        case .engagement: return .engagement(try source.payload(i.engagement))
         case .snapshot: return .snapshot(try source.snapshot())
         }
     }
@@ -64,6 +65,7 @@ extension JournalRecord {
         case .paused(let p), .resumed(let p): try sink.write(p, i.override)
         case .notified(let p): try sink.write(p, i.notified)
         case .runnerStarted(let p), .runnerStopped(let p): try sink.write(p, i.runnerLife)
+        case .engagement(let p): try sink.write(p, i.engagement)
         case .snapshot(let state): try sink.write(snapshot: state)
         }
     }
@@ -86,6 +88,7 @@ enum FieldIndexes {
     static let override = index(JournalRecord.Override.self)
     static let notified = index(JournalRecord.Notified.self)
     static let runnerLife = index(JournalRecord.RunnerLife.self)
+    static let engagement = index(JournalRecord.Engagement.self)
 
     private static func index<P: RecordPayload>(_: P.Type) -> FieldIndex<P> { FieldIndex(P.fields, required: P.required) }
 }

@@ -28,6 +28,8 @@ package enum JournalRecord: Sendable, Hashable {
     case notified(Notified)
     case runnerStarted(RunnerLife)
     case runnerStopped(RunnerLife)
+    /// Engagement numbers of one published post target.
+    case engagement(Engagement)
     /// The whole replayed state, written by compaction as the journal's first line.
     case snapshot(JournalState)
 
@@ -53,6 +55,7 @@ package enum JournalRecord: Sendable, Hashable {
         case .notified: .notified
         case .runnerStarted: .runnerStarted
         case .runnerStopped: .runnerStopped
+        case .engagement: .engagement
         case .snapshot: .snapshot
         }
     }
@@ -78,6 +81,7 @@ package enum JournalRecord: Sendable, Hashable {
         case .synced(let p): RecordHeader(p)
         case .paused(let p), .resumed(let p): RecordHeader(p)
         case .notified(let p): RecordHeader(p)
+        case .engagement(let p): RecordHeader(p)
         case .diagnostics, .runnerStarted, .runnerStopped, .snapshot: nil
         }
     }

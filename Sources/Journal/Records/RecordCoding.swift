@@ -46,6 +46,7 @@ struct CodableSource: FieldSource {
             case .date: value = try c.decodeIfPresent(Date.self, forKey: key).map(FieldValue.date)
             case .strings: value = try c.decodeIfPresent([String].self, forKey: key).map(FieldValue.strings)
             case .map: value = try c.decodeIfPresent([String: String].self, forKey: key).map(FieldValue.map)
+            case .numbers: value = try c.decodeIfPresent([String: Double].self, forKey: key).map(FieldValue.numbers)
             }
             if let value { field.set(&payload, value) }
         }
@@ -76,6 +77,7 @@ struct CodableSink: FieldSink {
             case .date(let v)?: try c.encode(v, forKey: key)
             case .strings(let v)?: try c.encode(v, forKey: key)
             case .map(let v)?: try c.encode(v, forKey: key)
+            case .numbers(let v)?: try c.encode(v.filter { $0.value.isFinite }, forKey: key)
             }
         }
     }

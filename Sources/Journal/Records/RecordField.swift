@@ -54,6 +54,12 @@ package struct RecordField<Root>: Sendable {
              set: { root, value in if case .map(let v) = value { set(&root, v) } })
     }
 
+    package static func numbers(_ key: RecordKey, _ get: @escaping @Sendable (Root) -> [String: Double]?,
+                                _ set: @escaping @Sendable (inout Root, [String: Double]) -> Void) -> Self {
+        Self(key: key, kind: .numbers, get: { get($0).map(FieldValue.numbers) },
+             set: { root, value in if case .numbers(let v) = value { set(&root, v) } })
+    }
+
     package static func json(_ key: RecordKey, _ get: @escaping @Sendable (Root) -> String?,
                              _ set: @escaping @Sendable (inout Root, String) -> Void) -> Self {
         Self(key: key, kind: .json, get: { get($0).map(FieldValue.json) },

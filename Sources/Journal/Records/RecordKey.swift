@@ -11,6 +11,8 @@ package enum RecordKey: Int, CaseIterable, Sendable {
     case reason, retryAt, message, messages, target, url, status, commit, result, outputTail, snapshot, v
     /// Which runner of a cluster claimed an attempt (`started`); after `v` so no raw value moves.
     case runner
+    /// An engagement record's channel, zone and numbers (`engagement`); after `runner`, likewise.
+    case channel, timezone, metrics
 
     /// The key as written on the line.
     ///
@@ -35,9 +37,11 @@ package enum FieldValue: Sendable, Hashable {
     case map([String: String])
     /// JSON text, stored on the line as a nested value (`result`).
     case json(String)
+    /// Named finite numbers, stored as a JSON object of numbers (`metrics`).
+    case numbers([String: Double])
 }
 
 /// How a field's value is spelled on the line, which tells the reader how to scan it.
 package enum FieldKind: Sendable {
-    case string, int, bool, date, strings, map, json
+    case string, int, bool, date, strings, map, json, numbers
 }

@@ -38,6 +38,8 @@ package func buildRouter(link: RunnerLink, settings: ServerSettings, metrics: Se
         (.post, "/api/v1/jobs/{name}/pause", api.pause),
         (.post, "/api/v1/jobs/{name}/resume", api.resume),
         (.get, "/api/v1/posts", api.posts),
+        (.get, "/api/v1/posts/suggestions", api.suggestions),
+        (.post, "/api/v1/posts/{name}/metrics", api.metrics),
         (.post, "/api/v1/posts/{name}/cancel", api.cancel),
         (.get, "/api/v1/plan", api.plan),
         (.get, "/api/v1/runners", api.runners),

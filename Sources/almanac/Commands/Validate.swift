@@ -5,6 +5,8 @@ import Manifest
 import Scheduler
 import Processes
 import Daemon
+import Journal
+import Status
 
 extension Almanac {
     struct Validate: AsyncParsableCommand {
@@ -24,7 +26,7 @@ extension Almanac {
         var repo: String = "."
 
         func run() async throws {
-            let manifest: Manifest
+            var manifest: Manifest
             if let rev {
                 do {
                     let repository = try GitRepository.open(URL(fileURLWithPath: repo))
@@ -36,13 +38,14 @@ extension Almanac {
                 }
             } else {
                 manifest = try Workspace.manifest(workspace, now: Date(), unsetVariables: .warning)
+                manifest.diagnostics += Self.postingNotes(manifest, workspace: workspace)
             }
             let errors = manifest.diagnostics.filter { $0.severity == .error }.count
             switch format {
             case .json:
                 let problems: [[String: Any]] = manifest.diagnostics.map {
                     ["file": workspace.display($0.location.file), "line": $0.location.line, "column": $0.location.column,
-                     "severity": $0.severity == .error ? "error" : "warning", "message": $0.message]
+                     "severity": $0.severity.rawValue, "message": $0.message]
                 }
                 let object: [String: Any] = ["valid": errors == 0, "jobs": manifest.jobs.count, "problems": problems]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
@@ -58,6 +61,15 @@ extension Almanac {
                 }
             }
             if errors > 0 { throw ExitCode(1) }
+        }
+
+        /// Notes on posts scheduled away from their channel's best slots, from the engagement in
+        /// the state directory's journal when there is one (docs/posting-times.md).
+        static func postingNotes(_ manifest: Manifest, workspace: WorkspaceOptions) -> [Diagnostic] {
+            guard manifest.jobs.contains(where: { $0.kind == .post && $0.channel != nil }) else { return [] }
+            let file = workspace.stateDirectory.appendingPathComponent("journal.jsonl")
+            guard let state = try? FileJournal.replay(file: file).state else { return [] }
+            return PostingAdvice.notes(for: manifest, engagement: state.jobs.values.flatMap(\.engagement), now: Date())
         }
     }
 }
