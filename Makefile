@@ -4,15 +4,20 @@
 APT_PACKAGES := libgit2-dev libyaml-dev pkg-config postgresql faketime
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps run test bench chaos vectors dashboard-check api-check fuzz fuzz-smoke
+.PHONY: deps run test bench chaos vectors dashboard-check api-check fuzz fuzz-smoke dist dist-check
 
-deps:
+# $(call apt-install,PACKAGES): installs those of PACKAGES dpkg does not know as installed.
+define apt-install
 	@missing=""; \
-	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
+endef
+
+deps:
+	$(call apt-install,$(APT_PACKAGES))
 
 run: deps
 	swift run almanac run examples/quickstart
@@ -77,3 +82,23 @@ fuzz: deps
 
 fuzz-smoke: deps
 	scripts/fuzz.sh --smoke
+
+# Install without building (README, "Install"): a release binary with the Swift runtime linked
+# in, packed as dist/almanac_<version>_<arch>.deb and dist/almanac-<version>-linux-<arch>.tar.gz
+# with SHA256SUMS (scripts/dist.sh; it fails if the binary needs a Swift .so). No $ORIGIN
+# run path: an installed binary finds its libraries where Debian put them. dpkg-dev brings
+# dpkg-shlibdeps (Depends: from the libraries the binary needs) and binutils (readelf, strip).
+dist: deps
+	$(call apt-install,dpkg-dev)
+	swift build -c release --product almanac --static-swift-stdlib --disable-local-rpath
+	scripts/dist.sh "$$(swift build -c release --show-bin-path)/almanac"
+
+# CI runs it: dpkg -i the package here, the quickstart and the unit's command line from the
+# installed binary, dpkg -r and --purge; the tarball's binary from a temp directory
+# (scripts/dist-check.sh). groff renders the man page; systemd-analyze, where systemd is
+# installed, verifies the unit.
+dist-check: dist
+	$(call apt-install,curl groff-base)
+	@command -v python3 >/dev/null || { \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y python3; }
+	scripts/dist-check.sh
