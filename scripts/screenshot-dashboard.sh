@@ -48,12 +48,17 @@ fi
 echo "ok: the jobs table shows a successful run"
 # Live: the page stays open while a run is triggered; the DOM it has 10 s after loading, never
 # reloaded, must show that run (a strip mark scheduled after the load) and count a live update.
+# (--dump-dom dumps at once after the load; the DevTools protocol reads the open page later.)
+CDP_PORT=$((PORT + 1))
 LOADED_MS=$(( $(date +%s%3N) ))
-"${CHROME[@]}" --timeout=10000 --dump-dom "http://127.0.0.1:$PORT/" >"$STATE/live.html" 2>"$STATE/chrome-live.log" &
+"${CHROME[@]}" --remote-debugging-port="$CDP_PORT" "http://127.0.0.1:$PORT/" 2>"$STATE/chrome-live.log" &
 CHROME_PID=$!
 sleep 4
 curl -fs -X POST -H "Authorization: Bearer $ALMANAC_API_TOKEN" "http://127.0.0.1:$PORT/api/v1/jobs/hello/trigger" >/dev/null
-wait "$CHROME_PID" || true
+sleep 6
+python3 scripts/cdp-eval.py "$CDP_PORT" "document.documentElement.outerHTML" >"$STATE/live.html" || true
+kill "$CHROME_PID" 2>/dev/null || true
+wait "$CHROME_PID" 2>/dev/null || true
 if ! python3 - "$STATE/live.html" "$LOADED_MS" <<'PY'
 import re, sys
 dom, loaded = open(sys.argv[1]).read(), int(sys.argv[2])

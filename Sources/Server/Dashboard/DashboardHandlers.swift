@@ -100,7 +100,7 @@ struct DashboardHandlers: Sendable {
             if case .cron(let schedule) = spec.trigger { return schedule.expression }
             return nil
         }
-        body += "<table><tbody><tr><th>Schedule</th><td>\(HTML.escape(job.schedule)) (\(HTML.escape(job.timeZone)))"
+        body += "<table><tbody><tr><th>Schedule</th><td>\(HTML.escape(job.schedule))"
             + (expression.map { " <code class=expr>\(HTML.escape($0))</code>" } ?? "") + "</td></tr>"
             + "<tr><th>Next fires</th><td>\(snapshot.nextFires(name).map { HTML.time($0) }.joined(separator: "<br>"))</td></tr>"
             + "<tr><th>Success</th><td>\(HTML.successRate(job))"
