@@ -46,9 +46,13 @@ enum HTML {
 
     static func outcome(_ text: String?) -> String {
         guard let text else { return "<span class=muted>–</span>" }
-        let css = text == "success" || text == "published" ? "ok" : text == "running" || text == "pending" || text == "processing"
+        return "<span class=\"pill \(css(text))\">\(escape(text))</span>"
+    }
+
+    /// The colour class of a state or outcome, for its pill and its mark in the run strip.
+    static func css(_ text: String) -> String {
+        text == "success" || text == "published" ? "ok" : text == "running" || text == "pending" || text == "processing"
             ? "run" : text == "partial" || text == "paused" || text == "cancelled" || text == "skipped" ? "warn" : "bad"
-        return "<span class=\"pill \(css)\">\(escape(text))</span>"
     }
 
     /// The page shell. `tools` (the overview's search and filters, the job page's backfill form)

@@ -15,7 +15,7 @@ enum RunStrip {
             let took = execution.metrics.durationMs.map { " in " + StatusRenderer.duration($0) } ?? ""
             let attempt = execution.attempt > 1 ? " (attempt \(execution.attempt))" : ""
             let title = "\(status)\(attempt): \(APIJSON.format(execution.key.scheduledAt))\(took)"
-            return "<a class=\(css(status)) href=\"/jobs/\(HTML.escape(job))#\(anchor(execution))\" title=\"\(HTML.escape(title))\""
+            return "<a class=\(HTML.css(status)) href=\"/jobs/\(HTML.escape(job))#\(anchor(execution))\" title=\"\(HTML.escape(title))\""
                 + " aria-label=\"\(HTML.escape(title))\"></a>"
         }
         return marks.isEmpty ? "<span class=muted>–</span>" : marks.joined()
@@ -24,15 +24,6 @@ enum RunStrip {
     /// The id of an attempt's row on the job page: its scheduled time (ms since 1970) and attempt.
     static func anchor(_ execution: Execution) -> String {
         "run-\(Int64((execution.key.scheduledAt.timeIntervalSince1970 * 1000).rounded()))-\(execution.attempt)"
-    }
-
-    static func css(_ status: String) -> String {
-        switch status {
-        case "success", "published": "ok"
-        case "running": "run"
-        case "partial", "skipped", "cancelled": "warn"
-        default: "bad"
-        }
     }
 }
 
