@@ -2,6 +2,7 @@ import Foundation
 
 extension RFC3339 {
     /// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`; `t`, `z` and a space separator are accepted.
+    /// The date is rounded to the millisecond, what the journal keeps.
     package static func parse(_ text: String) -> Date? {
         var text = text
         return text.withUTF8 { parse($0) }
@@ -20,9 +21,10 @@ extension RFC3339 {
     /// The general parser, without the fast path for the writer's own form (tests compare the two).
     package static func parseAnyForm(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
         guard b.count >= 20, let parts = Parts(b), parts.hasSeconds, let offset = parts.offset else { return nil }
+        // Rounded to the millisecond, like every date the journal writes: a finer fraction read
+        // here would not survive a write and a read back (the journal fuzzer found such a line).
         let seconds = parts.localSeconds - offset
-        if parts.fractionDigits <= 3 { return date(milliseconds: seconds * 1000 + parts.milli) }
-        return Date(timeIntervalSince1970: Double(seconds) + parts.fraction)
+        return date(milliseconds: seconds * 1000 + parts.milli + (parts.roundsUp ? 1 : 0))
     }
 
     /// Reads `YYYY-MM-DD[T ]hh:mm[:ss[.frac]]` with an optional `Z`/`±hh:mm`: what `at:` accepts.
@@ -76,6 +78,8 @@ extension RFC3339 {
         var hasSeconds = false
         /// The first three fraction digits as milliseconds, and the whole fraction as a double.
         var milli: Int64 = 0, fraction = 0.0, fractionDigits = 0
+        /// The fourth fraction digit is 5 or more: the nearest millisecond is `milli + 1`.
+        var roundsUp = false
         /// Seconds east of UTC; nil when the text has no `Z` or offset (a local time).
         var offset: Int64?
 
@@ -99,6 +103,7 @@ extension RFC3339 {
                     var scale = 0.1
                     while i < b.count, let d = Self.digit(b[i]) {
                         if fractionDigits < 3 { milli = milli * 10 + Int64(d) }
+                        if fractionDigits == 3 { roundsUp = d >= 5 }
                         fraction += Double(d) * scale
                         scale /= 10
                         fractionDigits += 1

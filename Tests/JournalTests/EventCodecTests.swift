@@ -61,6 +61,19 @@ struct EventCodecTests {
         #expect(event.v == 1)
     }
 
+    @Test("a date finer than a millisecond reads as the millisecond the journal would write, so a re-encoded line reads back equal")
+    func subMillisecondDates() throws {
+        // The journal fuzzer's find: retryAt with four fraction digits read as .5004 s, was
+        // written back as .500, and the line read from that was another event.
+        let line = #"{"seq":12,"at":"2026-03-08T07:00:04.500Z","type":"retry","job":"nightly","scheduledAt":"2026-03-08T07:00:00Z","attempt":2,"errorClass":"exit","retryAt":"2026-03-08T07:01:04.5004Z","v":1}"#
+        let event = try decode(line)
+        #expect(event.retryAt == date(64.5))
+        let written = try JournalLine.encode(event, source: "test")
+        #expect(written.event == event)
+        #expect(String(decoding: written.line, as: UTF8.self).contains(#""retryAt":"2026-03-08T07:01:04.500Z""#))
+        #expect(try decode(#"{"seq":1,"at":"2026-03-08T07:00:00.9996Z","type":"started","job":"a"}"#).at == date(1))
+    }
+
     @Test("seq and at read before the type count as if read with the rest: a repeated key's last value wins")
     func headReadBeforeThePayload() throws {
         let repeated = try decode(#"{"seq":3,"at":"2026-03-08T07:00:00Z","type":"started","job":"a","seq":4,"at":"2026-03-08T07:00:00.5Z"}"#)
@@ -159,7 +172,7 @@ struct RFC3339Tests {
     @Test("parses offsets, fractions and lowercase separators", arguments: [
         ("2026-03-08T03:00:00-04:00", 0.0), ("2026-03-08T12:30:00+05:30", 0.0), ("2026-03-08t07:00:00z", 0.0),
         ("2026-03-08 07:00:00Z", 0.0), ("2026-03-08T07:00:00.5Z", 0.5), ("2026-03-08T07:00:00.123Z", 0.123),
-        ("2026-03-08T07:00:00.123456Z", 0.123456),
+        ("2026-03-08T07:00:00.123456Z", 0.123), ("2026-03-08T07:00:00.1235Z", 0.124), ("2026-03-08T07:00:59.9996Z", 60.0),
     ] as [(String, Double)])
     func parses(text: String, offset: Double) throws {
         let parsed = try #require(RFC3339.parse(text))
