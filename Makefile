@@ -88,10 +88,13 @@ fuzz-smoke: deps
 # with SHA256SUMS (scripts/dist.sh; it fails if the binary needs a Swift .so). No $ORIGIN
 # run path: an installed binary finds its libraries where Debian put them. dpkg-dev brings
 # dpkg-shlibdeps (Depends: from the libraries the binary needs) and binutils (readelf, strip).
+# DIST_CONFIG=debug packs a debug build instead (CI: the same static link and the same checks
+# of the package, without a cold release build of about 20 minutes).
+DIST_CONFIG ?= release
 dist: deps
 	$(call apt-install,dpkg-dev)
-	swift build -c release --product almanac --static-swift-stdlib --disable-local-rpath
-	scripts/dist.sh "$$(swift build -c release --show-bin-path)/almanac"
+	swift build -c $(DIST_CONFIG) --product almanac --static-swift-stdlib --disable-local-rpath
+	scripts/dist.sh "$$(swift build -c $(DIST_CONFIG) --show-bin-path)/almanac"
 
 # CI runs it: dpkg -i the package here, the quickstart and the unit's command line from the
 # installed binary, dpkg -r and --purge; the tarball's binary from a temp directory
