@@ -89,12 +89,16 @@ fuzz-smoke: deps
 # run path: an installed binary finds its libraries where Debian put them. dpkg-dev brings
 # dpkg-shlibdeps (Depends: from the libraries the binary needs) and binutils (readelf, strip).
 # DIST_CONFIG=debug packs a debug build instead (CI: the same static link and the same checks
-# of the package, without a cold release build of about 20 minutes).
+# of the package, without a cold release build of about 20 minutes). It builds in its own
+# scratch path: relinking .build's debug binary between the static and the default runtime
+# failed now and then (an undefined ICU symbol, or the next default build failing).
 DIST_CONFIG ?= release
+DIST_SCRATCH = $(if $(filter debug,$(DIST_CONFIG)),--scratch-path .build/dist-debug)
+DIST_BUILD = swift build -c $(DIST_CONFIG) $(DIST_SCRATCH) --product almanac --static-swift-stdlib --disable-local-rpath
 dist: deps
 	$(call apt-install,dpkg-dev)
-	swift build -c $(DIST_CONFIG) --product almanac --static-swift-stdlib --disable-local-rpath
-	scripts/dist.sh "$$(swift build -c $(DIST_CONFIG) --show-bin-path)/almanac"
+	$(DIST_BUILD)
+	scripts/dist.sh "$$($(DIST_BUILD) --show-bin-path)/almanac"
 
 # CI runs it: dpkg -i the package here, the quickstart and the unit's command line from the
 # installed binary, dpkg -r and --purge; the tarball's binary from a temp directory

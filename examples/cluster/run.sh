@@ -28,7 +28,7 @@ trap cleanup EXIT INT TERM
 as_db "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U almanac almanac
 
 cd "$here/../.."
-swift build --product almanac >/dev/null
+swift build --product almanac > "$run/build.log" 2>&1 || { cat "$run/build.log" >&2; exit 1; }
 almanac=$(swift build --show-bin-path)/almanac
 export ALMANAC_DATABASE_URL="postgres://almanac@127.0.0.1:$port/almanac?sslmode=disable"
 export ALMANAC_EXAMPLE_EFFECTS="$run/effects.log"
